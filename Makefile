@@ -1,0 +1,68 @@
+# Userbase: build, test, run locally, benchmark and deploy. `make` lists the targets.
+# A function is a folder functions/<name> with a main.go: every rule below finds
+# them by pattern, so adding one never edits this file.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
+TEST_TIMEOUT ?= 20m
+# How long `make test` fuzzes each Fuzz target (scripts/fuzz.sh finds them).
+FUZZTIME ?= 8s
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The shared tools beside this repository, when there.
+SHARED ?= ../shared
+
+.PHONY: help deps build local test fuzz bench lint deploy clean
+
+help: ## list the targets (the default)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9%_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: ## check Go; install Node.js/npm and Java 17 when missing (as root with apt), npm ci when stale
+	@scripts/deps.sh
+
+build: ## build every functions/* into .build/host/<name>/bootstrap and .build/arm64/<name>/bootstrap
+	@scripts/build-functions.sh host
+	@scripts/build-functions.sh arm64
+
+# sam build calls this for each function resource (Metadata BuildMethod: makefile);
+# the stem is the logical ID without "Function", turned back into the folder name
+# as pkg/samtemplate.Folder does: AuthRegister -> auth-register.
+build-%Function: ## build <Name>Function for Lambda (linux/arm64) into $(ARTIFACTS_DIR)/bootstrap, as sam build does
+	@test -n "$(ARTIFACTS_DIR)" || { echo "make $@: ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
+	@folder=$$(printf '%s' '$*' | sed -E 's/([A-Z])/-\1/g; s/^-//' | tr 'A-Z' 'a-z'); \
+	  test -f "functions/$$folder/main.go" || { echo "make $@: no functions/$$folder/main.go" >&2; exit 1; }; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" "./functions/$$folder"
+
+local: deps build ## run the whole stack on 127.0.0.1 (API on :3000) without Docker
+	$(GO) run ./cmd/local
+
+test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, template), then a short fuzz of each Fuzz target
+	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+	@scripts/fuzz.sh $(FUZZTIME)
+
+fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
+	@scripts/fuzz.sh $(FUZZTIME)
+
+bench: deps build ## cold starts, binary sizes, handler overhead and DynamoDB round trips
+	$(GO) run ./cmd/bench
+
+lint: ## gofmt, go vet, staticcheck, cfn-lint, and the shared sam build check
+	@files=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.build/*' -not -path './.aws-sam/*'); \
+	  bad=$$(gofmt -l $$files); \
+	  if [ -n "$$bad" ]; then echo "gofmt -w these:"; echo "$$bad"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@if command -v cfn-lint >/dev/null 2>&1; then echo "cfn-lint template.yaml"; cfn-lint template.yaml; \
+	  else echo "cfn-lint not installed: template not linted"; fi
+	@if [ -f $(SHARED)/tools/sam-build-check ]; then python3 $(SHARED)/tools/sam-build-check; fi
+
+deploy: ## sam build && sam deploy (settings in samconfig.toml; needs the SAM CLI and AWS credentials)
+	@command -v sam >/dev/null 2>&1 || { echo "make deploy: install the AWS SAM CLI first" >&2; exit 1; }
+	sam build
+	sam deploy
+
+clean: ## remove built binaries and sam build output
+	rm -rf .build .aws-sam

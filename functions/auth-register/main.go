@@ -1,0 +1,14 @@
+// Command auth-register is the Lambda of one route; see httpapi.Register.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/httpapi"
+)
+
+func main() {
+	a := app.Must()
+	lambda.Start(httpapi.Route("auth-register", httpapi.Register(a.Users)))
+}

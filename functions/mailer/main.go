@@ -1,0 +1,21 @@
+// Command mailer sends the mail outbox: it is subscribed to the table's stream.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/awsclient"
+	"github.com/userbase/userbase/pkg/mailer"
+)
+
+func main() {
+	a := app.Must()
+	m := &mailer.Mailer{
+		SES:     awsclient.SES(awsclient.Config()),
+		Outbox:  a.Store,
+		From:    a.Config.AppName + " <" + a.Config.MailFrom + ">",
+		AppName: a.Config.AppName,
+	}
+	lambda.Start(m.Handle)
+}

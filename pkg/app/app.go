@@ -1,0 +1,60 @@
+// Package app builds, once per process, what the route functions share: configuration,
+// the DynamoDB client, the store and the account service.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/awsclient"
+	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/store"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// App is a function's wiring.
+type App struct {
+	Config *config.Config
+	Store  *store.Store
+	Users  *user.Service
+}
+
+// New reads the configuration and builds the store and service.
+func New() (*App, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
+	return &App{Config: cfg, Store: st, Users: Service(cfg, st, time.Now)}, nil
+}
+
+// Service builds the account service over any store; tests and tools use it too.
+func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Service {
+	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
+	return user.NewService(st, h, now, user.Options{
+		SessionTTL:           cfg.SessionTTL,
+		RegisterLimitPerHour: cfg.RegisterLimitPerHour,
+		DefaultVerifyURL:     cfg.DefaultVerifyURL,
+		AllowConfirmationURL: cfg.Admits,
+	})
+}
+
+// Must is New for main: a broken configuration stops the function at init with one clear
+// log line, which Lambda reports as an init error.
+func Must() *App {
+	a, err := New()
+	if err != nil {
+		Fatal(err)
+	}
+	return a
+}
+
+// Fatal logs err and exits.
+func Fatal(err error) {
+	slog.New(slog.NewJSONHandler(os.Stdout, nil)).Error("init", "error", fmt.Sprint(err))
+	os.Exit(1)
+}

@@ -1,0 +1,104 @@
+// Package auth holds the credential primitives: password hashing and policy, session tokens,
+// one-time codes and identifiers. It knows nothing of users or storage.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Hasher hashes passwords with argon2id and writes PHC strings:
+// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
+type Hasher struct {
+	MemoryKiB   uint32
+	Iterations  uint32
+	Parallelism uint8
+}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+var b64 = base64.RawStdEncoding
+
+// ErrBadHash is a stored hash that cannot be read.
+var ErrBadHash = errors.New("auth: malformed password hash")
+
+// Hash returns the PHC string of password (already NFC-normalized by the caller).
+func (h Hasher) Hash(password string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(password), salt, h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
+		h.MemoryKiB, h.Iterations, h.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Verify reports whether password matches the PHC string, and whether the hash should be
+// replaced because its parameters are weaker than h's.
+func (h Hasher) Verify(password, phc string) (ok, rehash bool, err error) {
+	p, err := parsePHC(phc)
+	if err != nil {
+		return false, false, err
+	}
+	key := argon2.IDKey([]byte(password), p.salt, p.t, p.m, p.p, uint32(len(p.key)))
+	ok = subtle.ConstantTimeCompare(key, p.key) == 1
+	rehash = p.m < h.MemoryKiB || p.t < h.Iterations || p.p < h.Parallelism
+	return ok, rehash, nil
+}
+
+// Burn spends the time of one verification, so that a login for an unknown account takes as
+// long as one for a known account.
+func (h Hasher) Burn(password string) {
+	argon2.IDKey([]byte(password), make([]byte, saltLen), h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
+}
+
+type phc struct {
+	m, t      uint32
+	p         uint8
+	salt, key []byte
+}
+
+func parsePHC(s string) (phc, error) {
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
+		return phc{}, ErrBadHash
+	}
+	var out phc
+	for _, kv := range strings.Split(parts[3], ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return phc{}, ErrBadHash
+		}
+		switch k {
+		case "m":
+			out.m = uint32(n)
+		case "t":
+			out.t = uint32(n)
+		case "p":
+			if n > 255 {
+				return phc{}, ErrBadHash
+			}
+			out.p = uint8(n)
+		default:
+			return phc{}, ErrBadHash
+		}
+	}
+	var err1, err2 error
+	out.salt, err1 = b64.DecodeString(parts[4])
+	out.key, err2 = b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || out.m == 0 || out.t == 0 || out.p == 0 || len(out.key) < 16 || len(out.salt) < 8 {
+		return phc{}, ErrBadHash
+	}
+	return out, nil
+}

@@ -1,0 +1,196 @@
+// Package config reads the application's settings from the environment once, at init, and
+// reports every problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting a function reads. The template sets each variable.
+type Config struct {
+	TableName  string
+	BucketName string
+	MailFrom   string
+	AppName    string
+	// ConfirmationAllowlist holds allowed origins of confirmation_url; a port of "*" admits any.
+	ConfirmationAllowlist []Origin
+	DefaultVerifyURL      string
+	DefaultResetURL       string
+	SessionTTL            time.Duration
+	Argon2                Argon2
+	LogLevel              string
+	RegisterLimitPerHour  int
+}
+
+// Argon2 are the password hashing parameters.
+type Argon2 struct {
+	MemoryKiB   uint32
+	Iterations  uint32
+	Parallelism uint8
+}
+
+// Origin is one allow-listed scheme://host:port; Port "*" means any port, "" the default one.
+type Origin struct {
+	Scheme, Host, Port string
+}
+
+// The environment variable names, each set by template.yaml.
+const (
+	envTable         = "TABLE_NAME"
+	envBucket        = "BUCKET_NAME"
+	envMailFrom      = "MAIL_FROM"
+	envAppName       = "APP_NAME"
+	envAllowlist     = "CONFIRMATION_URL_ALLOWLIST"
+	envVerifyURL     = "DEFAULT_VERIFY_URL"
+	envResetURL      = "DEFAULT_RESET_URL"
+	envSessionTTL    = "SESSION_TTL"
+	envArgonMemory   = "ARGON2_MEMORY_KIB"
+	envArgonIter     = "ARGON2_ITERATIONS"
+	envArgonParallel = "ARGON2_PARALLELISM"
+	envLogLevel      = "LOG_LEVEL"
+	envRegisterLimit = "REGISTER_LIMIT_PER_HOUR"
+)
+
+// Variables lists every variable Load reads, so a test can hold the template to it.
+func Variables() []string {
+	return []string{envTable, envBucket, envMailFrom, envAppName, envAllowlist, envVerifyURL,
+		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
+		envRegisterLimit}
+}
+
+// Load reads the environment. Every missing or malformed variable is named in the one error.
+func Load() (*Config, error) { return load(os.Getenv) }
+
+func load(get func(string) string) (*Config, error) {
+	r := reader{get: get}
+	c := &Config{
+		TableName:            r.required(envTable),
+		BucketName:           r.str(envBucket, ""),
+		MailFrom:             r.str(envMailFrom, "no-reply@example.com"),
+		AppName:              r.str(envAppName, "Userbase"),
+		DefaultVerifyURL:     r.str(envVerifyURL, ""),
+		DefaultResetURL:      r.str(envResetURL, ""),
+		SessionTTL:           r.duration(envSessionTTL, 30*24*time.Hour),
+		LogLevel:             r.str(envLogLevel, "info"),
+		RegisterLimitPerHour: r.integer(envRegisterLimit, 1000, 1, 1<<30),
+		Argon2: Argon2{
+			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, 4<<20)),
+			Iterations:  uint32(r.integer(envArgonIter, 2, 1, 100)),
+			Parallelism: uint8(r.integer(envArgonParallel, 1, 1, 64)),
+		},
+	}
+	c.ConfirmationAllowlist = r.origins(envAllowlist)
+	for _, name := range []string{envVerifyURL, envResetURL} {
+		if v := get(name); v != "" && !strings.Contains(v, "{{code}}") {
+			r.fail(name, "must contain {{code}}")
+		}
+	}
+	if len(r.problems) > 0 {
+		return nil, errors.New("config: " + strings.Join(r.problems, "; "))
+	}
+	return c, nil
+}
+
+type reader struct {
+	get      func(string) string
+	problems []string
+}
+
+func (r *reader) fail(name, why string) { r.problems = append(r.problems, name+" "+why) }
+
+func (r *reader) required(name string) string {
+	v := strings.TrimSpace(r.get(name))
+	if v == "" {
+		r.fail(name, "is missing")
+	}
+	return v
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.get(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(r.get(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Sprintf("is not a positive duration (%q)", v))
+		return def
+	}
+	return d
+}
+
+func (r *reader) integer(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(r.get(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, fmt.Sprintf("must be an integer from %d to %d (%q)", lo, hi, v))
+		return def
+	}
+	return n
+}
+
+// origins parses "https://app.example.com,http://localhost:*".
+func (r *reader) origins(name string) []Origin {
+	var out []Origin
+	for _, s := range strings.Split(r.get(name), ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		o, err := ParseOrigin(s)
+		if err != nil {
+			r.fail(name, err.Error())
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// ParseOrigin reads one allow-list entry.
+func ParseOrigin(s string) (Origin, error) {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || (scheme != "https" && scheme != "http") || rest == "" || strings.ContainsAny(rest, "/?#@") {
+		return Origin{}, fmt.Errorf("has a bad origin %q (want scheme://host[:port])", s)
+	}
+	host, port := rest, ""
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.HasSuffix(rest, "]") {
+		host, port = rest[:i], rest[i+1:]
+		if port != "*" {
+			if _, err := strconv.Atoi(port); err != nil {
+				return Origin{}, fmt.Errorf("has a bad port in %q", s)
+			}
+		}
+	}
+	return Origin{Scheme: scheme, Host: strings.ToLower(host), Port: port}, nil
+}
+
+// Admits reports whether u's origin is one of the allow-list's.
+func (c *Config) Admits(u *url.URL) bool {
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	for _, o := range c.ConfirmationAllowlist {
+		if o.Scheme != u.Scheme || o.Host != host {
+			continue
+		}
+		if o.Port == "*" || o.Port == port {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/userbase/userbase/pkg/apperr"
+)
+
+// MaxJSONBody is the body limit of JSON routes.
+const MaxJSONBody = 16 << 10
+
+// ReadOnlyUserFields are fields of the user resource no request body may set; naming one is
+// read_only, not unknown_field, so a client learns why.
+var ReadOnlyUserFields = []string{"id", "email_verified", "pending_email", "role", "active",
+	"avatar_url", "mfa_enabled", "created_at", "updated_at"}
+
+// DecodeJSON reads the body into dst, a pointer to a struct: application/json only, at most
+// MaxJSONBody bytes, one object, no field dst does not declare (exact, case-sensitive names;
+// readOnly names are read_only). Every problem is a client error with its own code.
+func DecodeJSON(r *Request, dst any, readOnly ...string) error {
+	body, err := r.Body()
+	if err != nil {
+		return apperr.New(apperr.MalformedJSON)
+	}
+	if len(body) > MaxJSONBody {
+		return apperr.New(apperr.PayloadTooLarge)
+	}
+	if len(bytes.TrimSpace(body)) > 0 || r.Header("Content-Type") != "" {
+		mt, _, err := mime.ParseMediaType(r.Header("Content-Type"))
+		if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+			return apperr.New(apperr.UnsupportedMediaType)
+		}
+	}
+	return decodeJSON(body, dst, readOnly)
+}
+
+func decodeJSON(body []byte, dst any, readOnly []string) error {
+	// First pass: syntax, a single object, and every top-level name known.
+	var top map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&top); err != nil || top == nil {
+		return apperr.New(apperr.MalformedJSON)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return apperr.New(apperr.MalformedJSON) // trailing data after the object
+	}
+	known := fieldsOf(reflect.TypeOf(dst).Elem())
+	var unknown, ro apperr.Fields
+	for name := range top {
+		switch {
+		case known[name]:
+		case contains(readOnly, name):
+			ro.Add(name, apperr.FieldReadOnly)
+		default:
+			unknown.Add(name, apperr.FieldUnknown)
+		}
+	}
+	if len(ro) > 0 {
+		return &apperr.Error{Code: apperr.ReadOnly, Fields: append(ro, unknown...)}
+	}
+	if len(unknown) > 0 {
+		return &apperr.Error{Code: apperr.UnknownField, Fields: unknown}
+	}
+	// Second pass: into the struct, rejecting unknown nested fields.
+	dec = json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(name, apperr.FieldUnknown)}}
+	default:
+		return apperr.New(apperr.MalformedJSON)
+	}
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]bool
+
+// fieldsOf lists the JSON names a struct type accepts.
+func fieldsOf(t reflect.Type) map[string]bool {
+	if v, ok := fieldCache.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	out := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+		case f.Anonymous && name == "":
+			for k := range fieldsOf(f.Type) {
+				out[k] = true
+			}
+		case name != "":
+			out[name] = true
+		case f.IsExported():
+			out[f.Name] = true
+		}
+	}
+	fieldCache.Store(t, out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,27 @@
+package httpapi
+
+import "github.com/userbase/userbase/pkg/user"
+
+// profileFields are the profile members a body may carry, shared by every route that
+// writes a profile.
+type profileFields struct {
+	FirstName  *string        `json:"first_name"`
+	LastName   *string        `json:"last_name"`
+	Phone      *string        `json:"phone"`
+	Language   *string        `json:"language"`
+	Currency   *string        `json:"currency"`
+	Timezone   *string        `json:"timezone"`
+	Gender     *string        `json:"gender"`
+	BirthDate  *string        `json:"birth_date"`
+	Address    *user.Address  `json:"address"`
+	Social     *user.Social   `json:"social"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+func (p profileFields) profile() user.Profile {
+	return user.Profile{
+		FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone, Language: p.Language,
+		Currency: p.Currency, Timezone: p.Timezone, Gender: p.Gender, BirthDate: p.BirthDate,
+		Address: p.Address, Social: p.Social, Attributes: p.Attributes,
+	}
+}

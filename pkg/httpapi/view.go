@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// userView is the user resource of API.md. Optional fields are null when unset, never
+// absent, so clients see one shape.
+type userView struct {
+	ID            string         `json:"id"`
+	Email         string         `json:"email"`
+	EmailVerified bool           `json:"email_verified"`
+	PendingEmail  *string        `json:"pending_email"`
+	Phone         *string        `json:"phone"`
+	FirstName     *string        `json:"first_name"`
+	LastName      *string        `json:"last_name"`
+	Role          string         `json:"role"`
+	Active        bool           `json:"active"`
+	Language      *string        `json:"language"`
+	Currency      *string        `json:"currency"`
+	Timezone      *string        `json:"timezone"`
+	Gender        *string        `json:"gender"`
+	BirthDate     *string        `json:"birth_date"`
+	Address       *user.Address  `json:"address"`
+	Social        *user.Social   `json:"social"`
+	Attributes    map[string]any `json:"attributes"`
+	AvatarURL     *string        `json:"avatar_url"`
+	SponsorID     *string        `json:"sponsor_id"`
+	MFAEnabled    bool           `json:"mfa_enabled"`
+	CreatedAt     string         `json:"created_at"`
+	UpdatedAt     string         `json:"updated_at"`
+}
+
+func viewUser(u *user.User) userView {
+	attrs := u.Attributes
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	return userView{
+		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, PendingEmail: opt(u.PendingEmail),
+		Phone: opt(u.Phone), FirstName: opt(u.FirstName), LastName: opt(u.LastName), Role: u.Role,
+		Active: u.Active, Language: opt(u.Language), Currency: opt(u.Currency), Timezone: opt(u.Timezone),
+		Gender: opt(u.Gender), BirthDate: opt(u.BirthDate), Address: u.Address, Social: u.Social,
+		Attributes: attrs, SponsorID: opt(u.SponsorID), MFAEnabled: u.MFAEnabled,
+		CreatedAt: timestamp(u.CreatedAt), UpdatedAt: timestamp(u.UpdatedAt),
+	}
+}
+
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// timestamp is RFC 3339 in UTC, to the second.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// authView is the answer of every route that signs a user in.
+type authView struct {
+	User      userView `json:"user"`
+	Token     string   `json:"token"`
+	ExpiresAt string   `json:"expires_at"`
+}
+
+func viewAuth(a *user.Auth) authView {
+	return authView{User: viewUser(a.User), Token: a.Token, ExpiresAt: timestamp(a.ExpiresAt)}
+}

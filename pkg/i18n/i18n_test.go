@@ -1,0 +1,63 @@
+package i18n
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPick(t *testing.T) {
+	tests := []struct {
+		user, accept string
+		want         Lang
+	}{
+		{"", "", English},
+		{"fa", "ru", Persian},
+		{"de", "ru-RU,ru;q=0.9,en;q=0.8", Russian},
+		{"", "de-DE, fa;q=0.5, en;q=0.4", Persian},
+		{"", "en;q=0, ru;q=0", English},
+		{"", "garbage;;;,", English},
+	}
+	for _, tt := range tests {
+		if got := Pick(tt.user, tt.accept); got != tt.want {
+			t.Errorf("Pick(%q, %q) = %q, want %q", tt.user, tt.accept, got, tt.want)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	tests := []struct {
+		l    Lang
+		s    int64
+		want string
+	}{
+		{English, 11525, "3 hours 12 minutes and 5 seconds"},
+		{English, 61, "1 minute and 1 second"},
+		{English, 900, "15 minutes"},
+		{Russian, 11525, "3 часа 12 минут и 5 секунд"},
+		{Russian, 1, "1 секунда"},
+		{Persian, 3600, "1 ساعت"},
+	}
+	for _, tt := range tests {
+		if got := Duration(tt.l, tt.s); got != tt.want {
+			t.Errorf("Duration(%s, %d) = %q, want %q", tt.l, tt.s, got, tt.want)
+		}
+	}
+}
+
+// Every English text exists in every other language, so no user falls back silently.
+func TestCatalogComplete(t *testing.T) {
+	for key := range catalog[English] {
+		for _, l := range []Lang{Persian, Russian} {
+			if _, ok := catalog[l][key]; ok {
+				continue
+			}
+			if l == Russian && (key == "hours" || key == "minutes" || key == "seconds") {
+				continue // Russian uses the _few and _many forms instead
+			}
+			t.Errorf("%s has no %q", l, key)
+		}
+	}
+	if !strings.Contains(T(Russian, "detail.rate_limited", "1 минута"), "1 минута") {
+		t.Errorf("detail.rate_limited does not take the duration")
+	}
+}

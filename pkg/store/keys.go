@@ -1,0 +1,48 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Key prefixes and sort keys of the single table. Every item kind is named here once.
+const (
+	prefixUser    = "USER#"
+	prefixEmail   = "EMAIL#"
+	prefixPhone   = "PHONE#"
+	prefixCode    = "CODE#"
+	prefixOutbox  = "OUTBOX#"
+	prefixLimit   = "LIMIT#"
+	prefixSession = "SESSION#"
+
+	skProfile = "PROFILE"
+	skLock    = "LOCK"
+	skCode    = "CODE"
+	skMail    = "MAIL"
+	skLimit   = "LIMIT"
+)
+
+// OutboxPrefix is the partition key prefix of mail outbox items; the mailer's stream
+// subscription filters on it.
+const OutboxPrefix = prefixOutbox
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": sAV(pk), "sk": sAV(sk)}
+}
+
+func userKey(id string) map[string]types.AttributeValue { return key(prefixUser+id, skProfile) }
+
+func sessionKey(uid, sid string) map[string]types.AttributeValue {
+	return key(prefixUser+uid, prefixSession+sid)
+}
+
+// loginKey is the lock item of a normalized login: E.164 phones start with +.
+func loginKey(login string) map[string]types.AttributeValue {
+	if strings.HasPrefix(login, "+") {
+		return key(prefixPhone+login, skLock)
+	}
+	return key(prefixEmail+login, skLock)
+}
+
+func sAV(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }

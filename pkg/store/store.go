@@ -1,0 +1,98 @@
+// Package store is the single-table DynamoDB adapter: it implements the domain's ports,
+// keeps each multi-item change in one transaction, and maps DynamoDB's failures to domain
+// errors at its edge. It decides no business rule.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// DB is the part of the DynamoDB client the store uses.
+type DB interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+var _ DB = (*dynamodb.Client)(nil)
+
+// Store is the table.
+type Store struct {
+	db    DB
+	table *string
+	calls atomic.Int64
+}
+
+// New returns the store of table, reached through db.
+func New(db DB, table string) *Store {
+	return &Store{db: db, table: aws.String(table)}
+}
+
+// RoundTrips is how many DynamoDB calls the store has made, for benchmarks.
+func (s *Store) RoundTrips() int64 { return s.calls.Load() }
+
+// ErrTransactionConflict is a transaction that lost a race with another on the same items
+// after every retry.
+var ErrTransactionConflict = errors.New("store: transaction conflict")
+
+// transact runs one TransactWriteItems, retrying while it loses races with concurrent
+// transactions on the same items (DynamoDB does not retry those itself). It returns the
+// cancellation reasons when a condition failed.
+func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) ([]types.CancellationReason, error) {
+	for attempt := 0; ; attempt++ {
+		s.calls.Add(1)
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil, nil
+		}
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) {
+			return nil, fmt.Errorf("transact: %w", err)
+		}
+		conflict := false
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+				return tce.CancellationReasons, nil
+			}
+			if c := aws.ToString(r.Code); c == "TransactionConflict" || c == "ThrottlingError" {
+				conflict = true
+			}
+		}
+		if !conflict || attempt >= 6 {
+			if conflict {
+				return nil, ErrTransactionConflict
+			}
+			return nil, fmt.Errorf("transact: %w", err)
+		}
+		backoff := time.Duration(5+rand.IntN(20)<<attempt) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// failed reports whether the transaction item at index i failed its condition.
+func failed(reasons []types.CancellationReason, i int) bool {
+	return i < len(reasons) && aws.ToString(reasons[i].Code) == "ConditionalCheckFailed"
+}
+
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}

@@ -1,0 +1,278 @@
+// Package storetest is the contract every user.Store implementation must keep. The same
+// tests run against the in-memory fake and against DynamoDB Local, so the fake cannot
+// drift from the real store.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/mail"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// Run runs the contract against stores made by newStore (each call a store with fresh data
+// or at least unique keys; the tests use random ids and addresses).
+func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, st user.Store)
+	}{
+		{"CreateThenAccount", testCreateThenAccount},
+		{"EmailTakenWritesNothing", testEmailTaken},
+		{"PhoneTaken", testPhoneTaken},
+		{"SponsorMustExist", testSponsor},
+		{"LimitBlocksAndHitCounts", testLimit},
+		{"ConcurrentCreateOneWins", testConcurrentCreate},
+		{"Sessions", testSessions},
+		{"EndAllSessions", testEndAll},
+		{"PasswordUpgrade", testUpgrade},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+	}
+}
+
+var now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func newUser(t *testing.T) *user.User {
+	t.Helper()
+	id, err := auth.NewID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &user.User{
+		ID: id, Email: id + "@example.com", Role: user.RoleMember, Active: true, Language: "en",
+		FirstName: "Ann", Address: &user.Address{Country: "IR", City: "Tehran"},
+		CreatedAt: now, UpdatedAt: now, Version: 1, PasswordHash: "$argon2id$v=19$m=1,t=1,p=1$x$y",
+	}
+}
+
+func newSession(t *testing.T, u *user.User) *user.Session {
+	t.Helper()
+	tok, err := auth.NewSessionToken(u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &user.Session{ID: tok.SessionID, UserID: u.ID, TokenHash: tok.Hash, Epoch: u.SessionEpoch,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), IP: "127.0.0.1", UserAgent: "test"}
+}
+
+func create(t *testing.T, st user.Store, c *user.Creation) {
+	t.Helper()
+	if err := st.CreateUser(context.Background(), c); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+}
+
+func testCreateThenAccount(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	u.Phone = "+9891200" + digits(u.ID)
+	se := newSession(t, u)
+	create(t, st, &user.Creation{User: u, Session: se,
+		Code: &user.Code{Hash: auth.HashSecret(u.ID), Kind: user.CodeVerifyEmail, UserID: u.ID, Email: u.Email, ExpiresAt: now.Add(time.Hour)},
+		Mail: &mail.Mail{ID: u.ID, Kind: mail.KindVerifyEmail, To: u.Email, Code: "c", ExpiresAt: now.Add(time.Hour)}})
+	for _, login := range []string{u.Email, u.Phone} {
+		got, err := st.Account(ctx, login)
+		if err != nil {
+			t.Fatalf("Account(%s): %v", login, err)
+		}
+		if got.ID != u.ID || got.PasswordHash != u.PasswordHash || got.Address == nil || got.Address.City != "Tehran" || !got.CreatedAt.Equal(u.CreatedAt) {
+			t.Errorf("Account(%s) = %+v, want the created user", login, got)
+		}
+	}
+	if _, err := st.Account(ctx, "nobody-"+u.ID+"@example.com"); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("Account(unknown) err = %v, want ErrNotFound", err)
+	}
+	gotS, gotU, err := st.SessionUser(ctx, u.ID, se.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotS.TokenHash != se.TokenHash || !gotS.ExpiresAt.Equal(se.ExpiresAt) || gotU.Email != u.Email {
+		t.Errorf("SessionUser = %+v, %+v; want the session and user created", gotS, gotU)
+	}
+}
+
+func digits(id string) string {
+	out := make([]byte, 0, 6)
+	for i := len(id) - 1; i >= 0 && len(out) < 6; i-- {
+		out = append(out, '0'+id[i]%10)
+	}
+	return string(out)
+}
+
+func testEmailTaken(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	a := newUser(t)
+	create(t, st, &user.Creation{User: a})
+	b := newUser(t)
+	b.Email = a.Email
+	se := newSession(t, b)
+	if err := st.CreateUser(ctx, &user.Creation{User: b, Session: se}); !errors.Is(err, user.ErrEmailTaken) {
+		t.Fatalf("second CreateUser err = %v, want ErrEmailTaken", err)
+	}
+	if _, _, err := st.SessionUser(ctx, b.ID, se.ID); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("the failed creation left its session or user behind (err %v)", err)
+	}
+	got, _ := st.Account(ctx, a.Email)
+	if got == nil || got.ID != a.ID {
+		t.Errorf("the lock now names %v, want %s", got, a.ID)
+	}
+}
+
+func testPhoneTaken(t *testing.T, st user.Store) {
+	a := newUser(t)
+	a.Phone = "+1415555" + digits(a.ID)[:4]
+	create(t, st, &user.Creation{User: a})
+	b := newUser(t)
+	b.Phone = a.Phone
+	if err := st.CreateUser(context.Background(), &user.Creation{User: b}); !errors.Is(err, user.ErrPhoneTaken) {
+		t.Fatalf("CreateUser err = %v, want ErrPhoneTaken", err)
+	}
+	if _, err := st.Account(context.Background(), b.Email); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("the failed creation left its email lock (err %v)", err)
+	}
+}
+
+func testSponsor(t *testing.T, st user.Store) {
+	a := newUser(t)
+	b := newUser(t)
+	b.SponsorID = a.ID // not created
+	if err := st.CreateUser(context.Background(), &user.Creation{User: b}); !errors.Is(err, user.ErrSponsorNotFound) {
+		t.Fatalf("CreateUser err = %v, want ErrSponsorNotFound", err)
+	}
+	create(t, st, &user.Creation{User: a})
+	create(t, st, &user.Creation{User: b})
+}
+
+func testLimit(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	id, _ := auth.NewID()
+	c := user.Counter{Key: "test#" + id, Max: 2, ExpiresAt: now.Add(time.Hour)}
+	create(t, st, &user.Creation{User: newUser(t), Limit: &c})
+	if err := st.Hit(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	u := newUser(t)
+	if err := st.CreateUser(ctx, &user.Creation{User: u, Limit: &c}); !errors.Is(err, user.ErrLimited) {
+		t.Fatalf("CreateUser past the limit err = %v, want ErrLimited", err)
+	}
+	if _, err := st.Account(ctx, u.Email); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("the limited creation wrote its user (err %v)", err)
+	}
+}
+
+func testConcurrentCreate(t *testing.T, st user.Store) {
+	base := newUser(t)
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u := newUser(t)
+			u.Email = base.Email
+			errs[i] = st.CreateUser(context.Background(), &user.Creation{User: u})
+		}()
+	}
+	wg.Wait()
+	ok, taken := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, user.ErrEmailTaken):
+			taken++
+		default:
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	if ok != 1 || taken != n-1 {
+		t.Errorf("got %d created and %d email_taken, want 1 and %d", ok, taken, n-1)
+	}
+}
+
+func testSessions(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	create(t, st, &user.Creation{User: u})
+	se := newSession(t, u)
+	if err := st.StartSession(ctx, se, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EndSession(ctx, u.ID, se.ID, "wrong", now); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("EndSession(wrong hash) err = %v, want ErrNotFound", err)
+	}
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now.Add(2*time.Hour)); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("EndSession(expired) err = %v, want ErrNotFound", err)
+	}
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now); err != nil {
+		t.Fatalf("EndSession: %v", err)
+	}
+	if _, _, err := st.SessionUser(ctx, u.ID, se.ID); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("SessionUser after EndSession err = %v, want ErrNotFound", err)
+	}
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("second EndSession err = %v, want ErrNotFound", err)
+	}
+}
+
+func testEndAll(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	u.Phone = "+4420" + digits(u.ID) + "12"
+	create(t, st, &user.Creation{User: u})
+	var ids []string
+	for range 3 {
+		se := newSession(t, u)
+		if err := st.StartSession(ctx, se, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, se.ID)
+	}
+	stale := *u
+	if err := st.EndAllSessions(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if _, _, err := st.SessionUser(ctx, u.ID, id); !errors.Is(err, user.ErrNotFound) {
+			t.Errorf("session %s survived EndAllSessions (err %v)", id, err)
+		}
+	}
+	for _, login := range []string{u.Email, u.Phone} {
+		got, err := st.Account(ctx, login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SessionEpoch != u.SessionEpoch+1 || got.Version != u.Version+1 {
+			t.Errorf("Account(%s) epoch %d version %d, want %d and %d", login, got.SessionEpoch, got.Version, u.SessionEpoch+1, u.Version+1)
+		}
+	}
+	if err := st.EndAllSessions(ctx, &stale); !errors.Is(err, user.ErrConflict) {
+		t.Errorf("EndAllSessions with a stale version err = %v, want ErrConflict", err)
+	}
+}
+
+func testUpgrade(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	create(t, st, &user.Creation{User: u})
+	up := *u
+	up.PasswordHash = "$argon2id$v=19$m=2,t=1,p=1$x$z"
+	if err := st.StartSession(ctx, newSession(t, u), &up); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Account(ctx, u.Email)
+	if got.PasswordHash != up.PasswordHash || got.Version != u.Version+1 {
+		t.Errorf("after upgrade hash %q version %d, want %q and %d", got.PasswordHash, got.Version, up.PasswordHash, u.Version+1)
+	}
+	if err := st.StartSession(ctx, newSession(t, u), &up); !errors.Is(err, user.ErrConflict) {
+		t.Errorf("upgrade at a stale version err = %v, want ErrConflict", err)
+	}
+}

@@ -1,0 +1,71 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/mail"
+)
+
+// Store is the storage the service needs. Implementations: pkg/store (DynamoDB) and
+// pkg/store/memstore (tests); pkg/store/storetest holds both to the same contract.
+type Store interface {
+	// CreateUser writes a new account and what comes with it, all or nothing.
+	// Errors: ErrEmailTaken, ErrPhoneTaken, ErrLimited, ErrSponsorNotFound.
+	CreateUser(ctx context.Context, c *Creation) error
+	// Account reads the account a normalized login (email or E.164 phone) names, password
+	// hash included. ErrNotFound when there is none.
+	Account(ctx context.Context, login string) (*User, error)
+	// StartSession stores a new session of a user. With upgrade set it also replaces the
+	// password hash, conditioned on the user's version (ErrConflict).
+	StartSession(ctx context.Context, s *Session, upgrade *User) error
+	// SessionUser reads a session and its user in one round trip. ErrNotFound when either
+	// is missing.
+	SessionUser(ctx context.Context, userID, sessionID string) (*Session, *User, error)
+	// EndSession deletes a session whose stored hash is tokenHash and which has not expired
+	// at now. ErrNotFound otherwise.
+	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time) error
+	// EndAllSessions revokes every session of u at once (a new epoch on every copy of the
+	// user, conditioned on u.Version) and then deletes the session items.
+	EndAllSessions(ctx context.Context, u *User) error
+	// Hit counts one event against a counter, also when it is already past its limit.
+	Hit(ctx context.Context, c Counter) error
+}
+
+// Creation is everything a new account is written with.
+type Creation struct {
+	User    *User
+	Session *Session   // register signs the user in
+	Code    *Code      // the verification code, stored as a hash
+	Mail    *mail.Mail // the verification mail, through the outbox
+	// Limit is counted in the same transaction; past its Max the creation fails with
+	// ErrLimited and writes nothing.
+	Limit *Counter
+}
+
+// Counter is a fixed-window rate counter. Key names the window, so a new window starts
+// from zero; the item expires with it.
+type Counter struct {
+	Key       string
+	Max       int64
+	ExpiresAt time.Time
+}
+
+// Storage errors the service branches on.
+var (
+	ErrNotFound        = errors.New("user: not found")
+	ErrLimited         = errors.New("user: limit reached")
+	ErrConflict        = apperr.New(apperr.Conflict)
+	ErrEmailTaken      = apperr.New(apperr.EmailTaken)
+	ErrPhoneTaken      = apperr.New(apperr.PhoneTaken)
+	ErrSponsorNotFound = apperr.Invalid(apperr.Field("sponsor_id", apperr.FieldNotFound))
+)
+
+// Hasher hashes and checks passwords (pkg/auth.Hasher).
+type Hasher interface {
+	Hash(password string) (string, error)
+	Verify(password, hash string) (ok, rehash bool, err error)
+	Burn(password string)
+}

@@ -1,0 +1,356 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/i18n"
+	"github.com/userbase/userbase/pkg/mail"
+)
+
+// Options are the service's settings, from pkg/config.
+type Options struct {
+	SessionTTL           time.Duration
+	VerifyTTL            time.Duration
+	RegisterLimitPerHour int
+	DefaultVerifyURL     string
+	// AllowConfirmationURL says whether a confirmation_url's origin is allow-listed.
+	AllowConfirmationURL func(*url.URL) bool
+}
+
+// Service holds every account use case.
+type Service struct {
+	store  Store
+	hasher Hasher
+	now    func() time.Time
+	opts   Options
+}
+
+// NewService builds the service. now is the clock (time.Now outside tests).
+func NewService(store Store, hasher Hasher, now func() time.Time, opts Options) *Service {
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 30 * 24 * time.Hour
+	}
+	if opts.VerifyTTL <= 0 {
+		opts.VerifyTTL = 24 * time.Hour
+	}
+	if opts.RegisterLimitPerHour <= 0 {
+		opts.RegisterLimitPerHour = 1000
+	}
+	if opts.AllowConfirmationURL == nil {
+		opts.AllowConfirmationURL = func(*url.URL) bool { return false }
+	}
+	return &Service{store: store, hasher: hasher, now: now, opts: opts}
+}
+
+// Client is what a request says about who sent it.
+type Client struct {
+	IP             string
+	UserAgent      string
+	AcceptLanguage string
+}
+
+// Auth is a signed-in user and the token of the new session.
+type Auth struct {
+	User      *User
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	User    *User
+	Session *Session
+}
+
+// Registration is a self sign-up.
+type Registration struct {
+	Email           string
+	Password        string
+	Profile         Profile
+	SponsorID       string
+	ConfirmationURL string
+	Client          Client
+}
+
+// ErrUnauthenticated is a missing, unknown, expired or revoked token.
+var ErrUnauthenticated = apperr.New(apperr.Unauthenticated)
+
+// ErrInvalidCredentials is every login failure before the password is known to be right.
+var ErrInvalidCredentials = apperr.New(apperr.InvalidCredentials)
+
+// Register creates an account, signs it in and queues its verification mail, in one write.
+func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
+	now := s.now().UTC()
+	var errs apperr.Fields
+	email := s.checkEmail(r.Email, "email", &errs)
+	password := s.checkNewPassword(r.Password, "password", &errs)
+	id, err := auth.NewID()
+	if err != nil {
+		return nil, err
+	}
+	u := &User{ID: id, Email: email, Role: RoleMember, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1}
+	r.Profile.apply(u, now, &errs)
+	if r.SponsorID != "" {
+		if !auth.ValidID(r.SponsorID) {
+			errs.Add("sponsor_id", apperr.FieldNotFound)
+		}
+		u.SponsorID = r.SponsorID
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	link, err := s.linkTemplate(r.ConfirmationURL, s.opts.DefaultVerifyURL)
+	if err != nil {
+		return nil, err
+	}
+	if u.Language == "" {
+		u.Language = string(i18n.Pick("", r.Client.AcceptLanguage))
+	}
+	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	a, sess, err := s.newSession(u, now, r.Client)
+	if err != nil {
+		return nil, err
+	}
+	code, m, err := s.verification(u, u.Email, link, now)
+	if err != nil {
+		return nil, err
+	}
+	limit := s.registerLimit(r.Client.IP, now)
+	err = s.store.CreateUser(ctx, &Creation{User: u, Session: sess, Code: code, Mail: m, Limit: &limit})
+	switch {
+	case errors.Is(err, ErrLimited):
+		return nil, apperr.Limited(limit.ExpiresAt.Sub(now))
+	case errors.Is(err, ErrEmailTaken), errors.Is(err, ErrPhoneTaken):
+		// A taken address tells the caller an account exists, so it counts toward the limit
+		// too; the failed transaction did not count it.
+		if herr := s.store.Hit(ctx, limit); herr != nil {
+			return nil, herr
+		}
+		return nil, err
+	case err != nil:
+		return nil, err
+	}
+	return a, nil
+}
+
+// registerLimit is the hourly counter of registrations from one address.
+func (s *Service) registerLimit(ip string, now time.Time) Counter {
+	window := now.Truncate(time.Hour)
+	return Counter{
+		Key:       fmt.Sprintf("register#%s#%d", ip, window.Unix()),
+		Max:       int64(s.opts.RegisterLimitPerHour),
+		ExpiresAt: window.Add(time.Hour),
+	}
+}
+
+// LoginInput is a sign-in attempt.
+type LoginInput struct {
+	Login    string
+	Password string
+	Client   Client
+}
+
+// Login checks a password and starts a session: one read, one write.
+func (s *Service) Login(ctx context.Context, in LoginInput) (*Auth, error) {
+	var errs apperr.Fields
+	if strings.TrimSpace(in.Login) == "" {
+		errs.Add("login", apperr.FieldRequired)
+	}
+	if in.Password == "" {
+		errs.Add("password", apperr.FieldRequired)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	password := auth.NormalizePassword(in.Password)
+	var u *User
+	if key, ok := NormalizeLogin(in.Login); ok {
+		var err error
+		if u, err = s.store.Account(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if u == nil {
+		// Spend the time a real check takes, so the answer's timing does not tell whether
+		// the account exists.
+		s.hasher.Burn(password)
+		return nil, ErrInvalidCredentials
+	}
+	ok, rehash, err := s.hasher.Verify(password, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("verify password of %s: %w", u.ID, err)
+	}
+	if !ok {
+		return nil, ErrInvalidCredentials
+	}
+	if !u.Active {
+		return nil, apperr.New(apperr.AccountDisabled)
+	}
+	now := s.now().UTC()
+	a, sess, err := s.newSession(u, now, in.Client)
+	if err != nil {
+		return nil, err
+	}
+	var upgrade *User
+	if rehash {
+		if h, err := s.hasher.Hash(password); err == nil {
+			up := *u
+			up.PasswordHash = h
+			upgrade = &up
+		}
+	}
+	err = s.store.StartSession(ctx, sess, upgrade)
+	if errors.Is(err, ErrConflict) && upgrade != nil {
+		// The user changed meanwhile; the upgrade can wait for the next login.
+		err = s.store.StartSession(ctx, sess, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Authenticate resolves a bearer token to its live session and user: one read.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	p, err := auth.ParseSessionToken(token)
+	if err != nil {
+		return nil, ErrUnauthenticated
+	}
+	sess, u, err := s.store.SessionUser(ctx, p.UserID, p.SessionID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !auth.SameHash(sess.TokenHash, p.Hash) || !s.now().Before(sess.ExpiresAt) ||
+		sess.Epoch != u.SessionEpoch || !u.Active {
+		return nil, ErrUnauthenticated
+	}
+	return &Principal{User: u, Session: sess}, nil
+}
+
+// Logout ends the token's session, or with all every session of its user.
+func (s *Service) Logout(ctx context.Context, token string, all bool) error {
+	if !all {
+		// The conditional delete is the authentication: one round trip.
+		p, err := auth.ParseSessionToken(token)
+		if err != nil {
+			return ErrUnauthenticated
+		}
+		err = s.store.EndSession(ctx, p.UserID, p.SessionID, p.Hash, s.now())
+		if errors.Is(err, ErrNotFound) {
+			return ErrUnauthenticated
+		}
+		return err
+	}
+	pr, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return err
+	}
+	return s.store.EndAllSessions(ctx, pr.User)
+}
+
+func (s *Service) newSession(u *User, now time.Time, c Client) (*Auth, *Session, error) {
+	st, err := auth.NewSessionToken(u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	exp := now.Add(s.opts.SessionTTL)
+	sess := &Session{
+		ID: st.SessionID, UserID: u.ID, TokenHash: st.Hash, Epoch: u.SessionEpoch,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: exp,
+		IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 512),
+	}
+	return &Auth{User: u, Token: st.Token, ExpiresAt: exp}, sess, nil
+}
+
+// verification makes the code that confirms address for u and the mail that carries it.
+func (s *Service) verification(u *User, address, link string, now time.Time) (*Code, *mail.Mail, error) {
+	code, hash, err := auth.NewCode()
+	if err != nil {
+		return nil, nil, err
+	}
+	mid, err := auth.NewID()
+	if err != nil {
+		return nil, nil, err
+	}
+	exp := now.Add(s.opts.VerifyTTL)
+	m := &mail.Mail{ID: mid, Kind: mail.KindVerifyEmail, To: address, Lang: u.Language,
+		Name: u.FullName(), ExpiresAt: exp}
+	if link != "" {
+		m.Link = strings.ReplaceAll(link, "{{code}}", url.QueryEscape(code))
+	} else {
+		m.Code = code
+	}
+	return &Code{Hash: hash, Kind: CodeVerifyEmail, UserID: u.ID, Email: address, ExpiresAt: exp}, m, nil
+}
+
+// linkTemplate checks a request's confirmation_url, or falls back to the configured
+// default; "" means the code is mailed alone.
+func (s *Service) linkTemplate(raw, fallback string) (string, error) {
+	if raw == "" {
+		return fallback, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || len(raw) > MaxURLLen || !strings.Contains(raw, "{{code}}") || u.User != nil || u.Host == "" ||
+		!(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) || !s.opts.AllowConfirmationURL(u) {
+		return "", apperr.New(apperr.InvalidConfirmationURL)
+	}
+	return raw, nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+func (s *Service) checkEmail(raw, field string, errs *apperr.Fields) string {
+	if strings.TrimSpace(raw) == "" {
+		errs.Add(field, apperr.FieldRequired)
+		return ""
+	}
+	e, ok := NormalizeEmail(raw)
+	if !ok {
+		errs.Add(field, apperr.FieldInvalidEmail)
+	}
+	return e
+}
+
+func (s *Service) checkNewPassword(raw, field string, errs *apperr.Fields) string {
+	if raw == "" {
+		errs.Add(field, apperr.FieldRequired)
+		return ""
+	}
+	p := auth.NormalizePassword(raw)
+	switch code := auth.CheckPassword(p); code {
+	case "":
+	case apperr.FieldTooShort:
+		errs.AddP(field, code, map[string]any{"min": auth.MinPasswordLen})
+	case apperr.FieldTooLong:
+		errs.AddP(field, code, map[string]any{"max": auth.MaxPasswordLen})
+	default:
+		errs.Add(field, code)
+	}
+	return p
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utfStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utfStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,224 @@
+package user
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo; IANA names must resolve
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+
+	"github.com/userbase/userbase/pkg/apperr"
+)
+
+// Field limits.
+const (
+	MaxNameLen = 255
+	MaxURLLen  = 2048
+)
+
+// Genders a user may choose.
+var Genders = []string{"female", "male", "non_binary", "other", "prefer_not_to_say"}
+
+// Profile is the set of profile fields a request may write. A nil pointer is a field the
+// request did not send.
+type Profile struct {
+	FirstName  *string
+	LastName   *string
+	Phone      *string
+	Language   *string
+	Currency   *string
+	Timezone   *string
+	Gender     *string
+	BirthDate  *string
+	Address    *Address
+	Social     *Social
+	Attributes map[string]any
+}
+
+// apply validates p and writes it into u, collecting every bad field.
+func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
+	if p.FirstName != nil {
+		u.FirstName = text(*p.FirstName, "first_name", MaxNameLen, errs)
+	}
+	if p.LastName != nil {
+		u.LastName = text(*p.LastName, "last_name", MaxNameLen, errs)
+	}
+	if p.Phone != nil {
+		u.Phone = ""
+		if *p.Phone != "" {
+			if ph, ok := NormalizePhone(*p.Phone); ok {
+				u.Phone = ph
+			} else {
+				errs.Add("phone", apperr.FieldInvalidPhone)
+			}
+		}
+	}
+	if p.Language != nil {
+		u.Language = ""
+		if l := strings.ToLower(strings.TrimSpace(*p.Language)); l != "" {
+			if ValidLanguage(l) {
+				u.Language = l
+			} else {
+				errs.Add("language", apperr.FieldInvalidChoice)
+			}
+		}
+	}
+	if p.Currency != nil {
+		u.Currency = ""
+		if c := strings.ToUpper(strings.TrimSpace(*p.Currency)); c != "" {
+			if _, err := currency.ParseISO(c); err == nil && len(c) == 3 {
+				u.Currency = c
+			} else {
+				errs.Add("currency", apperr.FieldInvalidChoice)
+			}
+		}
+	}
+	if p.Timezone != nil {
+		u.Timezone = ""
+		if tz := strings.TrimSpace(*p.Timezone); tz != "" {
+			if ValidTimezone(tz) {
+				u.Timezone = tz
+			} else {
+				errs.Add("timezone", apperr.FieldInvalidChoice)
+			}
+		}
+	}
+	if p.Gender != nil {
+		u.Gender = ""
+		if g := strings.TrimSpace(*p.Gender); g != "" {
+			if contains(Genders, g) {
+				u.Gender = g
+			} else {
+				errs.Add("gender", apperr.FieldInvalidChoice)
+			}
+		}
+	}
+	if p.BirthDate != nil {
+		u.BirthDate = ""
+		if d := strings.TrimSpace(*p.BirthDate); d != "" {
+			t, err := time.Parse(time.DateOnly, d)
+			if err != nil || !t.Before(now) || t.Year() < 1900 {
+				errs.Add("birth_date", apperr.FieldInvalidFormat)
+			} else {
+				u.BirthDate = d
+			}
+		}
+	}
+	if p.Address != nil {
+		u.Address = address(*p.Address, errs)
+	}
+	if p.Social != nil {
+		u.Social = social(*p.Social, errs)
+	}
+	for k := range p.Attributes {
+		// No custom field is declared yet, so every attribute is unknown.
+		errs.Add("attributes."+k, apperr.FieldUnknown)
+	}
+}
+
+func text(s, field string, max int, errs *apperr.Fields) string {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		errs.Add(field, apperr.FieldInvalidFormat)
+		return ""
+	}
+	if utf8.RuneCountInString(s) > max {
+		errs.AddP(field, apperr.FieldTooLong, map[string]any{"max": max})
+		return ""
+	}
+	return s
+}
+
+func address(a Address, errs *apperr.Fields) *Address {
+	out := Address{
+		State:      text(a.State, "address.state", MaxNameLen, errs),
+		City:       text(a.City, "address.city", MaxNameLen, errs),
+		District:   text(a.District, "address.district", MaxNameLen, errs),
+		Line:       text(a.Line, "address.line", MaxNameLen, errs),
+		PostalCode: text(a.PostalCode, "address.postal_code", 32, errs),
+	}
+	if c := strings.ToUpper(strings.TrimSpace(a.Country)); c != "" {
+		if ValidCountry(c) {
+			out.Country = c
+		} else {
+			errs.Add("address.country", apperr.FieldInvalidChoice)
+		}
+	}
+	if out == (Address{}) {
+		return nil
+	}
+	return &out
+}
+
+func social(s Social, errs *apperr.Fields) *Social {
+	out := Social{
+		Website:   link(s.Website, "social.website", errs),
+		Instagram: link(s.Instagram, "social.instagram", errs),
+		Telegram:  link(s.Telegram, "social.telegram", errs),
+		LinkedIn:  link(s.LinkedIn, "social.linkedin", errs),
+		Facebook:  link(s.Facebook, "social.facebook", errs),
+		Twitter:   link(s.Twitter, "social.twitter", errs),
+	}
+	if out == (Social{}) {
+		return nil
+	}
+	return &out
+}
+
+func link(s, field string, errs *apperr.Fields) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if len(s) > MaxURLLen {
+		errs.AddP(field, apperr.FieldTooLong, map[string]any{"max": MaxURLLen})
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		errs.Add(field, apperr.FieldInvalidURL)
+		return ""
+	}
+	return u.String()
+}
+
+// ValidLanguage reports whether l is an ISO 639-1 code.
+func ValidLanguage(l string) bool {
+	if len(l) != 2 {
+		return false
+	}
+	b, err := language.ParseBase(l)
+	return err == nil && b.String() == l
+}
+
+// ValidCountry reports whether c is an ISO 3166-1 alpha-2 country code.
+func ValidCountry(c string) bool {
+	if len(c) != 2 {
+		return false
+	}
+	r, err := language.ParseRegion(c)
+	return err == nil && r.IsCountry() && r.String() == c
+}
+
+// ValidTimezone reports whether tz is an IANA time zone name.
+func ValidTimezone(tz string) bool {
+	if tz == "Local" || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
+		return false
+	}
+	_, err := time.LoadLocation(tz)
+	return err == nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
