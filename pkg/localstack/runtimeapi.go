@@ -45,9 +45,9 @@ func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
 // runtimeAPI serves one instance's process.
 type runtimeAPI struct {
-	fn       *function
-	invokes  chan *invocation // unbuffered: a send completes when the runtime takes it
-	exited   <-chan struct{}  // the process is gone
+	fn      *function
+	invokes chan *invocation // unbuffered: a send completes when the runtime takes it
+	exited  <-chan struct{}  // the process is gone
 	mu      sync.Mutex
 	current *invocation
 	initErr *FunctionError

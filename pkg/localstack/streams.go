@@ -29,18 +29,18 @@ const (
 // process after its retries, as Lambda hands it to the mapping's on-failure
 // destination. Locally it is logged and kept in memory (Stack.FailedBatches).
 type FailedBatch struct {
-	Function            string    `json:"function"`
-	Destination         string    `json:"destination,omitempty"` // the resolved DestinationConfig.OnFailure, "" when none
-	Condition           string    `json:"condition"`             // "RetryAttemptsExhausted"
-	ErrorType           string    `json:"errorType,omitempty"`
-	ErrorMessage        string    `json:"errorMessage"`
-	ApproximateInvokes  int       `json:"approximateInvokeCount"`
-	StreamARN           string    `json:"streamArn"`
-	ShardID             string    `json:"shardId"`
-	StartSequenceNumber string    `json:"startSequenceNumber"`
-	EndSequenceNumber   string    `json:"endSequenceNumber"`
-	BatchSize           int       `json:"batchSize"`
-	Time                time.Time `json:"timestamp"`
+	Function            string                       `json:"function"`
+	Destination         string                       `json:"destination,omitempty"` // the resolved DestinationConfig.OnFailure, "" when none
+	Condition           string                       `json:"condition"`             // "RetryAttemptsExhausted"
+	ErrorType           string                       `json:"errorType,omitempty"`
+	ErrorMessage        string                       `json:"errorMessage"`
+	ApproximateInvokes  int                          `json:"approximateInvokeCount"`
+	StreamARN           string                       `json:"streamArn"`
+	ShardID             string                       `json:"shardId"`
+	StartSequenceNumber string                       `json:"startSequenceNumber"`
+	EndSequenceNumber   string                       `json:"endSequenceNumber"`
+	BatchSize           int                          `json:"batchSize"`
+	Time                time.Time                    `json:"timestamp"`
 	Records             []events.DynamoDBEventRecord `json:"-"`
 }
 

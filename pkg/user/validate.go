@@ -207,7 +207,7 @@ func ValidCountry(c string) bool {
 
 // ValidTimezone reports whether tz is an IANA time zone name.
 func ValidTimezone(tz string) bool {
-	if tz == "Local" || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
+	if tz == "" || tz == "Local" || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
 		return false
 	}
 	_, err := time.LoadLocation(tz)

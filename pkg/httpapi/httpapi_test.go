@@ -1,0 +1,192 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/httpapi"
+	"github.com/userbase/userbase/pkg/store/memstore"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+type fixture struct {
+	svc    *user.Service
+	routes map[string]httpapi.Lambda
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	svc := user.NewService(memstore.New(), auth.Hasher{MemoryKiB: 64, Iterations: 1, Parallelism: 1}, time.Now,
+		user.Options{AllowConfirmationURL: func(u *url.URL) bool { return u.Hostname() == "localhost" }})
+	return &fixture{svc: svc, routes: map[string]httpapi.Lambda{
+		"POST /v1/auth/register": httpapi.Route("auth-register", httpapi.Register(svc)),
+		"POST /v1/auth/login":    httpapi.Route("auth-login", httpapi.Login(svc)),
+		"POST /v1/auth/logout":   httpapi.Route("auth-logout", httpapi.Logout(svc)),
+		"GET /v1/auth/session":   httpapi.Route("auth-session", httpapi.Session(svc)),
+		"GET /v1/me":             httpapi.Route("me-get", httpapi.Me(svc)),
+	}}
+}
+
+type call struct {
+	method, path string
+	headers      map[string]string
+	query        map[string]string
+	body         string
+	base64       bool
+}
+
+func (f *fixture) do(t *testing.T, c call) events.APIGatewayProxyResponse {
+	t.Helper()
+	h, ok := f.routes[c.method+" "+c.path]
+	if !ok {
+		t.Fatalf("no route %s %s", c.method, c.path)
+	}
+	headers := map[string]string{"Content-Type": "application/json"}
+	for k, v := range c.headers {
+		headers[k] = v
+	}
+	body := c.body
+	if c.base64 {
+		body = base64.StdEncoding.EncodeToString([]byte(body))
+	}
+	resp, err := h(context.Background(), events.APIGatewayProxyRequest{
+		HTTPMethod: c.method, Path: c.path, Headers: headers, QueryStringParameters: c.query,
+		Body: body, IsBase64Encoded: c.base64,
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1",
+			Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1", UserAgent: "test"}},
+	})
+	if err != nil {
+		t.Fatalf("Lambda error %v: handlers must always answer", err)
+	}
+	if resp.Headers["X-Request-Id"] != "req-1" {
+		t.Errorf("X-Request-Id = %q, want req-1", resp.Headers["X-Request-Id"])
+	}
+	return resp
+}
+
+func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+
+// signUp registers an account and returns its token.
+func (f *fixture) signUp(t *testing.T, email string) string {
+	t.Helper()
+	resp := f.do(t, call{method: "POST", path: "/v1/auth/register", body: `{"email":"` + email + `","password":"correct-horse-battery"}`})
+	if resp.StatusCode != 201 {
+		t.Fatalf("register %s: %d %s", email, resp.StatusCode, resp.Body)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Token
+}
+
+func TestScenarios(t *testing.T) {
+	f := newFixture(t)
+	tok := f.signUp(t, "scenario@example.com")
+	big := `{"email":"` + strings.Repeat("a", httpapi.MaxJSONBody) + `"}`
+	tests := []struct {
+		name       string
+		call       call
+		wantStatus int
+		wantCode   string   // problem code, for errors
+		wantBody   []string // fragments the body must hold
+		notBody    []string // fragments it must not
+	}{
+		{"register", call{method: "POST", path: "/v1/auth/register", body: `{"email":"New@Example.com","password":"correct-horse-battery","first_name":"Ann","language":"ru"}`},
+			201, "", []string{`"email":"new@example.com"`, `"token":"`, `"first_name":"Ann"`, `"phone":null`, `"role":"member"`}, []string{"password", "hash"}},
+		{"register in base64", call{method: "POST", path: "/v1/auth/register", body: `{"email":"b64@example.com","password":"correct-horse-battery"}`, base64: true},
+			201, "", nil, nil},
+		{"duplicate email any case", call{method: "POST", path: "/v1/auth/register", body: `{"email":"SCENARIO@example.COM","password":"correct-horse-battery"}`},
+			409, "email_taken", nil, nil},
+		{"malformed json", call{method: "POST", path: "/v1/auth/register", body: `{"email":`}, 400, "malformed_json", nil, nil},
+		{"not an object", call{method: "POST", path: "/v1/auth/register", body: `["x"]`}, 400, "malformed_json", nil, nil},
+		{"trailing data", call{method: "POST", path: "/v1/auth/register", body: `{} {}`}, 400, "malformed_json", nil, nil},
+		{"empty body", call{method: "POST", path: "/v1/auth/register", body: ``}, 400, "malformed_json", nil, nil},
+		{"unknown field", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","nickname":"x","EMAIL":"y"}`},
+			400, "unknown_field", []string{`"field":"nickname"`, `"field":"EMAIL"`}, nil},
+		{"unknown nested field", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","address":{"planet":"Mars"}}`},
+			400, "unknown_field", []string{`"field":"planet"`}, nil},
+		{"read-only field", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","role":"admin"}`},
+			400, "read_only", []string{`"field":"role"`}, nil},
+		{"wrong type", call{method: "POST", path: "/v1/auth/register", body: `{"email":5,"password":"correct-horse-battery"}`},
+			400, "validation_failed", []string{`"field":"email","code":"invalid_format"`}, nil},
+		{"oversized", call{method: "POST", path: "/v1/auth/register", body: big}, 413, "payload_too_large", nil, nil},
+		{"wrong content type", call{method: "POST", path: "/v1/auth/register", headers: map[string]string{"Content-Type": "text/plain"}, body: `{}`},
+			415, "unsupported_media_type", nil, nil},
+		{"weak password, localized", call{method: "POST", path: "/v1/auth/register", headers: map[string]string{"Accept-Language": "ru"}, body: `{"email":"w@example.com","password":"qwerty123"}`},
+			400, "validation_failed", []string{`"code":"password_breached"`, `Ошибка проверки данных`}, []string{"qwerty123"}},
+		{"short password", call{method: "POST", path: "/v1/auth/register", body: `{"email":"w@example.com","password":"abc"}`},
+			400, "validation_failed", []string{`"code":"too_short"`, "at least 8"}, nil},
+		{"confirmation url not allowed", call{method: "POST", path: "/v1/auth/register", body: `{"email":"u@example.com","password":"correct-horse-battery","confirmation_url":"https://evil.example/{{code}}"}`},
+			400, "invalid_confirmation_url", nil, nil},
+		{"login", call{method: "POST", path: "/v1/auth/login", body: `{"login":"scenario@example.com","password":"correct-horse-battery"}`},
+			200, "", []string{`"token":"`, `"email":"scenario@example.com"`}, nil},
+		{"login wrong password", call{method: "POST", path: "/v1/auth/login", body: `{"login":"scenario@example.com","password":"nope-nope-nope"}`},
+			401, "invalid_credentials", nil, nil},
+		{"login unknown", call{method: "POST", path: "/v1/auth/login", body: `{"login":"ghost@example.com","password":"nope-nope-nope"}`},
+			401, "invalid_credentials", nil, nil},
+		{"me", call{method: "GET", path: "/v1/me", headers: bearer(tok)}, 200, "", []string{`"email":"scenario@example.com"`, `"avatar_url":null`}, []string{"hash"}},
+		{"me without token", call{method: "GET", path: "/v1/me"}, 401, "unauthenticated", nil, nil},
+		{"me with unknown token", call{method: "GET", path: "/v1/me", headers: bearer("01abcdefghjkmnpqrstvwxyz01.01abcdefghjkmnpqrstvwxyz01.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")}, 401, "unauthenticated", nil, nil},
+		{"me with basic auth", call{method: "GET", path: "/v1/me", headers: map[string]string{"Authorization": "Basic " + tok}}, 401, "unauthenticated", nil, nil},
+		{"session", call{method: "GET", path: "/v1/auth/session", headers: bearer(tok)}, 200, "", []string{`"logged_in":true`, `"role":"member"`}, nil},
+		{"logout bad all", call{method: "POST", path: "/v1/auth/logout", headers: bearer(tok), query: map[string]string{"all": "maybe"}}, 400, "validation_failed", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := f.do(t, tt.call)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d (body %s)", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if tt.wantCode != "" {
+				var prob map[string]any
+				_ = json.Unmarshal([]byte(resp.Body), &prob)
+				if prob["code"] != tt.wantCode || resp.Headers["Content-Type"] != "application/problem+json" || prob["request_id"] != "req-1" || prob["status"] != float64(tt.wantStatus) {
+					t.Errorf("got problem %s (%s), want code %s", resp.Body, resp.Headers["Content-Type"], tt.wantCode)
+				}
+				if tt.wantStatus == 401 && resp.Headers["WWW-Authenticate"] != "Bearer" {
+					t.Errorf("401 without WWW-Authenticate: Bearer")
+				}
+			}
+			for _, w := range tt.wantBody {
+				if !strings.Contains(resp.Body, w) {
+					t.Errorf("body %s lacks %s", resp.Body, w)
+				}
+			}
+			for _, w := range tt.notBody {
+				if strings.Contains(resp.Body, w) {
+					t.Errorf("body %s holds %s", resp.Body, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLogoutRevokesAtOnce(t *testing.T) {
+	f := newFixture(t)
+	a := f.signUp(t, "out@example.com")
+	if r := f.do(t, call{method: "POST", path: "/v1/auth/logout", headers: bearer(a)}); r.StatusCode != 204 || r.Body != "" {
+		t.Fatalf("logout: %d %s, want 204 and no body", r.StatusCode, r.Body)
+	}
+	for _, c := range []call{{method: "GET", path: "/v1/me", headers: bearer(a)}, {method: "POST", path: "/v1/auth/logout", headers: bearer(a)}} {
+		if r := f.do(t, c); r.StatusCode != 401 {
+			t.Errorf("%s %s after logout: %d, want 401", c.method, c.path, r.StatusCode)
+		}
+	}
+}
+
+func TestPanicIsA500WithRequestID(t *testing.T) {
+	h := httpapi.Route("boom", func(context.Context, *httpapi.Request) (*httpapi.Response, error) { panic("secret-ish detail") })
+	resp, err := h(context.Background(), events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{RequestID: "r9"}})
+	if err != nil || resp.StatusCode != 500 || !strings.Contains(resp.Body, `"request_id":"r9"`) || strings.Contains(resp.Body, "secret-ish") {
+		t.Errorf("got %d %s %v; want a 500 problem with the request id and no cause", resp.StatusCode, resp.Body, err)
+	}
+}
