@@ -4,6 +4,7 @@
 package deploy_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -235,6 +236,92 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 			t.Errorf("%s: environment lacks %s, which pkg/config reads", f.LogicalID, strings.Join(missing, ", "))
 		}
 	}
+}
+
+// The template's parameter defaults must make a configuration the code
+// accepts, so a deploy without overrides starts.
+func TestDefaultEnvironmentLoads(t *testing.T) {
+	tpl, fns := load(t)
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1"}
+	res := tpl.Resolver(nil, refs)
+	for _, f := range fns {
+		t.Run(f.Folder, func(t *testing.T) {
+			for name, v := range f.Environment {
+				s, ok, err := res.ResolveString(v)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if ok {
+					t.Setenv(name, s)
+				}
+			}
+			if _, err := config.Load(); err != nil {
+				t.Errorf("with the template's defaults: %v", err)
+			}
+		})
+	}
+}
+
+// API Gateway's own errors (unknown route, throttling, body too large, a
+// crashed function) answer problem+json with our stable codes, as ours do.
+func TestGatewayResponsesAreProblems(t *testing.T) {
+	tpl, _ := load(t)
+	api, err := tpl.API(apiID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"MISSING_AUTHENTICATION_TOKEN": "not_found",
+		"DEFAULT_4XX":                  "bad_request",
+		"DEFAULT_5XX":                  "internal",
+		"REQUEST_TOO_LARGE":            "payload_too_large",
+		"THROTTLED":                    "rate_limited",
+		"QUOTA_EXCEEDED":               "rate_limited",
+		"INVALID_API_KEY":              "forbidden",
+	}
+	for typ, code := range want {
+		if gr, ok := api.GatewayResponses[typ]; !ok {
+			t.Errorf("no gateway response %s (want code %s)", typ, code)
+		} else if got := problemCode(t, typ, gr); got != code {
+			t.Errorf("%s: code %q, want %q", typ, got, code)
+		}
+	}
+	for typ, gr := range api.GatewayResponses {
+		if _, ok := want[typ]; !ok {
+			problemCode(t, typ, gr)
+		}
+	}
+	for _, m := range []string{"multipart/form-data", "image/*"} {
+		if !slices.Contains(api.BinaryMediaTypes, m) {
+			t.Errorf("BinaryMediaTypes %v lack %s", api.BinaryMediaTypes, m)
+		}
+	}
+}
+
+// problemCode checks that gr is a problem+json answer whose status matches
+// its own, and returns its code.
+func problemCode(t *testing.T, typ string, gr samtemplate.GatewayResponse) string {
+	t.Helper()
+	if got := gr.Headers["Content-Type"]; got != "application/problem+json" {
+		t.Errorf("%s: Content-Type %q, want application/problem+json", typ, got)
+	}
+	body := strings.ReplaceAll(gr.Templates["application/json"], "$context.requestId", "req-1")
+	var p struct {
+		Type, Title, Code string
+		Status            int
+		RequestID         string `json:"request_id"`
+	}
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Errorf("%s: body %q is not JSON: %v", typ, body, err)
+		return ""
+	}
+	if p.Type != "about:blank" || p.Title == "" || p.RequestID != "req-1" {
+		t.Errorf("%s: body %s, want type about:blank, a title and request_id $context.requestId", typ, body)
+	}
+	if p.Status == 0 || p.Status != gr.StatusCode {
+		t.Errorf("%s: body status %d, StatusCode %d; want them set and equal", typ, p.Status, gr.StatusCode)
+	}
+	return p.Code
 }
 
 func TestTableMatchesConventions(t *testing.T) {

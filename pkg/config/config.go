@@ -194,3 +194,18 @@ func (c *Config) Admits(u *url.URL) bool {
 	}
 	return false
 }
+
+// Defaults is the configuration of a deployment that sets only its table: what tools
+// outside Lambda (the admin CLI, the local stack) use to run the same service code.
+func Defaults(table string) *Config {
+	c, err := load(func(name string) string {
+		if name == envTable {
+			return table
+		}
+		return ""
+	})
+	if err != nil {
+		panic(err) // the defaults are valid; a failure here is a bug in this file
+	}
+	return c
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,9 +106,9 @@ func (s *Store) CreateUser(ctx context.Context, c *user.Creation) error {
 // counterUpdate adds one to a rate counter; bounded, it only does so below the maximum.
 func (s *Store) counterUpdate(c user.Counter, bounded bool) *types.Update {
 	up := &types.Update{
-		TableName:        s.table,
-		Key:              key(prefixLimit+c.Key, skLimit),
-		UpdateExpression: aws.String("ADD #n :one SET expires_at = :exp"),
+		TableName:                s.table,
+		Key:                      key(prefixLimit+c.Key, skLimit),
+		UpdateExpression:         aws.String("ADD #n :one SET expires_at = :exp"),
 		ExpressionAttributeNames: map[string]string{"#n": "n"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": n(1), ":exp": n(c.ExpiresAt.Unix()),
@@ -351,4 +352,62 @@ func (s *Store) MailPending(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("get mail %s: %w", id, err)
 	}
 	return len(out.Item) > 0, nil
+}
+
+// SaveUser writes next over prev: the profile conditioned on prev's version, locks that stay
+// rewritten, locks that go deleted, new locks taken only if free.
+func (s *Store) SaveUser(ctx context.Context, next, prev *user.User) error {
+	old := map[[2]string]bool{}
+	for _, k := range userCopies(prev) {
+		old[k] = true
+	}
+	var items []types.TransactWriteItem
+	var roles []string // "" for the profile and kept locks, else the key prefix of a new lock
+	for _, k := range userCopies(next) {
+		av, err := marshalUser(next, k[0], k[1])
+		if err != nil {
+			return err
+		}
+		put := &types.Put{TableName: s.table, Item: av}
+		role := ""
+		switch {
+		case k[1] == skProfile:
+			put.ConditionExpression = aws.String("version = :v")
+			put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": n(prev.Version)}
+		case old[k]:
+			put.ConditionExpression = aws.String("id = :id")
+			put.ExpressionAttributeValues = map[string]types.AttributeValue{":id": sAV(next.ID)}
+		default:
+			put.ConditionExpression = aws.String(condNew)
+			if strings.HasPrefix(k[0], prefixPhone) {
+				role = prefixPhone
+			} else {
+				role = prefixEmail
+			}
+		}
+		delete(old, k)
+		items = append(items, types.TransactWriteItem{Put: put})
+		roles = append(roles, role)
+	}
+	for k := range old {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: s.table, Key: key(k[0], k[1]),
+			ConditionExpression:       aws.String("id = :id"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": sAV(next.ID)},
+		}})
+		roles = append(roles, "")
+	}
+	reasons, err := s.transact(ctx, items)
+	if err != nil || reasons == nil {
+		return err
+	}
+	for i, r := range roles {
+		if failed(reasons, i) && r == prefixEmail {
+			return user.ErrEmailTaken
+		}
+		if failed(reasons, i) && r == prefixPhone {
+			return user.ErrPhoneTaken
+		}
+	}
+	return user.ErrConflict
 }

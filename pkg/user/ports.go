@@ -32,6 +32,10 @@ type Store interface {
 	EndAllSessions(ctx context.Context, u *User) error
 	// Hit counts one event against a counter, also when it is already past its limit.
 	Hit(ctx context.Context, c Counter) error
+	// SaveUser replaces prev with next on every copy of the user, conditioned on
+	// prev.Version, moving login locks when the email or phone changed, all in one
+	// transaction. Errors: ErrConflict, ErrEmailTaken, ErrPhoneTaken.
+	SaveUser(ctx context.Context, next, prev *User) error
 }
 
 // Creation is everything a new account is written with.

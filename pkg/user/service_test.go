@@ -247,3 +247,29 @@ func TestSessionLifecycle(t *testing.T) {
 		}
 	}
 }
+
+func TestEnsureAdmin(t *testing.T) {
+	svc, st, _ := newService(t)
+	ctx := context.Background()
+	created, err := svc.EnsureAdmin(ctx, "Root@Example.com", goodPassword)
+	if err != nil || !created {
+		t.Fatalf("EnsureAdmin = %v, %v; want created", created, err)
+	}
+	a, err := svc.Login(ctx, user.LoginInput{Login: "root@example.com", Password: goodPassword})
+	if err != nil || a.User.Role != user.RoleAdmin || !a.User.EmailVerified {
+		t.Fatalf("login as the admin: %+v, %v", a, err)
+	}
+	if created, err := svc.EnsureAdmin(ctx, "root@example.com", "another-password-42"); err != nil || created {
+		t.Errorf("second EnsureAdmin = %v, %v; want nothing to do", created, err)
+	}
+	register(t, svc, "member@example.com")
+	if _, err := svc.EnsureAdmin(ctx, "member@example.com", ""); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := st.Account(ctx, "member@example.com"); u.Role != user.RoleAdmin {
+		t.Errorf("member was not promoted: role %s", u.Role)
+	}
+	if _, err := svc.EnsureAdmin(ctx, "new@example.com", "password"); err == nil {
+		t.Error("EnsureAdmin with a common password: got nil error")
+	}
+}

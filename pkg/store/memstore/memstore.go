@@ -156,3 +156,29 @@ func (s *Store) Hit(_ context.Context, c user.Counter) error {
 	s.counters[c.Key]++
 	return nil
 }
+
+// SaveUser implements user.Store.
+func (s *Store) SaveUser(_ context.Context, next, prev *user.User) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.users[prev.ID]
+	if !ok || cur.Version != prev.Version {
+		return user.ErrConflict
+	}
+	if id, ok := s.logins[next.Email]; ok && id != next.ID {
+		return user.ErrEmailTaken
+	}
+	if id, ok := s.logins[next.Phone]; ok && next.Phone != "" && id != next.ID {
+		return user.ErrPhoneTaken
+	}
+	delete(s.logins, prev.Email)
+	if prev.Phone != "" {
+		delete(s.logins, prev.Phone)
+	}
+	s.logins[next.Email] = next.ID
+	if next.Phone != "" {
+		s.logins[next.Phone] = next.ID
+	}
+	s.users[next.ID] = *next
+	return nil
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"Sessions", testSessions},
 		{"EndAllSessions", testEndAll},
 		{"PasswordUpgrade", testUpgrade},
+		{"SaveUserMovesLocks", testSaveUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -274,5 +275,44 @@ func testUpgrade(t *testing.T, st user.Store) {
 	}
 	if err := st.StartSession(ctx, newSession(t, u), &up); !errors.Is(err, user.ErrConflict) {
 		t.Errorf("upgrade at a stale version err = %v, want ErrConflict", err)
+	}
+}
+
+func testSaveUser(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	u.Phone = "+4479" + digits(u.ID) + "00"
+	create(t, st, &user.Creation{User: u})
+	other := newUser(t)
+	create(t, st, &user.Creation{User: other})
+
+	next := *u
+	next.Email = "moved-" + u.Email
+	next.Phone = ""
+	next.Role = user.RoleAdmin
+	next.Version = u.Version + 1
+	if err := st.SaveUser(ctx, &next, u); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Account(ctx, next.Email)
+	if err != nil || got.Role != user.RoleAdmin || got.Version != next.Version {
+		t.Fatalf("Account(new email) = %+v, %v; want the saved admin", got, err)
+	}
+	for _, gone := range []string{u.Email, u.Phone} {
+		if _, err := st.Account(ctx, gone); !errors.Is(err, user.ErrNotFound) {
+			t.Errorf("Account(%s) after the move err = %v, want ErrNotFound", gone, err)
+		}
+	}
+	if err := st.SaveUser(ctx, &next, u); !errors.Is(err, user.ErrConflict) {
+		t.Errorf("SaveUser at a stale version err = %v, want ErrConflict", err)
+	}
+	taken := next
+	taken.Email = other.Email
+	taken.Version = next.Version + 1
+	if err := st.SaveUser(ctx, &taken, &next); !errors.Is(err, user.ErrEmailTaken) {
+		t.Errorf("SaveUser onto another's email err = %v, want ErrEmailTaken", err)
+	}
+	if got, _ := st.Account(ctx, other.Email); got == nil || got.ID != other.ID {
+		t.Errorf("the other user's lock changed hands")
 	}
 }

@@ -1,0 +1,52 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/auth"
+)
+
+// EnsureAdmin makes sure an active admin account with this email exists: it creates one
+// (address confirmed, no mail), or promotes and enables an existing account, keeping its
+// password. It reports whether it created the account. The admin CLI's create-admin and the
+// local stack's ADMIN_EMAIL both come here.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created bool, err error) {
+	var errs apperr.Fields
+	email = s.checkEmail(email, "email", &errs)
+	if err := errs.Err(); err != nil {
+		return false, err
+	}
+	cur, err := s.store.Account(ctx, email)
+	switch {
+	case err == nil:
+		if cur.Role == RoleAdmin && cur.Active {
+			return false, nil
+		}
+		next := *cur
+		next.Role, next.Active, next.Version, next.UpdatedAt = RoleAdmin, true, cur.Version+1, s.now().UTC()
+		return false, s.store.SaveUser(ctx, &next, cur)
+	case !errors.Is(err, ErrNotFound):
+		return false, err
+	}
+	password = s.checkNewPassword(password, "password", &errs)
+	if err := errs.Err(); err != nil {
+		return false, err
+	}
+	id, err := auth.NewID()
+	if err != nil {
+		return false, err
+	}
+	now := s.now().UTC()
+	u := &User{ID: id, Email: email, EmailVerified: true, Role: RoleAdmin, Active: true, Language: "en",
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
+		return false, fmt.Errorf("hash password: %w", err)
+	}
+	if err := s.store.CreateUser(ctx, &Creation{User: u}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
