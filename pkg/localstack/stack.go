@@ -130,15 +130,18 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			s.logf("parameter %s is not declared in the template; ignored", name)
 		}
 	}
+	t0 := time.Now()
 	if err := s.startServices(ctx, o); err != nil {
 		return s, err
 	}
+	s.logf("DEBUG services %s", time.Since(t0))
 	res := tpl.Resolver(o.Parameters, nil)
 	res.Refs = localRefs(tpl, res)
 	streamARNs, existed, err := s.createResources(ctx, res)
 	if err != nil {
 		return s, err
 	}
+	s.logf("DEBUG resources %s", time.Since(t0))
 	for id, arn := range streamARNs {
 		res.Refs[id+".StreamArn"] = arn
 	}
@@ -344,7 +347,7 @@ func (s *Stack) startStreams(o Options, res samtemplate.Resolver, streamARNs map
 				return fmt.Errorf("%s: its DynamoDB event's Stream must be !GetAtt <Table>.StreamArn of a table with a StreamSpecification", id)
 			}
 			m := &streamMapping{
-				fn: s.functions[id], event: ev, streamARN: arn, startLatest: existed[ev.Table],
+				fnID: id, invokeFn: s.functions[id].invoke, event: ev, streamARN: arn, startLatest: existed[ev.Table],
 				client: client, pollInterval: o.PollInterval, retryBackoff: o.RetryBackoff,
 				log: s.log, onFailure: s.failures.add,
 			}

@@ -47,7 +47,8 @@ type FailedBatch struct {
 // streamMapping is one DynamoDB event of one function: Lambda's event
 // source mapping, polling the table's stream shard by shard, in order.
 type streamMapping struct {
-	fn           *function
+	fnID         string
+	invokeFn     func(ctx context.Context, payload []byte) ([]byte, error)
 	event        samtemplate.DynamoDBEvent
 	streamARN    string
 	destination  string
@@ -243,7 +244,7 @@ func (m *streamMapping) invoke(ctx context.Context, records []events.DynamoDBEve
 	if err != nil {
 		return 0, err
 	}
-	out, err := m.fn.invoke(ctx, payload)
+	out, err := m.invokeFn(ctx, payload)
 	if err != nil {
 		return 0, err
 	}
@@ -285,7 +286,7 @@ func (m *streamMapping) reportsItemFailures() bool {
 
 func (m *streamMapping) fail(shardID string, records []events.DynamoDBEventRecord, attempts int, err error) {
 	fb := FailedBatch{
-		Function:            m.fn.id,
+		Function:            m.fnID,
 		Destination:         m.destination,
 		Condition:           "RetryAttemptsExhausted",
 		ErrorMessage:        err.Error(),
@@ -308,7 +309,7 @@ func (m *streamMapping) fail(shardID string, records []events.DynamoDBEventRecor
 }
 
 func (m *streamMapping) logf(format string, args ...any) {
-	logLine(m.log, "stream "+m.fn.id, fmt.Sprintf(format, args...))
+	logLine(m.log, "stream "+m.fnID, fmt.Sprintf(format, args...))
 }
 
 func parentDone(shards map[string]*shardState, s *shardState) bool {

@@ -8,16 +8,26 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
 	"github.com/userbase/userbase/pkg/i18n"
 )
 
-// Mail kinds.
+// Mail kinds. Those marked "code" carry a code (Link or Code); those marked "notice" show
+// Address.
 const (
-	KindVerifyEmail   = "verify_email"
-	KindResetPassword = "reset_password"
+	KindVerifyEmail       = "verify_email"        // code: confirm the address of an account
+	KindResetPassword     = "reset_password"      // code: a password reset was requested
+	KindEmailChangeCode   = "email_change_code"   // code: to the new address of an email change
+	KindEmailChangeNotice = "email_change_notice" // notice: to the old address, a change to Address was requested
+	KindEmailChanged      = "email_changed"       // notice: to the old address, the email is now Address
+	KindPasswordChanged   = "password_changed"    // the password was changed or reset
+	KindMFAEnabled        = "mfa_enabled"         // two-step verification was turned on
+	KindMFADisabled       = "mfa_disabled"        // two-step verification was turned off
+	KindInvite            = "invite"              // code: an administrator created the account
+	KindAccountDeleted    = "account_deleted"     // the account and its data were deleted
 )
 
 // Mail is one message waiting in the outbox. It carries the code in clear because it must
@@ -30,6 +40,7 @@ type Mail struct {
 	Name      string // the recipient's name, may be empty
 	Link      string // the link holding the code, when a URL was given or configured
 	Code      string // the code alone, when there is no link
+	Address   string // an address shown in a notice (the new one of an email change), already masked
 	ExpiresAt time.Time
 }
 
@@ -39,50 +50,93 @@ type Message struct {
 }
 
 // Render builds the localized message of m. app is the product name shown in the mail.
+// A language without texts falls back to English; an unknown kind is an error.
 func Render(m *Mail, from, app string) (*Message, error) {
-	t, ok := templates[m.Kind]
+	all, err := parsed()
+	if err != nil {
+		return nil, err
+	}
+	t, ok := all[m.Kind]
 	if !ok {
 		return nil, fmt.Errorf("mail: unknown kind %q", m.Kind)
 	}
 	lang := i18n.Pick(m.Lang, "")
-	s, ok := t[lang]
+	p, ok := t[lang]
 	if !ok {
-		s = t[i18n.English]
+		lang = i18n.English
+		if p, ok = t[lang]; !ok {
+			return nil, fmt.Errorf("mail: no %s text of %s", lang, m.Kind)
+		}
 	}
-	data := view{App: app, Name: m.Name, Link: m.Link, Code: m.Code, Dir: "ltr", Lang: string(lang)}
+	data := view{App: app, Name: m.Name, Link: m.Link, Code: m.Code, Address: m.Address,
+		Dir: "ltr", Lang: string(lang)}
 	if lang.RTL() {
 		data.Dir = "rtl"
 	}
 	var text, html bytes.Buffer
-	if err := texttemplate.Must(texttemplate.New("t").Parse(s.text)).Execute(&text, data); err != nil {
+	if err := p.text.Execute(&text, data); err != nil {
 		return nil, fmt.Errorf("mail: text of %s: %w", m.Kind, err)
 	}
-	body := htmltemplate.Must(htmltemplate.New("h").Parse(s.html))
-	page := htmltemplate.Must(layout.Clone())
-	if _, err := page.AddParseTree("body", body.Tree); err != nil {
-		return nil, err
-	}
-	if err := page.Execute(&html, data); err != nil {
+	if err := p.html.Execute(&html, data); err != nil {
 		return nil, fmt.Errorf("mail: html of %s: %w", m.Kind, err)
 	}
 	return &Message{
 		From:    from,
 		To:      m.To,
-		Subject: strings.ReplaceAll(s.subject, "{{app}}", app),
+		Subject: strings.ReplaceAll(p.subject, "{{app}}", app),
 		Text:    text.String(),
 		HTML:    html.String(),
 	}, nil
 }
 
 type view struct {
-	App, Name, Link, Code, Dir, Lang string
+	App, Name, Link, Code, Address, Dir, Lang string
 }
 
 type strings3 struct{ subject, text, html string }
 
-var layout = htmltemplate.Must(htmltemplate.New("layout").Parse(`<!doctype html>
+// compiled is one kind of mail in one language, ready to execute. Both templates are safe
+// for concurrent use once parsed.
+type compiled struct {
+	subject string
+	text    *texttemplate.Template
+	html    *htmltemplate.Template // layout, with the body of this mail as "body"
+}
+
+// parsed parses every template once, on the first Render: not at package init, so a cold
+// start of a function that never mails does not pay for it, and not on every Render.
+var parsed = sync.OnceValues(parseAll)
+
+func parseAll() (map[string]map[i18n.Lang]compiled, error) {
+	page, err := htmltemplate.New("layout").Parse(layout)
+	if err != nil {
+		return nil, fmt.Errorf("mail: layout: %w", err)
+	}
+	all := make(map[string]map[i18n.Lang]compiled, len(templates))
+	for kind, langs := range templates {
+		all[kind] = make(map[i18n.Lang]compiled, len(langs))
+		for lang, s := range langs {
+			name := kind + "." + string(lang)
+			text, err := texttemplate.New(name).Parse(s.text)
+			if err != nil {
+				return nil, fmt.Errorf("mail: text of %s: %w", name, err)
+			}
+			html, err := page.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("mail: html of %s: %w", name, err)
+			}
+			if _, err := html.New("body").Parse(s.html); err != nil {
+				return nil, fmt.Errorf("mail: html of %s: %w", name, err)
+			}
+			all[kind][lang] = compiled{subject: s.subject, text: text, html: html}
+		}
+	}
+	return all, nil
+}
+
+const layout = `<!doctype html>
 <html lang="{{.Lang}}" dir="{{.Dir}}"><head><meta charset="utf-8"><title>{{.App}}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;text-align:start">
 {{template "body" .}}
 <p style="color:#666;font-size:12px">{{.App}}</p>
-</body></html>`))
+</body></html>`

@@ -1,0 +1,257 @@
+// Command bench measures the performance budgets of docs/DESIGN.md ("Performance budgets")
+// and prints each figure beside its budget with a PASS or OVER mark:
+//
+//  1. cold start of every function's host bootstrap, beside a hello-world aws-lambda-go
+//     binary built in the same run with the same flags (coldstart.go);
+//  2. the size of every linux/arm64 bootstrap (sizes.go);
+//  3. DynamoDB round trips per request, counted by the store on DynamoDB Local
+//     (roundtrips.go);
+//  4. handler time per request over the in-memory store (overhead.go);
+//  5. argon2id with the production parameters (hashing.go).
+//
+// `make bench` runs it after `make deps build`, from the repository root. A figure over its
+// budget does not fail the run; the exit status is non-zero only when something could not
+// be measured. Everything it starts listens on 127.0.0.1 (except DynamoDB Local, which has
+// no bind-address option), and every loop is bounded in count and in time.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/userbase/userbase/pkg/config"
+)
+
+// module is the repository's module path, which identifies its root.
+const module = "github.com/userbase/userbase"
+
+// section is one numbered part of the report: a table of figures, notes under it, and the
+// error that kept it from being measured, if any.
+type section struct {
+	title  string
+	header []string
+	rows   [][]string
+	notes  []string
+	err    error
+}
+
+func (s *section) row(cells ...string) { s.rows = append(s.rows, cells) }
+
+func (s *section) note(format string, args ...any) {
+	s.notes = append(s.notes, fmt.Sprintf(format, args...))
+}
+
+// mark is the verdict beside a figure.
+func mark(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "OVER"
+}
+
+func main() { os.Exit(run()) }
+
+// run measures and prints everything, and returns the exit status: 0 when every part was
+// measured, whatever its verdicts; 1 when some part could not be; 2 when nothing could.
+func run() int {
+	start := time.Now()
+	root, err := repoRoot()
+	if err == nil {
+		err = os.Chdir(root)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	// The whole run is bounded; each part has its own, shorter, limits inside this one.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	printMachine(os.Stdout)
+
+	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
+	// JVM is stopped by then); printed in the order of the budgets.
+	progress("building the hello-world Lambda")
+	hello, helloErr := buildHello(ctx, root)
+	defer hello.Close()
+	sizes := measureSizes(root, hello)
+	progress("DynamoDB round trips (DynamoDB Local, in memory)")
+	trips := measureRoundTrips(ctx, root)
+	progress("cold starts")
+	cold := measureColdStarts(ctx, root, hello, helloErr)
+	progress("handler overhead (in-memory store)")
+	overhead := measureOverhead(ctx)
+	progress("argon2id")
+	hashing := measureHashing()
+
+	failed := 0
+	for i, s := range []*section{cold, sizes, trips, overhead, hashing} {
+		printSection(os.Stdout, i+1, s)
+		if s.err != nil {
+			failed++
+		}
+	}
+	fmt.Printf("Done in %.1f s.\n", time.Since(start).Seconds())
+	if failed > 0 {
+		fmt.Printf("%d part(s) could not be measured (see above).\n", failed)
+		return 1
+	}
+	return 0
+}
+
+// progress tells the person waiting what is being measured; the report itself goes to
+// standard output.
+func progress(what string) { fmt.Fprintf(os.Stderr, "bench: %s...\n", what) }
+
+// repoRoot finds the repository: the nearest directory at or above the working directory
+// whose go.mod declares this module.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
+			bytes.Contains(b, []byte("module "+module+"\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("run from inside the %s repository (no go.mod of that module above the working directory)", module)
+		}
+		dir = parent
+	}
+}
+
+// printMachine heads the report with what the figures were measured on.
+func printMachine(w io.Writer) {
+	fmt.Fprintf(w, "Userbase bench: %s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	if m := cpuModel(); m != "" {
+		fmt.Fprintf(w, ", %s", m)
+	}
+	fmt.Fprintf(w, "\n%s", time.Now().UTC().Format(time.RFC3339))
+	if l, ok := loadAverage(); ok {
+		fmt.Fprintf(w, ", load average %.2f", l)
+	}
+	fmt.Fprint(w, "\n\n")
+}
+
+// loadAverage is the one-minute load average where Linux tells it.
+func loadAverage() (float64, bool) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0, false
+	}
+	var l float64
+	if _, err := fmt.Sscan(string(b), &l); err != nil {
+		return 0, false
+	}
+	return l, true
+}
+
+// busy says, for a part whose figures a loaded machine distorts, when the machine was busy
+// as it began.
+func busy(s *section) {
+	if l, ok := loadAverage(); ok && l > 0.5*float64(runtime.NumCPU()) {
+		s.note("The machine was busy (load average %.2f on %d CPUs) when this part began: its figures are noisy.", l, runtime.NumCPU())
+	}
+}
+
+// cpuModel is the processor's name where Linux tells it, else "".
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for i := 0; sc.Scan() && i < 100; i++ {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// printSection writes one part of the report as an aligned table.
+func printSection(w io.Writer, n int, s *section) {
+	fmt.Fprintf(w, "%d. %s\n", n, s.title)
+	if len(s.rows) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "   %s\n", strings.Join(s.header, "\t"))
+		for _, r := range s.rows {
+			fmt.Fprintf(tw, "   %s\n", strings.Join(r, "\t"))
+		}
+		tw.Flush()
+	}
+	for _, n := range s.notes {
+		fmt.Fprintf(w, "   %s\n", n)
+	}
+	if s.err != nil {
+		fmt.Fprintf(w, "   NOT MEASURED: %s\n", strings.ReplaceAll(s.err.Error(), "\n", "\n   "))
+	}
+	fmt.Fprintln(w)
+}
+
+// defaultConfig is the configuration a function gets from config.Load with nothing but the
+// table name set: config's own defaults, read through its own code rather than copied here.
+// It sets and restores this process's environment around the call.
+func defaultConfig(table string) (*config.Config, error) {
+	saved := map[string]string{}
+	for _, name := range config.Variables() {
+		if v, ok := os.LookupEnv(name); ok {
+			saved[name] = v
+		}
+		os.Unsetenv(name)
+	}
+	defer func() {
+		for _, name := range config.Variables() {
+			if v, ok := saved[name]; ok {
+				os.Setenv(name, v)
+			} else {
+				os.Unsetenv(name)
+			}
+		}
+	}()
+	os.Setenv("TABLE_NAME", table)
+	return config.Load()
+}
+
+// quietStdout runs f with file descriptor 1 pointed at /dev/null, so that the one log line
+// each in-process request writes is still written (it is part of a handler's cost in
+// Lambda) but does not flood the report.
+func quietStdout(f func()) (err error) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	saved, err := unix.Dup(1)
+	if err != nil {
+		return fmt.Errorf("dup stdout: %w", err)
+	}
+	defer unix.Close(saved)
+	if err := unix.Dup2(int(null.Fd()), 1); err != nil {
+		return fmt.Errorf("redirect stdout: %w", err)
+	}
+	defer func() {
+		if rerr := unix.Dup2(saved, 1); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}()
+	f()
+	return nil
+}

@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sentMail is one message as the SES emulator's /store lists it.
+type sentMail struct {
+	MessageID   string `json:"messageId"`
+	From        string `json:"from"`
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Subject string `json:"subject"`
+	Body    struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
+}
+
+// waitMail polls the emulator until a mail to address whose subject passes match arrives.
+// The mail goes through the outbox, the stream and the mailer, so it comes a moment after
+// the request.
+func waitMail(t *testing.T, to string, match func(m sentMail) bool) sentMail {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(stack.SESURL + "/store")
+		if err == nil {
+			var store struct{ Emails []sentMail }
+			err = json.NewDecoder(res.Body).Decode(&store)
+			res.Body.Close()
+			for _, m := range store.Emails {
+				if err == nil && len(m.Destination.To) > 0 && strings.EqualFold(m.Destination.To[0], to) && (match == nil || match(m)) {
+					return m
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // polling an external emulator, not waiting out a race
+	}
+	t.Fatalf("no mail to %s arrived in 30 s", to)
+	return sentMail{}
+}
+
+var codeInLink = regexp.MustCompile(`code=([A-Za-z0-9_%.-]+)`)
+
+// linkCode extracts the code from a confirmation link in a mail's text.
+func linkCode(t *testing.T, m sentMail) string {
+	t.Helper()
+	g := codeInLink.FindStringSubmatch(m.Body.Text)
+	if g == nil {
+		t.Fatalf("mail %q has no code link in %q", m.Subject, m.Body.Text)
+	}
+	return g[1]
+}

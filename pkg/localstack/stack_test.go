@@ -1,0 +1,502 @@
+package localstack
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// roundTripTemplate exercises what the stack reads from a template: an
+// explicit Api with binary types and a gateway response, path parameters,
+// a greedy path, per-function timeouts, a filtered stream subscription with
+// retries, bisection and an on-failure destination, and the table and
+// bucket themselves.
+const roundTripTemplate = `
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  ConfirmationUrlAllowlist:
+    Type: String
+    Default: https://app.example.com/*
+Globals:
+  Function:
+    CodeUri: .
+    Runtime: provided.al2023
+    Timeout: 10
+    Environment:
+      Variables:
+        TABLE_NAME: !Ref Table
+        BUCKET_NAME: !Ref Bucket
+        CONFIRMATION_URL_ALLOWLIST: !Ref ConfirmationUrlAllowlist
+        STACK: !Sub "${AWS::StackName}"
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      BinaryMediaTypes: ["image~1png"]
+      GatewayResponses:
+        MISSING_AUTHENTICATION_TOKEN:
+          StatusCode: 404
+          ResponseParameters:
+            Headers:
+              Content-Type: "'application/problem+json'"
+          ResponseTemplates:
+            application/json: '{"code":"route_not_found","request_id":"$context.requestId"}'
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildMethod: makefile}
+    Properties:
+      MemorySize: 256
+      Events:
+        Item: {Type: Api, Properties: {RestApiId: !Ref Api, Path: "/items/{id}", Method: get}}
+        Image: {Type: Api, Properties: {RestApiId: !Ref Api, Path: "/items/{id}/image", Method: post}}
+        Files: {Type: Api, Properties: {RestApiId: !Ref Api, Path: "/files/{proxy+}", Method: any}}
+        Barrier: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /barrier, Method: get}}
+        Crash: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /crash, Method: get}}
+        Error: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /error, Method: get}}
+        Malformed: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /malformed, Method: get}}
+        Png: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /png, Method: get}}
+        Mail: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /mail, Method: post}}
+  SlowFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 1
+      Events:
+        Slow: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /slow, Method: get}}
+  StreamFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Outbox:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BatchSize: 10
+            MaximumRetryAttempts: 1
+            BisectBatchOnFunctionError: true
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"eventName": ["INSERT"], "dynamodb": {"NewImage": {"pk": {"S": [{"prefix": "OUTBOX#"}]}}}}'
+            DestinationConfig:
+              OnFailure:
+                Type: SQS
+                Destination: !GetAtt FailedMail.Arn
+  FailedMail:
+    Type: AWS::SQS::Queue
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - {AttributeName: pk, AttributeType: S}
+        - {AttributeName: sk, AttributeType: S}
+        - {AttributeName: email, AttributeType: S}
+      KeySchema:
+        - {AttributeName: pk, KeyType: HASH}
+        - {AttributeName: sk, KeyType: RANGE}
+      GlobalSecondaryIndexes:
+        - IndexName: by-email
+          KeySchema: [{AttributeName: email, KeyType: HASH}]
+          Projection: {ProjectionType: KEYS_ONLY}
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+      TimeToLiveSpecification: {AttributeName: expires_at, Enabled: true}
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
+      Tags: [{Key: app, Value: userbase}]
+  Bucket:
+    Type: AWS::S3::Bucket
+`
+
+// TestStackRoundTrip starts the whole stack on free ports around a test
+// Lambda and drives it over HTTP, through the stream and through SES.
+func TestStackRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Java, Node and Lambda processes")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPrerequisites(repo); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("local stack prerequisites missing (CI is not set, so skipping):\n%v", err)
+		}
+		t.Fatalf("local stack prerequisites missing under CI:\n%v", err)
+	}
+
+	dir := t.TempDir()
+	buildEcho(t, filepath.Join(dir, ".build", "host"), "echo", "slow", "stream")
+	tplPath := filepath.Join(dir, "template.yaml")
+	if err := os.WriteFile(tplPath, []byte(roundTripTemplate), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	barrierDir := filepath.Join(dir, "barrier")
+	if err := os.Mkdir(barrierDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stack log:\n%s", logs.w.(*bytes.Buffer).String())
+		}
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := Start(ctx, Options{
+		Dir:          repo,
+		TemplatePath: tplPath,
+		BuildDir:     filepath.Join(dir, ".build", "host"),
+		Parameters:   LocalParameters(),
+		Env:          map[string]string{"BARRIER_DIR": barrierDir},
+		Log:          logs,
+	})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			st.Stop()
+		}
+	}()
+
+	t.Run("event", func(t *testing.T) {
+		resp, body := call(t, http.MethodGet, st.APIURL+"/items/a%20b?x=1&x=2&y=z", nil, map[string]string{"X-Test": "yes"})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status: got %d, want 200; body %s", resp.StatusCode, body)
+		}
+		if got := resp.Header.Values("X-Echo"); strings.Join(got, ",") != "a,b" {
+			t.Errorf("multi-value response header: got %v, want [a b]", got)
+		}
+		r := decodeReply(t, body)
+		ev := r.Event
+		checks := []struct{ name, got, want string }{
+			{"resource", ev.Resource, "/items/{id}"},
+			{"path", ev.Path, "/items/a%20b"},
+			{"method", ev.HTTPMethod, "GET"},
+			{"path parameter", ev.PathParameters["id"], "a b"},
+			{"query (last value)", ev.QueryStringParameters["x"], "2"},
+			{"multi-value query", strings.Join(ev.MultiValueQueryStringParameters["x"], ","), "1,2"},
+			{"header", ev.Headers["X-Test"], "yes"},
+			{"source IP", ev.RequestContext.Identity.SourceIP, "127.0.0.1"},
+			{"user agent", ev.RequestContext.Identity.UserAgent, "Go-http-client/1.1"},
+			{"stage", ev.RequestContext.Stage, "v1"},
+			{"resource path", ev.RequestContext.ResourcePath, "/items/{id}"},
+			{"TABLE_NAME", r.Env["TABLE_NAME"], st.TableName},
+			{"BUCKET_NAME", r.Env["BUCKET_NAME"], st.BucketName},
+			{"CONFIRMATION_URL_ALLOWLIST", r.Env["CONFIRMATION_URL_ALLOWLIST"], "http://localhost:*,http://127.0.0.1:*"},
+			{"STACK", r.Env["STACK"], "userbase-local"},
+			{"AWS_ENDPOINT_URL_DYNAMODB", r.Env["AWS_ENDPOINT_URL_DYNAMODB"], st.DynamoEndpoint},
+			{"AWS_ENDPOINT_URL_S3", r.Env["AWS_ENDPOINT_URL_S3"], st.S3Endpoint},
+			{"AWS_ENDPOINT_URL_SES", r.Env["AWS_ENDPOINT_URL_SES"], st.SESEndpoint},
+			{"AWS_REGION", r.Env["AWS_REGION"], "us-east-1"},
+			{"AWS_LAMBDA_FUNCTION_NAME", r.Env["AWS_LAMBDA_FUNCTION_NAME"], "EchoFunction"},
+			{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256"},
+			{"AWS_LAMBDA_FUNCTION_VERSION", r.Env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST"},
+			{"AWS_LAMBDA_LOG_FORMAT", r.Env["AWS_LAMBDA_LOG_FORMAT"], "JSON"},
+			{"_HANDLER", r.Env["_HANDLER"], "bootstrap"},
+			{"BARRIER_DIR (Options.Env)", r.Env["BARRIER_DIR"], barrierDir},
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+			}
+		}
+		if ev.RequestContext.RequestID == "" || resp.Header.Get("X-Amzn-Requestid") != ev.RequestContext.RequestID {
+			t.Errorf("request ID: got %q in the event and %q in the response, want the same non-empty value", ev.RequestContext.RequestID, resp.Header.Get("X-Amzn-Requestid"))
+		}
+	})
+
+	t.Run("binary body", func(t *testing.T) {
+		png := []byte("\x89PNG\r\n\x1a\n\x00binary")
+		_, body := call(t, http.MethodPost, st.APIURL+"/items/7/image", png, map[string]string{"Content-Type": "image/png"})
+		ev := decodeReply(t, body).Event
+		if !ev.IsBase64Encoded || ev.Body != base64.StdEncoding.EncodeToString(png) {
+			t.Errorf("image/png body: got base64 %v body %q, want base64 of the bytes", ev.IsBase64Encoded, ev.Body)
+		}
+		_, body = call(t, http.MethodPost, st.APIURL+"/items/7/image", []byte(`{"a":1}`), map[string]string{"Content-Type": "application/json"})
+		ev = decodeReply(t, body).Event
+		if ev.IsBase64Encoded || ev.Body != `{"a":1}` {
+			t.Errorf("JSON body: got base64 %v body %q, want the text as is", ev.IsBase64Encoded, ev.Body)
+		}
+		resp, body := call(t, http.MethodGet, st.APIURL+"/png", nil, map[string]string{"Accept": "image/png"})
+		if resp.StatusCode != 200 || string(body) != "\x89PNG" {
+			t.Errorf("binary response: got %d %q, want 200 and the decoded bytes", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("greedy path", func(t *testing.T) {
+		_, body := call(t, http.MethodDelete, st.APIURL+"/files/a/b/c.txt", nil, nil)
+		ev := decodeReply(t, body).Event
+		if ev.PathParameters["proxy"] != "a/b/c.txt" || ev.HTTPMethod != "DELETE" {
+			t.Errorf("got proxy %q method %q, want a/b/c.txt DELETE", ev.PathParameters["proxy"], ev.HTTPMethod)
+		}
+	})
+
+	t.Run("no route", func(t *testing.T) {
+		for _, c := range []struct{ method, path string }{{"GET", "/nope"}, {"POST", "/items/1"}} {
+			resp, body := call(t, c.method, st.APIURL+c.path, nil, nil)
+			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/problem+json" ||
+				!strings.Contains(string(body), `"code":"route_not_found"`) || strings.Contains(string(body), "$context") {
+				t.Errorf("%s %s: got %d %q %s, want the template's 404 gateway response", c.method, c.path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+		}
+	})
+
+	t.Run("body over 10 MB", func(t *testing.T) {
+		resp, _ := call(t, http.MethodPost, st.APIURL+"/items/1/image", bytes.Repeat([]byte("x"), maxRequestBody+1), nil)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("got %d, want 413", resp.StatusCode)
+		}
+	})
+
+	t.Run("concurrent requests use two instances", func(t *testing.T) {
+		var wg sync.WaitGroup
+		pids := make([]int, 2)
+		for i := range pids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, body := call(t, http.MethodGet, st.APIURL+"/barrier", nil, nil)
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("request %d: got %d %s, want 200", i, resp.StatusCode, body)
+					return
+				}
+				pids[i] = decodeReply(t, body).PID
+			}()
+		}
+		wg.Wait()
+		if pids[0] == pids[1] {
+			t.Errorf("both requests ran in process %d, want two processes", pids[0])
+		}
+	})
+
+	t.Run("function failures are 502", func(t *testing.T) {
+		for _, path := range []string{"/error", "/malformed", "/crash", "/slow"} {
+			resp, body := call(t, http.MethodGet, st.APIURL+path, nil, nil)
+			if resp.StatusCode != http.StatusBadGateway || string(body) != `{"message":"Internal server error"}` {
+				t.Errorf("%s: got %d %s, want 502 {\"message\":\"Internal server error\"}", path, resp.StatusCode, body)
+			}
+		}
+		// The crashed instance is replaced.
+		if resp, body := call(t, http.MethodGet, st.APIURL+"/items/after-crash", nil, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("after a crash: got %d %s, want 200", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("mail and SES outage", func(t *testing.T) {
+		if resp, body := call(t, http.MethodPost, st.APIURL+"/mail", []byte("one@example.com"), nil); resp.StatusCode != 200 {
+			t.Fatalf("send: got %d %s, want 200", resp.StatusCode, body)
+		}
+		if err := st.SetSESReachable(false); err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := call(t, http.MethodPost, st.APIURL+"/mail", []byte("lost@example.com"), nil); resp.StatusCode != 500 {
+			t.Errorf("send with SES unreachable: got %d, want the function's 500", resp.StatusCode)
+		}
+		if err := st.SetSESReachable(true); err != nil {
+			t.Fatal(err)
+		}
+		if resp, body := call(t, http.MethodPost, st.APIURL+"/mail", []byte("two@example.com"), nil); resp.StatusCode != 200 {
+			t.Errorf("send after SES is back: got %d %s, want 200", resp.StatusCode, body)
+		}
+		mail, err := st.SentMail(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var to []string
+		for _, m := range mail {
+			to = append(to, m.Destination.To...)
+		}
+		if strings.Join(to, ",") != "one@example.com,two@example.com" {
+			t.Errorf("mail sent to %v, want one@ and two@example.com", to)
+		}
+	})
+
+	t.Run("stream", func(t *testing.T) {
+		db := st.DynamoDB()
+		for _, pk := range []string{"OTHER#1", "OUTBOX#1"} {
+			putItem(t, db, st.TableName, pk)
+		}
+		waitFor(t, 20*time.Second, "SEEN#OUTBOX#1", func() bool { return itemExists(t, db, st.TableName, "SEEN#OUTBOX#1") })
+		// OTHER#1 came first in the same shard, so it was filtered, not late.
+		if itemExists(t, db, st.TableName, "SEEN#OTHER#1") {
+			t.Error("SEEN#OTHER#1 exists: the filter let a non-outbox record through")
+		}
+
+		putItem(t, db, st.TableName, "OUTBOX#fail-1")
+		waitFor(t, 20*time.Second, "a failed batch", func() bool { return len(st.FailedBatches()) > 0 })
+		fb := st.FailedBatches()[0]
+		if fb.Destination != "arn:aws:sqs:us-east-1:123456789012:userbase-local-FailedMail" || fb.Function != "StreamFunction" ||
+			len(fb.Records) != 1 || fb.Records[0].Change.NewImage["pk"].String() != "OUTBOX#fail-1" || fb.ApproximateInvokes != 2 {
+			t.Errorf("failed batch: got %+v, want OUTBOX#fail-1 after 2 invocations, sent to the FailedMail queue", fb)
+		}
+	})
+
+	t.Run("S3", func(t *testing.T) {
+		client := st.S3()
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: &st.BucketName, Key: aws.String("a/b.txt"), Body: strings.NewReader("hello")}); err != nil {
+			t.Fatalf("PutObject: %v", err)
+		}
+		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: &st.BucketName, Key: aws.String("a/b.txt")})
+		if err != nil {
+			t.Fatalf("GetObject: %v", err)
+		}
+		defer out.Body.Close()
+		if b, _ := io.ReadAll(out.Body); string(b) != "hello" {
+			t.Errorf("object: got %q, want hello", b)
+		}
+	})
+
+	t.Run("Stop leaves no process", func(t *testing.T) {
+		pids := st.ChildPIDs()
+		// DynamoDB Local, the SES emulator, and echo and stream instances.
+		if len(pids) < 4 {
+			t.Errorf("child processes before Stop: got %v, want at least 4", pids)
+		}
+		st.Stop()
+		stopped = true
+		for _, pid := range pids {
+			if err := syscall.Kill(-pid, 0); !errors.Is(err, syscall.ESRCH) {
+				t.Errorf("process group %d after Stop: got %v, want ESRCH", pid, err)
+			}
+		}
+		if _, err := http.Get(st.APIURL + "/items/1"); err == nil {
+			t.Error("the API still answers after Stop")
+		}
+	})
+}
+
+// buildEcho builds testdata/echo as the bootstrap of each folder under dir.
+func buildEcho(t *testing.T, dir string, folders ...string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./testdata/echo")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build testdata/echo: %v\n%s", err, out)
+	}
+	for _, f := range folders {
+		if err := os.MkdirAll(filepath.Join(dir, f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(bin, filepath.Join(dir, f, "bootstrap")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type echoReply struct {
+	Event struct {
+		Resource                        string              `json:"resource"`
+		Path                            string              `json:"path"`
+		HTTPMethod                      string              `json:"httpMethod"`
+		Headers                         map[string]string   `json:"headers"`
+		QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+		MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+		PathParameters                  map[string]string   `json:"pathParameters"`
+		Body                            string              `json:"body"`
+		IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+		RequestContext                  struct {
+			RequestID    string `json:"requestId"`
+			Stage        string `json:"stage"`
+			ResourcePath string `json:"resourcePath"`
+			Identity     struct {
+				SourceIP  string `json:"sourceIp"`
+				UserAgent string `json:"userAgent"`
+			} `json:"identity"`
+		} `json:"requestContext"`
+	} `json:"event"`
+	PID int               `json:"pid"`
+	Env map[string]string `json:"env"`
+}
+
+func decodeReply(t *testing.T, body []byte) echoReply {
+	t.Helper()
+	var r echoReply
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("decode echo reply %q: %v", body, err)
+	}
+	return r
+}
+
+func call(t *testing.T, method, url string, body []byte, headers map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := (&http.Client{Timeout: 40 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func putItem(t *testing.T, db *dynamodb.Client, table, pk string) {
+	t.Helper()
+	_, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{
+		TableName: &table,
+		Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk},
+			"sk": &types.AttributeValueMemberS{Value: "ITEM"},
+		},
+	})
+	if err != nil {
+		t.Fatalf("put %s: %v", pk, err)
+	}
+}
+
+func itemExists(t *testing.T, db *dynamodb.Client, table, pk string) bool {
+	t.Helper()
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: &table,
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk},
+			"sk": &types.AttributeValueMemberS{Value: "SEEN"},
+		},
+	})
+	if err != nil {
+		t.Fatalf("get %s: %v", pk, err)
+	}
+	return out.Item != nil
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
