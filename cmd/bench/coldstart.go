@@ -77,11 +77,7 @@ func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 }
 
 // Close removes the builds.
-func (h *helloBuild) Close() {
-	if h != nil {
-		os.RemoveAll(h.dir)
-	}
-}
+func (h *helloBuild) Close() { os.RemoveAll(h.dir) }
 
 // coldTarget is one binary whose cold start is measured.
 type coldTarget struct {

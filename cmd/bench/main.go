@@ -85,7 +85,9 @@ func run() int {
 	// JVM is stopped by then); printed in the order of the budgets.
 	progress("building the hello-world Lambda")
 	hello, helloErr := buildHello(ctx, root)
-	defer hello.Close()
+	if helloErr == nil {
+		defer hello.Close()
+	}
 	sizes := measureSizes(root, hello)
 	progress("DynamoDB round trips (DynamoDB Local, in memory)")
 	trips := measureRoundTrips(ctx, root)

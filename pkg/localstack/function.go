@@ -256,6 +256,8 @@ func (f *function) close() {
 	for inst := range f.all {
 		insts = append(insts, inst)
 	}
+	// Forget them now, so pids is empty once close returns.
+	f.all, f.idle = map[*instance]struct{}{}, nil
 	f.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, inst := range insts {

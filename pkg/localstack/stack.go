@@ -130,25 +130,22 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			s.logf("parameter %s is not declared in the template; ignored", name)
 		}
 	}
-	t0 := time.Now()
 	if err := s.startServices(ctx, o); err != nil {
 		return s, err
 	}
-	s.logf("DEBUG services %s", time.Since(t0))
 	res := tpl.Resolver(o.Parameters, nil)
 	res.Refs = localRefs(tpl, res)
 	streamARNs, existed, err := s.createResources(ctx, res)
 	if err != nil {
 		return s, err
 	}
-	s.logf("DEBUG resources %s", time.Since(t0))
 	for id, arn := range streamARNs {
 		res.Refs[id+".StreamArn"] = arn
 	}
 	if err := s.startFunctions(o, res); err != nil {
 		return s, err
 	}
-	if err := s.serveAPI(o.APIPort); err != nil {
+	if err := s.serveAPI(o.APIPort, res); err != nil {
 		return s, err
 	}
 	return s, s.startStreams(o, res, streamARNs, existed)
@@ -274,7 +271,7 @@ func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
 }
 
 // serveAPI serves every Api event of every function on 127.0.0.1:port.
-func (s *Stack) serveAPI(port int) error {
+func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
 	apis := map[string]*samtemplate.API{}
 	var routes []*route
 	for _, id := range sortedKeys(s.functions) {
@@ -288,6 +285,9 @@ func (s *Stack) serveAPI(port int) error {
 				a, err := s.Template.API(ev.RestAPIID)
 				if err != nil {
 					return fmt.Errorf("%s: %w", id, err)
+				}
+				if st, ok, err := res.ResolveString(a.Properties["StageName"]); err == nil && ok && st != "" {
+					a.StageName = st // with Options.Parameters, not only the defaults
 				}
 				api = &a
 				apis[ev.RestAPIID] = api
@@ -362,6 +362,9 @@ func (s *Stack) startStreams(o Options, res samtemplate.Resolver, streamARNs map
 					return fmt.Errorf("%s: %w", id, err)
 				}
 				m.filters = append(m.filters, fp)
+			}
+			if err := m.start(ctx); err != nil {
+				return fmt.Errorf("%s: read the stream of %s: %w", id, ev.Table, err)
 			}
 			s.pollers.Add(1)
 			go func() {

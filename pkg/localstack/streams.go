@@ -59,6 +59,8 @@ type streamMapping struct {
 	retryBackoff time.Duration
 	log          io.Writer
 	onFailure    func(FailedBatch)
+
+	shards map[string]*shardState // by shard ID; only the poller's goroutine uses it
 }
 
 // shardState is where a mapping is in one shard.
@@ -70,26 +72,28 @@ type shardState struct {
 	closed   bool
 }
 
+// start takes the mapping's starting position in every shard. Start calls
+// it before it returns, so a record written as soon as the API answers is
+// not missed by a mapping that starts at LATEST.
+func (m *streamMapping) start(ctx context.Context) error {
+	m.shards = map[string]*shardState{}
+	return m.refreshShards(ctx, true)
+}
+
 // run polls until ctx ends.
 func (m *streamMapping) run(ctx context.Context) {
-	shards := map[string]*shardState{}
-	firstRefresh := true
-	var lastRefresh time.Time
+	lastRefresh := time.Now()
 	for ctx.Err() == nil {
 		if time.Since(lastRefresh) >= shardRefreshInterval {
-			if err := m.refreshShards(ctx, shards, firstRefresh); err != nil {
-				if ctx.Err() == nil {
-					m.logf("describe stream: %v", err)
-				}
-			} else {
-				firstRefresh = false
+			if err := m.refreshShards(ctx, false); err != nil && ctx.Err() == nil {
+				m.logf("describe stream: %v", err)
 			}
 			lastRefresh = time.Now()
 		}
 		busy := false
-		for _, id := range sortedShardIDs(shards) {
-			s := shards[id]
-			if s.closed || !parentDone(shards, s) {
+		for _, id := range sortedShardIDs(m.shards) {
+			s := m.shards[id]
+			if s.closed || !parentDone(m.shards, s) {
 				continue
 			}
 			n, err := m.poll(ctx, s)
@@ -109,7 +113,8 @@ func (m *streamMapping) run(ctx context.Context) {
 
 // refreshShards adds shards not seen yet. Shards present at the first look
 // start where the mapping starts; later ones are new, read from their start.
-func (m *streamMapping) refreshShards(ctx context.Context, shards map[string]*shardState, first bool) error {
+func (m *streamMapping) refreshShards(ctx context.Context, first bool) error {
+	shards := m.shards
 	var start *string
 	for {
 		out, err := m.client.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: &m.streamARN, ExclusiveStartShardId: start})
@@ -199,6 +204,7 @@ func (m *streamMapping) renewIterator(ctx context.Context, s *shardState) error 
 // ReportBatchItemFailures the retry starts at the first failed record.
 // What still fails goes to the on-failure destination, and the shard moves
 // on. Halves inherit the attempts already spent, so bisecting ends.
+// Records older than MaximumRecordAgeInSeconds go there without a retry.
 func (m *streamMapping) process(ctx context.Context, shardID string, batch []events.DynamoDBEventRecord) {
 	type pending struct {
 		records  []events.DynamoDBEventRecord
@@ -208,6 +214,12 @@ func (m *streamMapping) process(ctx context.Context, shardID string, batch []eve
 	for len(queue) > 0 && ctx.Err() == nil {
 		p := queue[0]
 		queue = queue[1:]
+		if n := m.expired(p.records); n > 0 {
+			m.fail(shardID, p.records[:n], p.attempts, "RecordAgeExceeded", errors.New("records older than MaximumRecordAgeInSeconds"))
+			if p.records = p.records[n:]; len(p.records) == 0 {
+				continue
+			}
+		}
 		from, err := m.invoke(ctx, p.records)
 		if err == nil {
 			continue
@@ -219,7 +231,7 @@ func (m *streamMapping) process(ctx context.Context, shardID string, batch []eve
 		p.records = p.records[from:]
 		m.logf("batch of %d failed (attempt %d): %v", len(p.records), p.attempts, err)
 		if max := m.event.MaximumRetryAttempts; max >= 0 && p.attempts > max {
-			m.fail(shardID, p.records, p.attempts, err)
+			m.fail(shardID, p.records, p.attempts, "RetryAttemptsExhausted", err)
 			continue
 		}
 		backoff := min(m.retryBackoff<<min(p.attempts-1, 16), maxRetryBackoff)
@@ -284,11 +296,30 @@ func (m *streamMapping) reportsItemFailures() bool {
 	return false
 }
 
-func (m *streamMapping) fail(shardID string, records []events.DynamoDBEventRecord, attempts int, err error) {
+// expired returns how many of the leading (oldest) records are older than
+// the mapping's MaximumRecordAgeInSeconds (-1: none; Lambda's least is 60).
+func (m *streamMapping) expired(records []events.DynamoDBEventRecord) int {
+	max := m.event.MaximumRecordAgeInSeconds
+	if max <= 0 {
+		return 0
+	}
+	cutoff := time.Now().Add(-time.Duration(max) * time.Second)
+	n := 0
+	for n < len(records) {
+		t := records[n].Change.ApproximateCreationDateTime.Time
+		if t.IsZero() || !t.Before(cutoff) {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func (m *streamMapping) fail(shardID string, records []events.DynamoDBEventRecord, attempts int, condition string, err error) {
 	fb := FailedBatch{
 		Function:            m.fnID,
 		Destination:         m.destination,
-		Condition:           "RetryAttemptsExhausted",
+		Condition:           condition,
 		ErrorMessage:        err.Error(),
 		ApproximateInvokes:  attempts,
 		StreamARN:           m.streamARN,

@@ -46,9 +46,14 @@ func (f *fakeFunction) invoke(_ context.Context, payload []byte) ([]byte, error)
 func records(pks ...string) []events.DynamoDBEventRecord {
 	var out []events.DynamoDBEventRecord
 	for i, pk := range pks {
+		created := time.Now()
+		if pk == "old" {
+			created = created.Add(-time.Hour)
+		}
 		out = append(out, events.DynamoDBEventRecord{Change: events.DynamoDBStreamRecord{
-			SequenceNumber: fmt.Sprint(100 + i),
-			NewImage:       map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk)},
+			SequenceNumber:              fmt.Sprint(100 + i),
+			ApproximateCreationDateTime: events.SecondsEpochTime{Time: created},
+			NewImage:                    map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk)},
 		}})
 	}
 	return out
@@ -89,6 +94,13 @@ func TestStreamRetries(t *testing.T) {
 			wantFailed: [][]string{{"bad"}},
 		},
 		{
+			name:        "records past their maximum age are not retried",
+			event:       samtemplate.DynamoDBEvent{MaximumRetryAttempts: -1, MaximumRecordAgeInSeconds: 60},
+			batch:       []string{"old", "old", "a"},
+			wantBatches: [][]string{{"a"}},
+			wantFailed:  [][]string{{"old", "old"}},
+		},
+		{
 			name:  "batch item failures retry from the first failed record",
 			event: samtemplate.DynamoDBEvent{MaximumRetryAttempts: 1, FunctionResponseTypes: []string{"ReportBatchItemFailures"}},
 			batch: []string{"a", "b", "c"},
@@ -113,7 +125,7 @@ func TestStreamRetries(t *testing.T) {
 						pks = append(pks, r.Change.NewImage["pk"].String())
 					}
 					failed = append(failed, pks)
-					if fb.Condition != "RetryAttemptsExhausted" || fb.Function != "F" || fb.BatchSize != len(fb.Records) {
+					if (fb.Condition != "RetryAttemptsExhausted" && fb.Condition != "RecordAgeExceeded") || fb.Function != "F" || fb.BatchSize != len(fb.Records) {
 						t.Errorf("failed batch: got %+v", fb)
 					}
 				},

@@ -4,12 +4,9 @@
 package mail
 
 import (
-	"bytes"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
 	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/userbase/userbase/pkg/i18n"
@@ -57,7 +54,7 @@ func Render(m *Mail, from, app string) (*Message, error) {
 		return nil, err
 	}
 	t, ok := all[m.Kind]
-	if !ok {
+	if _, known := templates[m.Kind]; !ok || !known {
 		return nil, fmt.Errorf("mail: unknown kind %q", m.Kind)
 	}
 	lang := i18n.Pick(m.Lang, "")
@@ -73,13 +70,11 @@ func Render(m *Mail, from, app string) (*Message, error) {
 	if lang.RTL() {
 		data.Dir = "rtl"
 	}
-	var text, html bytes.Buffer
-	if err := p.text.Execute(&text, data); err != nil {
-		return nil, fmt.Errorf("mail: text of %s: %w", m.Kind, err)
-	}
-	if err := p.html.Execute(&html, data); err != nil {
-		return nil, fmt.Errorf("mail: html of %s: %w", m.Kind, err)
-	}
+	var text, body, html strings.Builder
+	p.text.exec(&text, data.get, plain)
+	p.html.exec(&body, data.get, escapeHTML)
+	data.body = body.String()
+	all[""][i18n.English].html.exec(&html, data.get, escapeHTML)
 	return &Message{
 		From:    from,
 		To:      m.To,
@@ -91,42 +86,71 @@ func Render(m *Mail, from, app string) (*Message, error) {
 
 type view struct {
 	App, Name, Link, Code, Address, Dir, Lang string
+	body                                      string // the rendered HTML body, for the layout
+}
+
+// get is the value of a template field; the layout's {{.Body}} is already HTML.
+func (v *view) get(name string) string {
+	switch name {
+	case "App":
+		return v.App
+	case "Name":
+		return v.Name
+	case "Link":
+		return v.Link
+	case "Code":
+		return v.Code
+	case "Address":
+		return v.Address
+	case "Dir":
+		return v.Dir
+	case "Lang":
+		return v.Lang
+	case "Body":
+		return v.body
+	}
+	return ""
+}
+
+func knownField(name string) bool {
+	switch name {
+	case "App", "Name", "Link", "Code", "Address", "Dir", "Lang":
+		return true
+	}
+	return false
 }
 
 type strings3 struct{ subject, text, html string }
 
-// compiled is one kind of mail in one language, ready to execute. Both templates are safe
-// for concurrent use once parsed.
+// compiled is one kind of mail in one language, ready to execute.
 type compiled struct {
-	subject string
-	text    *texttemplate.Template
-	html    *htmltemplate.Template // layout, with the body of this mail as "body"
+	subject    string
+	text, html tmpl
 }
 
 // parsed parses every template once, on the first Render: not at package init, so a cold
 // start of a function that never mails does not pay for it, and not on every Render.
+// The layout is kept under the kind "".
 var parsed = sync.OnceValues(parseAll)
 
 func parseAll() (map[string]map[i18n.Lang]compiled, error) {
-	page, err := htmltemplate.New("layout").Parse(layout)
+	all := make(map[string]map[i18n.Lang]compiled, len(templates)+1)
+	page, err := parseChecked("layout", layout)
 	if err != nil {
-		return nil, fmt.Errorf("mail: layout: %w", err)
+		return nil, err
 	}
-	all := make(map[string]map[i18n.Lang]compiled, len(templates))
+	all[""] = map[i18n.Lang]compiled{i18n.English: {html: page}}
 	for kind, langs := range templates {
 		all[kind] = make(map[i18n.Lang]compiled, len(langs))
 		for lang, s := range langs {
 			name := kind + "." + string(lang)
-			text, err := texttemplate.New(name).Parse(s.text)
+			text, err := parseChecked(name, s.text)
 			if err != nil {
-				return nil, fmt.Errorf("mail: text of %s: %w", name, err)
+				return nil, err
 			}
-			html, err := page.Clone()
+			html, err := parseChecked(name, s.html)
 			if err != nil {
-				return nil, fmt.Errorf("mail: html of %s: %w", name, err)
-			}
-			if _, err := html.New("body").Parse(s.html); err != nil {
-				return nil, fmt.Errorf("mail: html of %s: %w", name, err)
+				return nil, err
 			}
 			all[kind][lang] = compiled{subject: s.subject, text: text, html: html}
 		}
@@ -134,9 +158,20 @@ func parseAll() (map[string]map[i18n.Lang]compiled, error) {
 	return all, nil
 }
 
+func parseChecked(name, s string) (tmpl, error) {
+	t, err := parseTmpl(s)
+	if err == nil {
+		err = t.fields(func(f string) bool { return knownField(f) || name == "layout" && f == "Body" })
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mail: %s: %w", name, err)
+	}
+	return t, nil
+}
+
 const layout = `<!doctype html>
 <html lang="{{.Lang}}" dir="{{.Dir}}"><head><meta charset="utf-8"><title>{{.App}}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;text-align:start">
-{{template "body" .}}
+{{.Body}}
 <p style="color:#666;font-size:12px">{{.App}}</p>
 </body></html>`

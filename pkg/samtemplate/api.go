@@ -15,7 +15,7 @@ const ImplicitAPIID = "ServerlessRestApi"
 type API struct {
 	LogicalID  string
 	Properties map[string]any
-	StageName  string
+	StageName  string // resolved over the parameters' defaults
 	// BinaryMediaTypes are media types such as "image/png" or "image/*",
 	// with CloudFormation's "~1" escape turned back into "/".
 	BinaryMediaTypes []string
@@ -50,7 +50,10 @@ func (t *Template) API(id string) (API, error) {
 		return API{}, fmt.Errorf("no %s named %s", TypeAPI, id)
 	}
 	a := API{LogicalID: id, Properties: props, GatewayResponses: map[string]GatewayResponse{}}
-	a.StageName = stringOf(props["StageName"])
+	// Usually !Ref StageName: resolved over the parameter defaults here.
+	if st, ok, err := t.Resolver(nil, nil).ResolveString(props["StageName"]); err == nil && ok {
+		a.StageName = st
+	}
 	if a.StageName == "" {
 		a.StageName = "Prod" // SAM's stage for the implicit API
 	}

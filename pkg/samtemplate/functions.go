@@ -57,6 +57,7 @@ type DynamoDBEvent struct {
 	BatchSize                  int
 	StartingPosition           string
 	MaximumRetryAttempts       int // -1: until the record expires
+	MaximumRecordAgeInSeconds  int // -1: no limit
 	BisectBatchOnFunctionError bool
 	// FilterPatterns are the JSON patterns of FilterCriteria.Filters; a
 	// record passes when any one matches (none: every record passes).
@@ -173,6 +174,9 @@ func (t *Template) dynamoDBEvent(p map[string]any) (*DynamoDBEvent, error) {
 	}
 	if d.MaximumRetryAttempts, err = t.intProperty(p["MaximumRetryAttempts"], -1); err != nil {
 		return nil, fmt.Errorf("MaximumRetryAttempts: %w", err)
+	}
+	if d.MaximumRecordAgeInSeconds, err = t.intProperty(p["MaximumRecordAgeInSeconds"], -1); err != nil {
+		return nil, fmt.Errorf("MaximumRecordAgeInSeconds: %w", err)
 	}
 	if d.BisectBatchOnFunctionError, err = t.boolProperty(p["BisectBatchOnFunctionError"], false); err != nil {
 		return nil, fmt.Errorf("BisectBatchOnFunctionError: %w", err)

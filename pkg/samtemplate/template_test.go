@@ -42,7 +42,7 @@ Resources:
   Api:
     Type: AWS::Serverless::Api
     Properties:
-      StageName: v1
+      StageName: !Ref Stage
       GatewayResponses:
         MISSING_AUTHENTICATION_TOKEN:
           StatusCode: 404
@@ -169,6 +169,7 @@ func TestFunctions(t *testing.T) {
 		BatchSize:                  10,
 		StartingPosition:           "TRIM_HORIZON",
 		MaximumRetryAttempts:       3,
+		MaximumRecordAgeInSeconds:  -1,
 		BisectBatchOnFunctionError: true,
 		FilterPatterns:             []string{`{"dynamodb": {"NewImage": {"pk": {"S": [{"prefix": "OUTBOX#"}]}}}}`},
 		OnFailure:                  map[string]any{"Fn::GetAtt": []any{"FailedMail", "Arn"}},
@@ -188,7 +189,7 @@ func TestAPI(t *testing.T) {
 	want := API{
 		LogicalID:        "Api",
 		Properties:       a.Properties,
-		StageName:        "v1",
+		StageName:        "dev",
 		BinaryMediaTypes: []string{"image/png", "multipart/form-data"},
 		GatewayResponses: map[string]GatewayResponse{"MISSING_AUTHENTICATION_TOKEN": {
 			StatusCode: 404,

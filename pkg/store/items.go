@@ -171,13 +171,14 @@ type mailItem struct {
 	Name      string `dynamodbav:"name,omitempty"`
 	Link      string `dynamodbav:"link,omitempty"`
 	Code      string `dynamodbav:"code,omitempty"`
+	Address   string `dynamodbav:"address,omitempty"`
 	ExpiresAt int64  `dynamodbav:"expires_at"`
 }
 
 func marshalMail(m *mail.Mail) (map[string]types.AttributeValue, error) {
 	return attributevalue.MarshalMap(mailItem{
 		PK: prefixOutbox + m.ID, SK: skMail, Type: typeMail, ID: m.ID, Kind: m.Kind, To: m.To,
-		Lang: m.Lang, Name: m.Name, Link: m.Link, Code: m.Code, ExpiresAt: m.ExpiresAt.Unix(),
+		Lang: m.Lang, Name: m.Name, Link: m.Link, Code: m.Code, Address: m.Address, ExpiresAt: m.ExpiresAt.Unix(),
 	})
 }
 
@@ -191,7 +192,7 @@ func UnmarshalMail(av map[string]types.AttributeValue) (*mail.Mail, error) {
 		return nil, fmt.Errorf("unmarshal mail: %s is not an outbox item", it.PK)
 	}
 	return &mail.Mail{ID: it.ID, Kind: it.Kind, To: it.To, Lang: it.Lang, Name: it.Name,
-		Link: it.Link, Code: it.Code, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
+		Link: it.Link, Code: it.Code, Address: it.Address, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
 }
 
 func n(v int64) types.AttributeValue {
