@@ -32,14 +32,25 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/auth/logout", "auth-logout"},
 	{"GET", "/v1/auth/session", "auth-session"},
 	{"GET", "/v1/me", "me-get"},
+	{"POST", "/v1/auth/admin/login", "auth-admin-login"},
+	{"POST", "/v1/auth/password/forgot", "auth-password-forgot"},
+	{"POST", "/v1/auth/password/reset", "auth-password-reset"},
+	{"POST", "/v1/auth/email/verification", "auth-email-verification"},
+	{"POST", "/v1/auth/email/confirm", "auth-email-confirm"},
+	{"POST", "/v1/auth/mfa", "auth-mfa"},
+	{"PUT", "/v1/me/password", "me-password"},
+	{"DELETE", "/v1/me", "me-delete"},
+	{"GET", "/v1/me/sessions", "me-sessions-list"},
+	{"DELETE", "/v1/me/sessions/{session_id}", "me-sessions-delete"},
+	{"POST", "/v1/me/mfa/totp", "me-mfa-totp-begin"},
+	{"POST", "/v1/me/mfa/totp/confirm", "me-mfa-totp-confirm"},
+	{"DELETE", "/v1/me/mfa/totp", "me-mfa-totp-delete"},
+	{"GET", "/v1/me/events", "me-events"},
 }
 
 // readOnly are the functions that only read the table: they get
 // DynamoDBReadPolicy, never a template that can write.
-var readOnly = map[string]bool{
-	"auth-session": true,
-	"me-get":       true,
-}
+var readOnly = map[string]bool{}
 
 // SAM policy templates on the table, and those of them that can change it.
 var (

@@ -1,5 +1,5 @@
-// Command bench measures the performance budgets of docs/DESIGN.md ("Performance budgets")
-// and prints each figure beside its budget with a PASS or OVER mark:
+// Command bench measures the performance budgets of the design (DESIGN.md, "Performance
+// budgets") and prints each figure beside its budget with a PASS or OVER mark:
 //
 //  1. cold start of every function's host bootstrap, beside a hello-world aws-lambda-go
 //     binary built in the same run with the same flags (coldstart.go);
@@ -25,7 +25,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -64,7 +66,7 @@ func mark(ok bool) string {
 func main() { os.Exit(run()) }
 
 // run measures and prints everything, and returns the exit status: 0 when every part was
-// measured, whatever its verdicts; 1 when some part could not be; 2 when nothing could.
+// measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
 	start := time.Now()
 	root, err := repoRoot()
@@ -163,12 +165,76 @@ func loadAverage() (float64, bool) {
 	return l, true
 }
 
-// busy says, for a part whose figures a loaded machine distorts, when the machine was busy
-// as it began.
-func busy(s *section) {
-	if l, ok := loadAverage(); ok && l > 0.5*float64(runtime.NumCPU()) {
-		s.note("The machine was busy (load average %.2f on %d CPUs) when this part began: its figures are noisy.", l, runtime.NumCPU())
+// probe measures how much CPU time other work took while a part ran: the machine's busy
+// time (from /proc/stat) minus this process's and its reaped children's (getrusage).
+type probe struct {
+	machine cpuTime
+	own     time.Duration
+	ok      bool
+}
+
+func startProbe() probe {
+	m, ok := cpuTimes()
+	return probe{machine: m, own: ownCPU(), ok: ok}
+}
+
+// note adds a warning to s when other work took more than a fifth of the machine's CPU
+// time since p started: the part's figures are then noisy.
+func (p probe) note(s *section) {
+	m, ok := cpuTimes()
+	if !p.ok || !ok || m.total <= p.machine.total {
+		return
 	}
+	// /proc/stat counts in USER_HZ, which is 100 on every Linux that matters here.
+	const tick = 10 * time.Millisecond
+	total := time.Duration(m.total-p.machine.total) * tick
+	busy := total - time.Duration(m.idle-p.machine.idle)*tick
+	others := busy - (ownCPU() - p.own)
+	if share := float64(others) / float64(total); share > 0.2 {
+		s.note("Other work took %.0f%% of the machine's CPU time during this part: its figures are noisy; rerun on a quiet machine.", 100*share)
+	}
+}
+
+// ownCPU is the CPU time of this process and of its children that have been waited for.
+func ownCPU() time.Duration {
+	var d time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if syscall.Getrusage(who, &ru) == nil {
+			d += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	return d
+}
+
+type cpuTime struct{ idle, total uint64 }
+
+// cpuTimes reads the aggregate "cpu" line of /proc/stat: idle (with iowait) and total
+// clock ticks since boot.
+func cpuTimes() (cpuTime, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTime{}, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return cpuTime{}, false
+	}
+	var t cpuTime
+	for i, v := range f[1:] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return cpuTime{}, false
+		}
+		if i == 3 || i == 4 { // idle, iowait
+			t.idle += n
+		}
+		if i < 8 { // guest time is already counted in user and nice
+			t.total += n
+		}
+	}
+	return t, true
 }
 
 // cpuModel is the processor's name where Linux tells it, else "".

@@ -121,7 +121,11 @@ func run(args []string, out io.Writer) error {
 	}
 
 	printURLs(out, st, c, time.Since(start))
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case err := <-st.ServiceFailure():
+		return err
+	}
 	// A second Ctrl-C now ends the program at once; the kernel still ends
 	// the children (they die with their parent on Linux).
 	stop()

@@ -39,7 +39,14 @@ func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Serv
 		SessionTTL:           cfg.SessionTTL,
 		RegisterLimitPerHour: cfg.RegisterLimitPerHour,
 		DefaultVerifyURL:     cfg.DefaultVerifyURL,
+		DefaultResetURL:      cfg.DefaultResetURL,
 		AllowConfirmationURL: cfg.Admits,
+		Issuer:               cfg.AppName,
+		MailLimitPerHour:     cfg.MailLimitPerHour,
+		Throttle: user.Throttle{
+			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,
+			LockMax: cfg.LoginLockMax, MaxIPFailures: cfg.LoginMaxIPFailures,
+		},
 	})
 }
 

@@ -26,6 +26,15 @@ type Config struct {
 	Argon2                Argon2
 	LogLevel              string
 	RegisterLimitPerHour  int
+	// Sign-in throttling: failures per account in a window lock it (doubling on repeat, up
+	// to LockMax); failures per source address in the same window are refused.
+	LoginMaxFailures   int
+	LoginWindow        time.Duration
+	LoginLock          time.Duration
+	LoginLockMax       time.Duration
+	LoginMaxIPFailures int
+	// MailLimitPerHour is how many mails of one kind an address gets in an hour.
+	MailLimitPerHour int
 }
 
 // Argon2 are the password hashing parameters.
@@ -55,13 +64,20 @@ const (
 	envArgonParallel = "ARGON2_PARALLELISM"
 	envLogLevel      = "LOG_LEVEL"
 	envRegisterLimit = "REGISTER_LIMIT_PER_HOUR"
+	envLoginFailures = "LOGIN_MAX_FAILURES"
+	envLoginWindow   = "LOGIN_FAILURE_WINDOW"
+	envLoginLock     = "LOGIN_LOCK"
+	envLoginLockMax  = "LOGIN_LOCK_MAX"
+	envLoginIP       = "LOGIN_MAX_IP_FAILURES"
+	envMailLimit     = "MAIL_LIMIT_PER_HOUR"
 )
 
 // Variables lists every variable Load reads, so a test can hold the template to it.
 func Variables() []string {
 	return []string{envTable, envBucket, envMailFrom, envAppName, envAllowlist, envVerifyURL,
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
-		envRegisterLimit}
+		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
+		envMailLimit}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -79,6 +95,12 @@ func load(get func(string) string) (*Config, error) {
 		SessionTTL:           r.duration(envSessionTTL, 30*24*time.Hour),
 		LogLevel:             r.str(envLogLevel, "info"),
 		RegisterLimitPerHour: r.integer(envRegisterLimit, 1000, 1, 1<<30),
+		LoginMaxFailures:     r.integer(envLoginFailures, 10, 1, 1000),
+		LoginWindow:          r.duration(envLoginWindow, 15*time.Minute),
+		LoginLock:            r.duration(envLoginLock, 15*time.Minute),
+		LoginLockMax:         r.duration(envLoginLockMax, 24*time.Hour),
+		LoginMaxIPFailures:   r.integer(envLoginIP, 100, 1, 1<<30),
+		MailLimitPerHour:     r.integer(envMailLimit, 5, 1, 10000),
 		Argon2: Argon2{
 			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, 4<<20)),
 			Iterations:  uint32(r.integer(envArgonIter, 2, 1, 100)),

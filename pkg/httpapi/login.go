@@ -13,13 +13,39 @@ type loginRequest struct {
 }
 
 // Login serves POST /v1/auth/login.
-func Login(svc *user.Service) Handler {
+func Login(svc *user.Service) Handler { return login(svc.Login) }
+
+// AdminLogin serves POST /v1/auth/admin/login.
+func AdminLogin(svc *user.Service) Handler { return login(svc.AdminLogin) }
+
+func login(fn func(context.Context, user.LoginInput) (*user.Auth, error)) Handler {
 	return func(ctx context.Context, r *Request) (*Response, error) {
 		var in loginRequest
 		if err := DecodeJSON(r, &in); err != nil {
 			return nil, err
 		}
-		a, err := svc.Login(ctx, user.LoginInput{Login: in.Login, Password: in.Password, Client: client(r)})
+		a, err := fn(ctx, user.LoginInput{Login: in.Login, Password: in.Password, Client: client(r)})
+		if err != nil {
+			return nil, err
+		}
+		r.UserID = a.User.ID
+		return JSON(http.StatusOK, viewAuth(a)), nil
+	}
+}
+
+type mfaRequest struct {
+	MFAToken string `json:"mfa_token"`
+	Code     string `json:"code"`
+}
+
+// CompleteMFA serves POST /v1/auth/mfa.
+func CompleteMFA(svc *user.Service) Handler {
+	return func(ctx context.Context, r *Request) (*Response, error) {
+		var in mfaRequest
+		if err := DecodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		a, err := svc.CompleteMFA(ctx, in.MFAToken, in.Code, client(r))
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -72,6 +73,9 @@ func StartDynamoDB(ctx context.Context, o DynamoOptions) (*Process, string, erro
 	// Any HTTP answer (an unsigned GET is a 400) means it serves requests.
 	if err := waitHTTP(ctx, p, http.MethodGet, endpoint, dynamoStartTimeout, func(int) bool { return true }); err != nil {
 		p.Stop()
+		if strings.Contains(err.Error(), "UnsupportedClassVersionError") {
+			return nil, "", fmt.Errorf("start DynamoDB Local: %s is too old, it needs Java 17 or later (Debian/Ubuntu: apt-get install openjdk-17-jre-headless): %w", java, err)
+		}
 		return nil, "", fmt.Errorf("start DynamoDB Local: %w", err)
 	}
 	return p, endpoint, nil

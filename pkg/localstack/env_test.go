@@ -122,4 +122,8 @@ func TestPrefixWriter(t *testing.T) {
 	if got, want := b.String(), "[fn] one\n[fn] two\n"; got != want {
 		t.Errorf("got %q, want %q (the unfinished line held back)", got, want)
 	}
+	w.flush()
+	if got, want := b.String(), "[fn] one\n[fn] two\n[fn] three\n"; got != want {
+		t.Errorf("after flush: got %q, want %q", got, want)
+	}
 }

@@ -54,3 +54,13 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 func logLine(w io.Writer, name, line string) {
 	_, _ = io.WriteString(w, "["+name+"] "+line+"\n")
 }
+
+// flush writes a pending unfinished line.
+func (p *prefixWriter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.partial) > 0 {
+		_, _ = p.w.Write(append(append(append([]byte(nil), p.prefix...), p.partial...), '\n'))
+		p.partial = nil
+	}
+}

@@ -35,8 +35,8 @@ func pickPort(host string, port int) (int, error) {
 // waitHTTP polls url until it answers with any HTTP status (ok decides
 // whether that status means ready), the child exits, or ctx or the timeout
 // ends.
-func waitHTTP(ctx context.Context, p *Process, method, url string, timeout time.Duration, ok func(status int) bool) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func waitHTTP(parent context.Context, p *Process, method, url string, timeout time.Duration, ok func(status int) bool) error {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	client := &http.Client{Timeout: 500 * time.Millisecond}
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -56,6 +56,9 @@ func waitHTTP(ctx context.Context, p *Process, method, url string, timeout time.
 		case <-p.Done():
 			return p.exitError()
 		case <-ctx.Done():
+			if err := parent.Err(); err != nil {
+				return err
+			}
 			return fmt.Errorf("%s did not answer at %s within %s", p.name, url, timeout)
 		case <-tick.C:
 		}

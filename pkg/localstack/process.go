@@ -20,6 +20,7 @@ type Process struct {
 	name string
 	cmd  *exec.Cmd
 	tail *tailWriter
+	out  *prefixWriter
 	done chan struct{}
 	err  error // the exit status; read only after done is closed
 
@@ -29,8 +30,8 @@ type Process struct {
 // startProcess starts cmd with its output, line by line and prefixed with
 // name, written to log.
 func startProcess(name string, cmd *exec.Cmd, log io.Writer) (*Process, error) {
-	p := &Process{name: name, cmd: cmd, tail: &tailWriter{max: 20}, done: make(chan struct{})}
-	out := io.MultiWriter(newPrefixWriter(name, log), p.tail)
+	p := &Process{name: name, cmd: cmd, tail: &tailWriter{max: 20}, out: newPrefixWriter(name, log), done: make(chan struct{})}
+	out := io.MultiWriter(p.out, p.tail)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = procAttr()
 	// Output is copied by goroutines that end when every holder of the pipe
@@ -41,6 +42,7 @@ func startProcess(name string, cmd *exec.Cmd, log io.Writer) (*Process, error) {
 	}
 	go func() {
 		p.err = cmd.Wait()
+		p.out.flush() // a last line without a newline
 		close(p.done)
 	}()
 	return p, nil

@@ -2,18 +2,14 @@ package localstack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
 
@@ -89,6 +85,8 @@ type Stack struct {
 	pollers   sync.WaitGroup
 	failures  failureLog
 	stopOnce  sync.Once
+	stopping  chan struct{}
+	failed    chan error
 }
 
 // Start reads the template, starts the emulators, creates the tables and
@@ -118,6 +116,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		Buckets:   map[string]string{},
 		log:       &syncWriter{w: logOrDiscard(o.Log)},
 		functions: map[string]*function{},
+		stopping:  make(chan struct{}),
+		failed:    make(chan error, 2),
 	}
 	defer func() {
 		if err != nil {
@@ -149,231 +149,6 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return s, err
 	}
 	return s, s.startStreams(o, res, streamARNs, existed)
-}
-
-// startServices starts DynamoDB Local, the SES emulator (both slow, so at
-// once), S3 and the SES proxy.
-func (s *Stack) startServices(ctx context.Context, o Options) error {
-	var wg sync.WaitGroup
-	var dynErr, sesErr error
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		s.dynamo, s.DynamoEndpoint, dynErr = StartDynamoDB(ctx, DynamoOptions{
-			Port: o.DynamoPort, InMemory: o.DataDir == "", DBPath: o.DataDir, Dir: o.Dir, Log: s.log,
-		})
-	}()
-	go func() {
-		defer wg.Done()
-		s.ses, s.SESURL, sesErr = StartSES(ctx, SESOptions{Port: o.SESPort, Dir: o.Dir, Log: s.log})
-	}()
-	wg.Wait()
-	if err := errors.Join(dynErr, sesErr); err != nil {
-		return err
-	}
-	var err error
-	if s.s3, err = StartS3(o.S3Port, s.log); err != nil {
-		return err
-	}
-	s.S3Endpoint = s.s3.URL()
-	if s.sesProxy, err = NewTCPProxy(o.SESProxyPort, s.SESURL[len("http://"):]); err != nil {
-		return err
-	}
-	s.SESEndpoint = s.sesProxy.URL()
-	return nil
-}
-
-// createResources creates every table and bucket of the template. It
-// returns the tables' stream ARNs by logical ID, and which tables existed
-// already (kept from an earlier run).
-func (s *Stack) createResources(ctx context.Context, res samtemplate.Resolver) (map[string]string, map[string]bool, error) {
-	streams, existed := map[string]string{}, map[string]bool{}
-	db := s.DynamoDB()
-	for _, id := range s.Template.ResourcesOfType(samtemplate.TypeTable) {
-		name := res.Refs[id]
-		props, skipped, err := resolveTableProperties(res, s.Template.Resources[id].Properties)
-		if err != nil {
-			return nil, nil, fmt.Errorf("table %s: %w", id, err)
-		}
-		if len(skipped) > 0 {
-			s.logf("table %s: not applied locally: %v", id, skipped)
-		}
-		spec, err := tableSpecFrom(name, props)
-		if err != nil {
-			return nil, nil, fmt.Errorf("table %s: %w", id, err)
-		}
-		arn, ex, err := ensureTable(ctx, db, spec)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ex {
-			if d := tableDrift(ctx, db, spec); d != "" {
-				s.logf("table %s was kept from an earlier run and differs from the template (%s): start with -fresh", name, d)
-			}
-		}
-		s.Tables[id], streams[id], existed[id] = name, arn, ex
-		if s.TableName == "" {
-			s.TableName = name
-		}
-	}
-	for _, id := range s.Template.ResourcesOfType(samtemplate.TypeBucket) {
-		name := res.Refs[id]
-		if err := s.s3.CreateBucket(name); err != nil {
-			return nil, nil, err
-		}
-		s.Buckets[id] = name
-		if s.BucketName == "" {
-			s.BucketName = name
-		}
-	}
-	return streams, existed, nil
-}
-
-// startFunctions prepares a pool for every function; processes start on
-// their first invocation.
-func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
-	fns, err := s.Template.Functions()
-	if err != nil {
-		return err
-	}
-	endpoints := map[string]string{
-		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoEndpoint,
-		"AWS_ENDPOINT_URL_S3":       s.S3Endpoint,
-		"AWS_ENDPOINT_URL_SES":      s.SESEndpoint,
-	}
-	var missing []string
-	for _, f := range fns {
-		folder := f.Folder
-		if folder == "" {
-			folder = f.LogicalID
-		}
-		binary := filepath.Join(o.BuildDir, folder, "bootstrap")
-		if abs, err := filepath.Abs(binary); err == nil {
-			binary = abs
-		}
-		if _, err := os.Stat(binary); err != nil {
-			missing = append(missing, binary)
-		}
-		name := res.Refs[f.LogicalID]
-		env, err := functionEnv(f, name, filepath.Dir(binary), res, endpoints, o.Env)
-		if err != nil {
-			return err
-		}
-		s.functions[f.LogicalID] = &function{
-			id: f.LogicalID, name: name, arn: res.Refs[f.LogicalID+".Arn"], binary: binary, env: env,
-			timeout: time.Duration(f.Timeout) * time.Second, log: s.log, all: map[*instance]struct{}{},
-		}
-	}
-	if len(missing) > 0 {
-		s.logf("%d function binaries are not built (run make build); their invocations will fail: %v", len(missing), missing)
-	}
-	return nil
-}
-
-// serveAPI serves every Api event of every function on 127.0.0.1:port.
-func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
-	apis := map[string]*samtemplate.API{}
-	var routes []*route
-	for _, id := range sortedKeys(s.functions) {
-		f, err := s.Template.Function(id)
-		if err != nil {
-			return err
-		}
-		for _, ev := range f.APIEvents() {
-			api, ok := apis[ev.RestAPIID]
-			if !ok {
-				a, err := s.Template.API(ev.RestAPIID)
-				if err != nil {
-					return fmt.Errorf("%s: %w", id, err)
-				}
-				if st, ok, err := res.ResolveString(a.Properties["StageName"]); err == nil && ok && st != "" {
-					a.StageName = st // with Options.Parameters, not only the defaults
-				}
-				api = &a
-				apis[ev.RestAPIID] = api
-			}
-			r, err := newRoute(ev.Method, ev.Path, api, s.functions[id])
-			if err != nil {
-				return fmt.Errorf("%s: %w", id, err)
-			}
-			routes = append(routes, r)
-		}
-	}
-	// Requests that match no route are answered by the first API by
-	// logical ID (the implicit one when there is no other).
-	defaultAPI := (*samtemplate.API)(nil)
-	for _, id := range sortedKeys(apis) {
-		defaultAPI = apis[id]
-		break
-	}
-	if defaultAPI == nil {
-		a, err := s.Template.API("")
-		if err != nil {
-			return err
-		}
-		defaultAPI = &a
-	}
-	ln, err := listen(port)
-	if err != nil {
-		return err
-	}
-	s.APIURL = "http://" + ln.Addr().String()
-	gw := &gateway{router: newRouter(routes), defaultAPI: defaultAPI, log: s.log, now: time.Now}
-	s.api = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
-	go func() { _ = s.api.Serve(ln) }()
-	return nil
-}
-
-// startStreams starts one poller per DynamoDB event. A table kept from an
-// earlier run is read from LATEST, so its old records are not delivered
-// again.
-func (s *Stack) startStreams(o Options, res samtemplate.Resolver, streamARNs map[string]string, existed map[string]bool) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	client := dynamodbstreams.NewFromConfig(s.AWSConfig(), func(so *dynamodbstreams.Options) {
-		so.BaseEndpoint = &s.DynamoEndpoint
-	})
-	for _, id := range sortedKeys(s.functions) {
-		f, err := s.Template.Function(id)
-		if err != nil {
-			return err
-		}
-		for _, ev := range f.DynamoDBEvents() {
-			if !ev.Enabled {
-				continue
-			}
-			arn := streamARNs[ev.Table]
-			if ev.Table == "" || arn == "" {
-				return fmt.Errorf("%s: its DynamoDB event's Stream must be !GetAtt <Table>.StreamArn of a table with a StreamSpecification", id)
-			}
-			m := &streamMapping{
-				fnID: id, invokeFn: s.functions[id].invoke, event: ev, streamARN: arn, startLatest: existed[ev.Table],
-				client: client, pollInterval: o.PollInterval, retryBackoff: o.RetryBackoff,
-				log: s.log, onFailure: s.failures.add,
-			}
-			if ev.OnFailure != nil {
-				if d, ok, err := res.ResolveString(ev.OnFailure); err == nil && ok {
-					m.destination = d
-				}
-			}
-			for _, p := range ev.FilterPatterns {
-				fp, err := parseFilterPattern(p)
-				if err != nil {
-					return fmt.Errorf("%s: %w", id, err)
-				}
-				m.filters = append(m.filters, fp)
-			}
-			if err := m.start(ctx); err != nil {
-				return fmt.Errorf("%s: read the stream of %s: %w", id, ev.Table, err)
-			}
-			s.pollers.Add(1)
-			go func() {
-				defer s.pollers.Done()
-				m.run(ctx)
-			}()
-		}
-	}
-	return nil
 }
 
 // Invoke runs a function by logical ID with payload, as `aws lambda invoke`
@@ -422,6 +197,7 @@ func (s *Stack) ChildPIDs() []int {
 // It is safe to call more than once.
 func (s *Stack) Stop() {
 	s.stopOnce.Do(func() {
+		close(s.stopping)
 		if s.cancel != nil {
 			s.cancel()
 		}

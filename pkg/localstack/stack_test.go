@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -373,6 +374,11 @@ func TestStackRoundTrip(t *testing.T) {
 		if len(pids) < 4 {
 			t.Errorf("child processes before Stop: got %v, want at least 4", pids)
 		}
+		if _, err := os.Stat("/proc/self/stat"); err == nil {
+			if before := childProcesses(t); len(before) < len(pids) {
+				t.Errorf("children seen in /proc: got %v, want at least the stack's %v", before, pids)
+			}
+		}
 		st.Stop()
 		stopped = true
 		for _, pid := range pids {
@@ -380,10 +386,34 @@ func TestStackRoundTrip(t *testing.T) {
 				t.Errorf("process group %d after Stop: got %v, want ESRCH", pid, err)
 			}
 		}
+		if left := childProcesses(t); len(left) > 0 {
+			t.Errorf("child processes of the test after Stop: %v", left)
+		}
 		if _, err := http.Get(st.APIURL + "/items/1"); err == nil {
 			t.Error("the API still answers after Stop")
 		}
 	})
+}
+
+// childProcesses lists the processes whose parent is this test process,
+// from /proc (nil where there is no /proc).
+func childProcesses(t *testing.T) []string {
+	t.Helper()
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []string
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// "pid (comm) state ppid ...": comm may hold spaces, so read after the last ")".
+		s := string(b)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(os.Getpid()) {
+			out = append(out, s[:strings.LastIndexByte(s, ')')+1])
+		}
+	}
+	return out
 }
 
 // buildEcho builds testdata/echo as the bootstrap of each folder under dir.

@@ -43,6 +43,10 @@ type userItem struct {
 	PasswordHash  string         `dynamodbav:"password_hash"`
 	Version       int64          `dynamodbav:"version"`
 	SessionEpoch  int64          `dynamodbav:"session_epoch"`
+	FailCount     int64          `dynamodbav:"fail_count"`
+	FailUntil     int64          `dynamodbav:"fail_until"`
+	LockedUntil   int64          `dynamodbav:"locked_until"`
+	LockLevel     int64          `dynamodbav:"lock_level"`
 }
 
 func toUserItem(u *user.User, pk, sk, typ string) userItem {
@@ -54,7 +58,23 @@ func toUserItem(u *user.User, pk, sk, typ string) userItem {
 		Social: u.Social, Attributes: u.Attributes, AvatarKey: u.AvatarKey, SponsorID: u.SponsorID,
 		MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 		PasswordHash: u.PasswordHash, Version: u.Version, SessionEpoch: u.SessionEpoch,
+		FailCount: u.FailCount, FailUntil: unix(u.FailUntil), LockedUntil: unix(u.LockedUntil), LockLevel: u.LockLevel,
 	}
+}
+
+// unix is a time as a number attribute; the zero time is 0.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
 }
 
 func (it *userItem) user() *user.User {
@@ -66,6 +86,7 @@ func (it *userItem) user() *user.User {
 		Attributes: it.Attributes, AvatarKey: it.AvatarKey, SponsorID: it.SponsorID,
 		MFAEnabled: it.MFAEnabled, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 		PasswordHash: it.PasswordHash, Version: it.Version, SessionEpoch: it.SessionEpoch,
+		FailCount: it.FailCount, FailUntil: fromUnix(it.FailUntil), LockedUntil: fromUnix(it.LockedUntil), LockLevel: it.LockLevel,
 	}
 }
 
@@ -76,6 +97,9 @@ const (
 	typeSession = "session"
 	typeCode    = "code"
 	typeMail    = "mail"
+	typeEvent   = "event"
+	typeMFA     = "mfa"
+	typeMFATok  = "mfa_token"
 )
 
 // userCopies are the keys of every item that holds a copy of u: the profile and its locks.
@@ -197,4 +221,95 @@ func UnmarshalMail(av map[string]types.AttributeValue) (*mail.Mail, error) {
 
 func n(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+// eventTTL is how long security events are kept.
+const eventTTL = 90 * 24 * time.Hour
+
+type eventItem struct {
+	PK        string            `dynamodbav:"pk"`
+	SK        string            `dynamodbav:"sk"`
+	Type      string            `dynamodbav:"type"`
+	ID        string            `dynamodbav:"id"`
+	UserID    string            `dynamodbav:"user_id"`
+	EventType string            `dynamodbav:"event_type"`
+	At        time.Time         `dynamodbav:"at"`
+	IP        string            `dynamodbav:"ip,omitempty"`
+	UserAgent string            `dynamodbav:"user_agent,omitempty"`
+	Detail    map[string]string `dynamodbav:"detail,omitempty"`
+	ExpiresAt int64             `dynamodbav:"expires_at"`
+}
+
+func marshalEvent(e *user.Event) (map[string]types.AttributeValue, error) {
+	return attributevalue.MarshalMap(eventItem{
+		PK: prefixUser + e.UserID, SK: prefixEvent + e.ID, Type: typeEvent, ID: e.ID, UserID: e.UserID,
+		EventType: e.Type, At: e.At, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail,
+		ExpiresAt: e.At.Add(eventTTL).Unix(),
+	})
+}
+
+func unmarshalEvent(av map[string]types.AttributeValue) (*user.Event, error) {
+	var it eventItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return nil, fmt.Errorf("unmarshal event: %w", err)
+	}
+	return &user.Event{ID: it.ID, UserID: it.UserID, Type: it.EventType, At: it.At, IP: it.IP,
+		UserAgent: it.UserAgent, Detail: it.Detail}, nil
+}
+
+type mfaItem struct {
+	PK       string   `dynamodbav:"pk"`
+	SK       string   `dynamodbav:"sk"`
+	Type     string   `dynamodbav:"type"`
+	UserID   string   `dynamodbav:"user_id"`
+	Secret   string   `dynamodbav:"secret"`
+	Pending  bool     `dynamodbav:"pending"`
+	LastStep int64    `dynamodbav:"last_step"`
+	Recovery []string `dynamodbav:"recovery,stringset,omitempty"`
+}
+
+func marshalMFA(m *user.MFA) (map[string]types.AttributeValue, error) {
+	return attributevalue.MarshalMap(mfaItem{PK: prefixUser + m.UserID, SK: skMFA, Type: typeMFA,
+		UserID: m.UserID, Secret: m.Secret, Pending: m.Pending, LastStep: m.LastStep, Recovery: m.Recovery})
+}
+
+func unmarshalMFA(av map[string]types.AttributeValue) (*user.MFA, error) {
+	var it mfaItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return nil, fmt.Errorf("unmarshal mfa: %w", err)
+	}
+	return &user.MFA{UserID: it.UserID, Secret: it.Secret, Pending: it.Pending, LastStep: it.LastStep, Recovery: it.Recovery}, nil
+}
+
+type mfaTokenItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Type      string `dynamodbav:"type"`
+	UserID    string `dynamodbav:"user_id"`
+	Hash      string `dynamodbav:"hash"`
+	ExpiresAt int64  `dynamodbav:"expires_at"`
+	IP        string `dynamodbav:"ip,omitempty"`
+	UserAgent string `dynamodbav:"user_agent,omitempty"`
+}
+
+func marshalMFAToken(t *user.MFAToken) (map[string]types.AttributeValue, error) {
+	return attributevalue.MarshalMap(mfaTokenItem{PK: prefixUser + t.UserID, SK: prefixMFAToken + t.Hash,
+		Type: typeMFATok, UserID: t.UserID, Hash: t.Hash, ExpiresAt: t.ExpiresAt.Unix(), IP: t.IP, UserAgent: t.UserAgent})
+}
+
+func unmarshalMFAToken(av map[string]types.AttributeValue) (*user.MFAToken, error) {
+	var it mfaTokenItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return nil, fmt.Errorf("unmarshal mfa token: %w", err)
+	}
+	return &user.MFAToken{UserID: it.UserID, Hash: it.Hash, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), IP: it.IP, UserAgent: it.UserAgent}, nil
+}
+
+func unmarshalCode(av map[string]types.AttributeValue) (*user.Code, error) {
+	var it codeItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return nil, fmt.Errorf("unmarshal code: %w", err)
+	}
+	return &user.Code{Hash: it.PK[len(prefixCode):], Kind: it.Kind, UserID: it.UserID, Email: it.Email,
+		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
 }

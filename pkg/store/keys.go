@@ -8,19 +8,22 @@ import (
 
 // Key prefixes and sort keys of the single table. Every item kind is named here once.
 const (
-	prefixUser    = "USER#"
-	prefixEmail   = "EMAIL#"
-	prefixPhone   = "PHONE#"
-	prefixCode    = "CODE#"
-	prefixOutbox  = "OUTBOX#"
-	prefixLimit   = "LIMIT#"
-	prefixSession = "SESSION#"
+	prefixUser     = "USER#"
+	prefixEmail    = "EMAIL#"
+	prefixPhone    = "PHONE#"
+	prefixCode     = "CODE#"
+	prefixOutbox   = "OUTBOX#"
+	prefixLimit    = "LIMIT#"
+	prefixSession  = "SESSION#"
+	prefixEvent    = "EVENT#"
+	prefixMFAToken = "MFATOKEN#"
 
 	skProfile = "PROFILE"
 	skLock    = "LOCK"
 	skCode    = "CODE"
 	skMail    = "MAIL"
 	skLimit   = "LIMIT"
+	skMFA     = "MFA"
 )
 
 // OutboxPrefix is the partition key prefix of mail outbox items; the mailer's stream

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,87 +19,14 @@ const condNew = "attribute_not_exists(pk)"
 
 // CreateUser writes the user, its locks, and what comes with it in one transaction.
 func (s *Store) CreateUser(ctx context.Context, c *user.Creation) error {
-	u := c.User
-	var items []types.TransactWriteItem
-	// Remember which transaction index means what, to map a failed condition back.
-	const (
-		roleUser = iota + 1
-		roleEmail
-		rolePhone
-		roleLimit
-		roleSponsor
-	)
-	var roles []int
-	add := func(role int, it types.TransactWriteItem) {
-		items = append(items, it)
-		roles = append(roles, role)
-	}
-	for _, k := range userCopies(u) {
-		av, err := marshalUser(u, k[0], k[1])
-		if err != nil {
-			return err
-		}
-		role := roleUser
-		switch {
-		case k[0] == prefixEmail+u.Email:
-			role = roleEmail
-		case k[1] == skLock:
-			role = rolePhone
-		}
-		add(role, types.TransactWriteItem{Put: &types.Put{TableName: s.table, Item: av, ConditionExpression: aws.String(condNew)}})
-	}
+	tx := &user.Tx{Create: c.User, Sponsor: c.User.SponsorID, Code: c.Code, Limit: c.Limit, Events: c.Events}
 	if c.Session != nil {
-		av, err := marshalSession(c.Session)
-		if err != nil {
-			return err
-		}
-		add(0, types.TransactWriteItem{Put: &types.Put{TableName: s.table, Item: av, ConditionExpression: aws.String(condNew)}})
-	}
-	if c.Code != nil {
-		av, err := marshalCode(c.Code)
-		if err != nil {
-			return err
-		}
-		add(0, types.TransactWriteItem{Put: &types.Put{TableName: s.table, Item: av}})
+		tx.Sessions = []*user.Session{c.Session}
 	}
 	if c.Mail != nil {
-		av, err := marshalMail(c.Mail)
-		if err != nil {
-			return err
-		}
-		add(0, types.TransactWriteItem{Put: &types.Put{TableName: s.table, Item: av}})
+		tx.Mails = append(tx.Mails, c.Mail)
 	}
-	if c.Limit != nil {
-		add(roleLimit, types.TransactWriteItem{Update: s.counterUpdate(*c.Limit, true)})
-	}
-	if u.SponsorID != "" {
-		add(roleSponsor, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: s.table, Key: userKey(u.SponsorID), ConditionExpression: aws.String("attribute_exists(pk)"),
-		}})
-	}
-	reasons, err := s.transact(ctx, items)
-	if err != nil || reasons == nil {
-		return err
-	}
-	failedRole := func(want int) bool {
-		for i, r := range roles {
-			if r == want && failed(reasons, i) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case failedRole(roleLimit):
-		return user.ErrLimited
-	case failedRole(roleEmail):
-		return user.ErrEmailTaken
-	case failedRole(rolePhone):
-		return user.ErrPhoneTaken
-	case failedRole(roleSponsor):
-		return user.ErrSponsorNotFound
-	}
-	return user.ErrConflict
+	return s.Apply(ctx, tx)
 }
 
 // counterUpdate adds one to a rate counter; bounded, it only does so below the maximum.
@@ -267,34 +193,7 @@ func (s *Store) EndAllSessions(ctx context.Context, u *user.User) error {
 	if reasons != nil {
 		return user.ErrConflict
 	}
-	return s.deleteSessions(ctx, u.ID)
-}
-
-// deleteSessions removes every session item of a user: a keys-only Query, then batched
-// deletes.
-func (s *Store) deleteSessions(ctx context.Context, userID string) error {
-	var start map[string]types.AttributeValue
-	for {
-		s.calls.Add(1)
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              s.table,
-			KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": sAV(prefixUser + userID), ":sk": sAV(prefixSession),
-			},
-			ProjectionExpression: aws.String("pk, sk"),
-			ExclusiveStartKey:    start,
-		})
-		if err != nil {
-			return fmt.Errorf("query sessions of %s: %w", userID, err)
-		}
-		if err := s.deleteKeys(ctx, out.Items); err != nil {
-			return err
-		}
-		if start = out.LastEvaluatedKey; len(start) == 0 {
-			return nil
-		}
-	}
+	return s.DeleteSessionItems(ctx, u.ID)
 }
 
 // deleteKeys deletes items by key, 25 to a BatchWriteItem, resending what comes back
@@ -354,60 +253,7 @@ func (s *Store) MailPending(ctx context.Context, id string) (bool, error) {
 	return len(out.Item) > 0, nil
 }
 
-// SaveUser writes next over prev: the profile conditioned on prev's version, locks that stay
-// rewritten, locks that go deleted, new locks taken only if free.
+// SaveUser writes next over prev on every copy, in one transaction.
 func (s *Store) SaveUser(ctx context.Context, next, prev *user.User) error {
-	old := map[[2]string]bool{}
-	for _, k := range userCopies(prev) {
-		old[k] = true
-	}
-	var items []types.TransactWriteItem
-	var roles []string // "" for the profile and kept locks, else the key prefix of a new lock
-	for _, k := range userCopies(next) {
-		av, err := marshalUser(next, k[0], k[1])
-		if err != nil {
-			return err
-		}
-		put := &types.Put{TableName: s.table, Item: av}
-		role := ""
-		switch {
-		case k[1] == skProfile:
-			put.ConditionExpression = aws.String("version = :v")
-			put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": n(prev.Version)}
-		case old[k]:
-			put.ConditionExpression = aws.String("id = :id")
-			put.ExpressionAttributeValues = map[string]types.AttributeValue{":id": sAV(next.ID)}
-		default:
-			put.ConditionExpression = aws.String(condNew)
-			if strings.HasPrefix(k[0], prefixPhone) {
-				role = prefixPhone
-			} else {
-				role = prefixEmail
-			}
-		}
-		delete(old, k)
-		items = append(items, types.TransactWriteItem{Put: put})
-		roles = append(roles, role)
-	}
-	for k := range old {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: s.table, Key: key(k[0], k[1]),
-			ConditionExpression:       aws.String("id = :id"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":id": sAV(next.ID)},
-		}})
-		roles = append(roles, "")
-	}
-	reasons, err := s.transact(ctx, items)
-	if err != nil || reasons == nil {
-		return err
-	}
-	for i, r := range roles {
-		if failed(reasons, i) && r == prefixEmail {
-			return user.ErrEmailTaken
-		}
-		if failed(reasons, i) && r == prefixPhone {
-			return user.ErrPhoneTaken
-		}
-	}
-	return user.ErrConflict
+	return s.Apply(ctx, &user.Tx{Save: &user.Save{Next: next, Prev: prev}})
 }

@@ -12,24 +12,51 @@ import (
 // Store is the storage the service needs. Implementations: pkg/store (DynamoDB) and
 // pkg/store/memstore (tests); pkg/store/storetest holds both to the same contract.
 type Store interface {
+	// Apply performs every write of tx in one transaction, or none.
+	Apply(ctx context.Context, tx *Tx) error
+
 	// CreateUser writes a new account and what comes with it, all or nothing.
 	// Errors: ErrEmailTaken, ErrPhoneTaken, ErrLimited, ErrSponsorNotFound.
 	CreateUser(ctx context.Context, c *Creation) error
 	// Account reads the account a normalized login (email or E.164 phone) names, password
 	// hash included. ErrNotFound when there is none.
 	Account(ctx context.Context, login string) (*User, error)
+	// LoginView reads, in one round trip, the account of a login (nil when none) and the
+	// current count of a counter.
+	LoginView(ctx context.Context, login, counter string) (*User, int64, error)
+	// User reads a user by id. ErrNotFound when there is none.
+	User(ctx context.Context, id string) (*User, error)
 	// StartSession stores a new session of a user. With upgrade set it also replaces the
 	// password hash, conditioned on the user's version (ErrConflict).
 	StartSession(ctx context.Context, s *Session, upgrade *User) error
 	// SessionUser reads a session and its user in one round trip. ErrNotFound when either
 	// is missing.
 	SessionUser(ctx context.Context, userID, sessionID string) (*Session, *User, error)
+	// UserSessions reads a user and all its session items in one round trip.
+	UserSessions(ctx context.Context, userID string) (*User, []*Session, error)
+	// TouchSession records that a session was seen at now.
+	TouchSession(ctx context.Context, userID, sessionID string, now time.Time) error
 	// EndSession deletes a session whose stored hash is tokenHash and which has not expired
 	// at now. ErrNotFound otherwise.
 	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time) error
+	// RemoveSession deletes a session item, if it is there.
+	RemoveSession(ctx context.Context, userID, sessionID string) error
 	// EndAllSessions revokes every session of u at once (a new epoch on every copy of the
 	// user, conditioned on u.Version) and then deletes the session items.
 	EndAllSessions(ctx context.Context, u *User) error
+	// DeleteSessionItems deletes the session items of a user (after a revocation by epoch).
+	DeleteSessionItems(ctx context.Context, userID string) error
+	// CodeUser reads a one-time code by hash and the user it names, in one round trip.
+	// ErrNotFound when either is missing.
+	CodeUser(ctx context.Context, hash, userID string) (*Code, *User, error)
+	// MFAUser reads in one round trip a user, its MFA enrollment (nil when none) and, when
+	// tokenHash is set, that MFA token (nil when none).
+	MFAUser(ctx context.Context, userID, tokenHash string) (*User, *MFA, *MFAToken, error)
+	// Events lists a user's security events, newest first.
+	Events(ctx context.Context, userID string) ([]*Event, error)
+	// DeleteUserItems deletes every item under a user's partition (sessions, events,
+	// enrollment, …), after the user itself is removed.
+	DeleteUserItems(ctx context.Context, userID string) error
 	// Hit counts one event against a counter, also when it is already past its limit.
 	Hit(ctx context.Context, c Counter) error
 	// SaveUser replaces prev with next on every copy of the user, conditioned on
@@ -46,7 +73,8 @@ type Creation struct {
 	Mail    *mail.Mail // the verification mail, through the outbox
 	// Limit is counted in the same transaction; past its Max the creation fails with
 	// ErrLimited and writes nothing.
-	Limit *Counter
+	Limit  *Counter
+	Events []*Event
 }
 
 // Counter is a fixed-window rate counter. Key names the window, so a new window starts
@@ -64,6 +92,7 @@ var (
 	ErrConflict        = apperr.New(apperr.Conflict)
 	ErrEmailTaken      = apperr.New(apperr.EmailTaken)
 	ErrPhoneTaken      = apperr.New(apperr.PhoneTaken)
+	ErrInvalidCode     = apperr.New(apperr.InvalidCode)
 	ErrSponsorNotFound = apperr.Invalid(apperr.Field("sponsor_id", apperr.FieldNotFound))
 )
 

@@ -18,10 +18,26 @@ import (
 type Options struct {
 	SessionTTL           time.Duration
 	VerifyTTL            time.Duration
+	ResetTTL             time.Duration
+	MFATokenTTL          time.Duration
 	RegisterLimitPerHour int
+	MailLimitPerHour     int
 	DefaultVerifyURL     string
+	DefaultResetURL      string
 	// AllowConfirmationURL says whether a confirmation_url's origin is allow-listed.
 	AllowConfirmationURL func(*url.URL) bool
+	// Issuer names the product in authenticator apps.
+	Issuer   string
+	Throttle Throttle
+}
+
+// Throttle are the sign-in limits.
+type Throttle struct {
+	MaxFailures   int           // failures per account in Window that lock it
+	Window        time.Duration // the failure window
+	Lock          time.Duration // the first lock; each next one doubles
+	LockMax       time.Duration // the longest lock
+	MaxIPFailures int           // failures per source address in Window that are refused
 }
 
 // Service holds every account use case.
@@ -42,6 +58,34 @@ func NewService(store Store, hasher Hasher, now func() time.Time, opts Options) 
 	}
 	if opts.RegisterLimitPerHour <= 0 {
 		opts.RegisterLimitPerHour = 1000
+	}
+	if opts.ResetTTL <= 0 {
+		opts.ResetTTL = time.Hour
+	}
+	if opts.MFATokenTTL <= 0 {
+		opts.MFATokenTTL = 5 * time.Minute
+	}
+	if opts.MailLimitPerHour <= 0 {
+		opts.MailLimitPerHour = 5
+	}
+	if opts.Issuer == "" {
+		opts.Issuer = "Userbase"
+	}
+	t := &opts.Throttle
+	if t.MaxFailures <= 0 {
+		t.MaxFailures = 10
+	}
+	if t.Window <= 0 {
+		t.Window = 15 * time.Minute
+	}
+	if t.Lock <= 0 {
+		t.Lock = 15 * time.Minute
+	}
+	if t.LockMax <= 0 {
+		t.LockMax = 24 * time.Hour
+	}
+	if t.MaxIPFailures <= 0 {
+		t.MaxIPFailures = 100
 	}
 	if opts.AllowConfirmationURL == nil {
 		opts.AllowConfirmationURL = func(*url.URL) bool { return false }
@@ -125,7 +169,11 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 		return nil, err
 	}
 	limit := s.registerLimit(r.Client.IP, now)
-	err = s.store.CreateUser(ctx, &Creation{User: u, Session: sess, Code: code, Mail: m, Limit: &limit})
+	created, err := s.event(u.ID, EventAccountCreated, now, r.Client, nil)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.CreateUser(ctx, &Creation{User: u, Session: sess, Code: code, Mail: m, Limit: &limit, Events: []*Event{created}})
 	switch {
 	case errors.Is(err, ErrLimited):
 		return nil, apperr.Limited(limit.ExpiresAt.Sub(now))
@@ -152,73 +200,6 @@ func (s *Service) registerLimit(ip string, now time.Time) Counter {
 	}
 }
 
-// LoginInput is a sign-in attempt.
-type LoginInput struct {
-	Login    string
-	Password string
-	Client   Client
-}
-
-// Login checks a password and starts a session: one read, one write.
-func (s *Service) Login(ctx context.Context, in LoginInput) (*Auth, error) {
-	var errs apperr.Fields
-	if strings.TrimSpace(in.Login) == "" {
-		errs.Add("login", apperr.FieldRequired)
-	}
-	if in.Password == "" {
-		errs.Add("password", apperr.FieldRequired)
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	password := auth.NormalizePassword(in.Password)
-	var u *User
-	if key, ok := NormalizeLogin(in.Login); ok {
-		var err error
-		if u, err = s.store.Account(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-	}
-	if u == nil {
-		// Spend the time a real check takes, so the answer's timing does not tell whether
-		// the account exists.
-		s.hasher.Burn(password)
-		return nil, ErrInvalidCredentials
-	}
-	ok, rehash, err := s.hasher.Verify(password, u.PasswordHash)
-	if err != nil {
-		return nil, fmt.Errorf("verify password of %s: %w", u.ID, err)
-	}
-	if !ok {
-		return nil, ErrInvalidCredentials
-	}
-	if !u.Active {
-		return nil, apperr.New(apperr.AccountDisabled)
-	}
-	now := s.now().UTC()
-	a, sess, err := s.newSession(u, now, in.Client)
-	if err != nil {
-		return nil, err
-	}
-	var upgrade *User
-	if rehash {
-		if h, err := s.hasher.Hash(password); err == nil {
-			up := *u
-			up.PasswordHash = h
-			upgrade = &up
-		}
-	}
-	err = s.store.StartSession(ctx, sess, upgrade)
-	if errors.Is(err, ErrConflict) && upgrade != nil {
-		// The user changed meanwhile; the upgrade can wait for the next login.
-		err = s.store.StartSession(ctx, sess, nil)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
 // Authenticate resolves a bearer token to its live session and user: one read.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
 	p, err := auth.ParseSessionToken(token)
@@ -236,6 +217,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		sess.Epoch != u.SessionEpoch || !u.Active {
 		return nil, ErrUnauthenticated
 	}
+	s.touch(ctx, sess)
 	return &Principal{User: u, Session: sess}, nil
 }
 
@@ -276,23 +258,44 @@ func (s *Service) newSession(u *User, now time.Time, c Client) (*Auth, *Session,
 
 // verification makes the code that confirms address for u and the mail that carries it.
 func (s *Service) verification(u *User, address, link string, now time.Time) (*Code, *mail.Mail, error) {
-	code, hash, err := auth.NewCode()
+	kind := mail.KindVerifyEmail
+	if address != u.Email {
+		kind = mail.KindEmailChangeCode
+	}
+	return s.codeMail(u, CodeVerifyEmail, kind, address, link, s.opts.VerifyTTL, now)
+}
+
+// codeMail makes a one-time code "<user id>.<secret>" — the id lets its use read the code
+// and the user in one round trip — and the mail that carries it, as a link when there is a
+// link template, else alone.
+func (s *Service) codeMail(u *User, codeKind, mailKind, address, link string, ttl time.Duration, now time.Time) (*Code, *mail.Mail, error) {
+	secret, _, err := auth.NewCode()
 	if err != nil {
 		return nil, nil, err
 	}
-	mid, err := auth.NewID()
+	code := u.ID + "." + secret
+	exp := now.Add(ttl)
+	m, err := s.notice(u, mailKind, address, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	exp := now.Add(s.opts.VerifyTTL)
-	m := &mail.Mail{ID: mid, Kind: mail.KindVerifyEmail, To: address, Lang: u.Language,
-		Name: u.FullName(), ExpiresAt: exp}
+	m.ExpiresAt = exp
 	if link != "" {
 		m.Link = strings.ReplaceAll(link, "{{code}}", url.QueryEscape(code))
 	} else {
 		m.Code = code
 	}
-	return &Code{Hash: hash, Kind: CodeVerifyEmail, UserID: u.ID, Email: address, ExpiresAt: exp}, m, nil
+	return &Code{Hash: auth.HashSecret(code), Kind: codeKind, UserID: u.ID, Email: address, ExpiresAt: exp}, m, nil
+}
+
+// notice makes a mail of kind to address, in u's language.
+func (s *Service) notice(u *User, kind, address string, now time.Time) (*mail.Mail, error) {
+	id, err := auth.NewID()
+	if err != nil {
+		return nil, err
+	}
+	return &mail.Mail{ID: id, Kind: kind, To: address, Lang: u.Language, Name: u.FullName(),
+		ExpiresAt: now.Add(7 * 24 * time.Hour)}, nil
 }
 
 // linkTemplate checks a request's confirmation_url, or falls back to the configured

@@ -42,6 +42,12 @@ type User struct {
 	// SessionEpoch increases when every session is revoked at once; a session from an
 	// earlier epoch is dead, so revocation is one atomic write however many sessions exist.
 	SessionEpoch int64
+
+	// Failed sign-ins, kept on the user so that login reads them with the account.
+	FailCount   int64     // failures in the window ending at FailUntil
+	FailUntil   time.Time // end of the current failure window
+	LockedUntil time.Time // sign-in refused until then
+	LockLevel   int64     // locks in a row; each doubles the next
 }
 
 // Address is a postal address.
@@ -102,3 +108,51 @@ const (
 	CodeVerifyEmail   = "verify_email"
 	CodeResetPassword = "reset_password"
 )
+
+// Event is an entry of an account's security log.
+type Event struct {
+	ID        string
+	UserID    string
+	Type      string
+	At        time.Time
+	IP        string
+	UserAgent string
+	Detail    map[string]string
+}
+
+// Security event types.
+const (
+	EventAccountCreated       = "account_created"
+	EventLoginSucceeded       = "login_succeeded"
+	EventLoginFailed          = "login_failed"
+	EventLocked               = "locked"
+	EventLogout               = "logout"
+	EventSessionRevoked       = "session_revoked"
+	EventPasswordChanged      = "password_changed"
+	EventPasswordReset        = "password_reset"
+	EventEmailChangeRequested = "email_change_requested"
+	EventEmailChanged         = "email_changed"
+	EventEmailVerified        = "email_verified"
+	EventMFAEnabled           = "mfa_enabled"
+	EventMFADisabled          = "mfa_disabled"
+	EventRoleChanged          = "role_changed"
+	EventAccountDeleted       = "account_deleted"
+)
+
+// MFA is a user's TOTP enrollment. Pending until the first code confirms it.
+type MFA struct {
+	UserID   string
+	Secret   string
+	Pending  bool
+	LastStep int64    // the last TOTP step accepted; no code of it or before is taken again
+	Recovery []string // hashes of the unused recovery codes
+}
+
+// MFAToken is the proof of a correct password that a second factor must complete.
+type MFAToken struct {
+	UserID    string
+	Hash      string
+	ExpiresAt time.Time
+	IP        string
+	UserAgent string
+}

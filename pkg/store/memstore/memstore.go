@@ -22,6 +22,9 @@ type Store struct {
 	sessions map[string]user.Session
 	codes    map[string]user.Code
 	counters map[string]int64
+	events   map[string][]user.Event // by user id, oldest first
+	mfa      map[string]user.MFA
+	tokens   map[string]user.MFAToken // by user id + "/" + hash
 	// Outbox holds the mails written, in order.
 	Outbox []mail.Mail
 }
@@ -31,49 +34,22 @@ func New() *Store {
 	return &Store{
 		users: map[string]user.User{}, logins: map[string]string{},
 		sessions: map[string]user.Session{}, codes: map[string]user.Code{}, counters: map[string]int64{},
+		events: map[string][]user.Event{}, mfa: map[string]user.MFA{}, tokens: map[string]user.MFAToken{},
 	}
 }
 
 func sessionKey(uid, sid string) string { return uid + "/" + sid }
 
 // CreateUser implements user.Store.
-func (s *Store) CreateUser(_ context.Context, c *user.Creation) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := c.User
-	if c.Limit != nil && s.counters[c.Limit.Key] >= c.Limit.Max {
-		return user.ErrLimited
-	}
-	if _, ok := s.logins[u.Email]; ok {
-		return user.ErrEmailTaken
-	}
-	if _, ok := s.logins[u.Phone]; ok && u.Phone != "" {
-		return user.ErrPhoneTaken
-	}
-	if _, ok := s.users[u.SponsorID]; !ok && u.SponsorID != "" {
-		return user.ErrSponsorNotFound
-	}
-	if _, ok := s.users[u.ID]; ok {
-		return user.ErrConflict
-	}
-	s.users[u.ID] = *u
-	s.logins[u.Email] = u.ID
-	if u.Phone != "" {
-		s.logins[u.Phone] = u.ID
-	}
+func (s *Store) CreateUser(ctx context.Context, c *user.Creation) error {
+	tx := &user.Tx{Create: c.User, Sponsor: c.User.SponsorID, Code: c.Code, Limit: c.Limit, Events: c.Events}
 	if c.Session != nil {
-		s.sessions[sessionKey(u.ID, c.Session.ID)] = *c.Session
-	}
-	if c.Code != nil {
-		s.codes[c.Code.Hash] = *c.Code
+		tx.Sessions = []*user.Session{c.Session}
 	}
 	if c.Mail != nil {
-		s.Outbox = append(s.Outbox, *c.Mail)
+		tx.Mails = []*mail.Mail{c.Mail}
 	}
-	if c.Limit != nil {
-		s.counters[c.Limit.Key]++
-	}
-	return nil
+	return s.Apply(ctx, tx)
 }
 
 // Account implements user.Store.
@@ -158,27 +134,6 @@ func (s *Store) Hit(_ context.Context, c user.Counter) error {
 }
 
 // SaveUser implements user.Store.
-func (s *Store) SaveUser(_ context.Context, next, prev *user.User) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.users[prev.ID]
-	if !ok || cur.Version != prev.Version {
-		return user.ErrConflict
-	}
-	if id, ok := s.logins[next.Email]; ok && id != next.ID {
-		return user.ErrEmailTaken
-	}
-	if id, ok := s.logins[next.Phone]; ok && next.Phone != "" && id != next.ID {
-		return user.ErrPhoneTaken
-	}
-	delete(s.logins, prev.Email)
-	if prev.Phone != "" {
-		delete(s.logins, prev.Phone)
-	}
-	s.logins[next.Email] = next.ID
-	if next.Phone != "" {
-		s.logins[next.Phone] = next.ID
-	}
-	s.users[next.ID] = *next
-	return nil
+func (s *Store) SaveUser(ctx context.Context, next, prev *user.User) error {
+	return s.Apply(ctx, &user.Tx{Save: &user.Save{Next: next, Prev: prev}})
 }

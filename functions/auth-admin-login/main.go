@@ -1,0 +1,14 @@
+// Command auth-admin-login is the Lambda of POST /v1/auth/admin/login; see httpapi.AdminLogin.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/httpapi"
+)
+
+func main() {
+	a := app.Must()
+	lambda.Start(httpapi.Route("auth-admin-login", httpapi.AdminLogin(a.Users)))
+}

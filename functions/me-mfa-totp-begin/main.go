@@ -1,0 +1,14 @@
+// Command me-mfa-totp-begin is the Lambda of POST /v1/me/mfa/totp; see httpapi.BeginTOTP.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/httpapi"
+)
+
+func main() {
+	a := app.Must()
+	lambda.Start(httpapi.Route("me-mfa-totp-begin", httpapi.BeginTOTP(a.Users)))
+}

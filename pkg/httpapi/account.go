@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/userbase/userbase/pkg/user"
+)
+
+type deleteMeRequest struct {
+	Password string `json:"password"`
+}
+
+// DeleteMe serves DELETE /v1/me.
+func DeleteMe(svc *user.Service) Handler {
+	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var in deleteMeRequest
+		if err := DecodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		if err := svc.DeleteAccount(ctx, p, in.Password); err != nil {
+			return nil, err
+		}
+		return NoContent(), nil
+	})
+}
+
+type eventView struct {
+	Type      string            `json:"type"`
+	At        string            `json:"at"`
+	IP        *string           `json:"ip"`
+	UserAgent *string           `json:"user_agent"`
+	Detail    map[string]string `json:"detail"`
+}
+
+// MyEvents serves GET /v1/me/events.
+func MyEvents(svc *user.Service) Handler {
+	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		page, err := PageOf(r)
+		if err != nil {
+			return nil, err
+		}
+		events, err := svc.Events(ctx, p.User.ID)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]eventView, len(events))
+		for i, e := range events {
+			items[i] = eventView{Type: e.Type, At: timestamp(e.At), IP: opt(e.IP), UserAgent: opt(e.UserAgent), Detail: e.Detail}
+			if items[i].Detail == nil {
+				items[i].Detail = map[string]string{}
+			}
+		}
+		return JSON(http.StatusOK, pageOf(items, page)), nil
+	})
+}

@@ -1,0 +1,31 @@
+package user
+
+import (
+	"context"
+
+	"github.com/userbase/userbase/pkg/mail"
+)
+
+// DeleteAccount deletes the caller's account after checking its password: the user and its
+// login locks go in one write (so the email and phone are free at once and every session
+// stops working), then everything else under the user.
+func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password string) error {
+	if err := s.checkPassword(p.User, password, "password"); err != nil {
+		return err
+	}
+	u := p.User
+	now := s.now().UTC()
+	n, err := s.notice(u, mail.KindAccountDeleted, u.Email, now)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}}); err != nil {
+		return err
+	}
+	return s.store.DeleteUserItems(ctx, u.ID)
+}
+
+// Events lists the caller's security events, newest first.
+func (s *Service) Events(ctx context.Context, userID string) ([]*Event, error) {
+	return s.store.Events(ctx, userID)
+}

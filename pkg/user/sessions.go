@@ -1,0 +1,81 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/userbase/userbase/pkg/auth"
+)
+
+// lastSeenEvery is how stale a session's last_seen_at may get: refreshing it costs a write,
+// so it is written at most once a minute.
+const lastSeenEvery = time.Minute
+
+// SessionList is a user's live sessions, and which is the caller's.
+type SessionList struct {
+	Principal *Principal
+	Sessions  []*Session
+}
+
+// Sessions authenticates the token and lists the user's live sessions, newest first, with
+// one Query of the user's partition.
+func (s *Service) Sessions(ctx context.Context, token string) (*SessionList, error) {
+	p, err := auth.ParseSessionToken(token)
+	if err != nil {
+		return nil, ErrUnauthenticated
+	}
+	u, all, err := s.store.UserSessions(ctx, p.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var (
+		cur  *Session
+		live []*Session
+	)
+	for _, se := range all {
+		if se.Epoch != u.SessionEpoch || !now.Before(se.ExpiresAt) {
+			continue
+		}
+		live = append(live, se)
+		if se.ID == p.SessionID && auth.SameHash(se.TokenHash, p.Hash) {
+			cur = se
+		}
+	}
+	if cur == nil || !u.Active {
+		return nil, ErrUnauthenticated
+	}
+	slices.SortFunc(live, func(a, b *Session) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return &SessionList{Principal: &Principal{User: u, Session: cur}, Sessions: live}, nil
+}
+
+// RevokeSession ends one of the caller's sessions (its own included). A session already
+// gone is not an error.
+func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID string, c Client) error {
+	if !auth.ValidID(sessionID) {
+		return nil // no session has that id
+	}
+	now := s.now().UTC()
+	ev, err := s.event(p.User.ID, EventSessionRevoked, now, c, map[string]string{"session_id": sessionID})
+	if err != nil {
+		return err
+	}
+	return s.store.Apply(ctx, &Tx{Now: now, Revoke: []*Session{{UserID: p.User.ID, ID: sessionID}}, Events: []*Event{ev}})
+}
+
+// touch refreshes a session's last_seen_at when it is older than lastSeenEvery.
+func (s *Service) touch(ctx context.Context, se *Session) {
+	now := s.now()
+	if now.Sub(se.LastSeenAt) < lastSeenEvery {
+		return
+	}
+	// Best effort: a failed refresh must not fail the request it rides on.
+	if s.store.TouchSession(ctx, se.UserID, se.ID, now) == nil {
+		se.LastSeenAt = now
+	}
+}
