@@ -33,7 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"PasswordUpgrade", testUpgrade},
 		{"SaveUserMovesLocks", testSaveUser},
 	}
-	for _, tt := range tests {
+	for _, tt := range append(tests, txTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
 	}
 }

@@ -1,0 +1,138 @@
+// Package locales lists the languages, currencies and time zones a user may choose, with
+// English names, for GET /v1/locales and for validating the matching profile fields.
+//
+// The lists come from maintained data, never from lists typed here: languages and currencies
+// from golang.org/x/text (CLDR), time zones from Go's own time zone database. The validators
+// use the same lists, so a value the API accepts is always one /v1/locales offers.
+//
+// Nothing is computed at package init: each list is built on first use, once per process,
+// because most functions that link this package never call it. For the same reason the
+// English language names are generated (go generate) rather than read at run time from
+// golang.org/x/text/language/display, which would add megabytes and milliseconds of init
+// to every binary.
+package locales
+
+//go:generate go run gen_languages.go
+//go:generate go run gen_zones.go
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/currency"
+)
+
+// CacheControl suits responses carrying Document: the data changes only with a deployment,
+// and the ETag lets clients revalidate cheaply after that.
+const CacheControl = "public, max-age=86400"
+
+// Entry is one choice: the value a client stores (Key) and its English name.
+type Entry struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+// Languages are the ISO 639-1 codes x/text knows, each with its English name, sorted by key.
+// Codes CLDR marks deprecated (iw, in, ji, jw, mo) are left out in favour of their
+// replacements (he, id, yi, jv, ro). The table is generated from x/text by gen_languages.go.
+func Languages() []Entry { return slices.Clone(languages()) }
+
+// Currencies are the ISO 4217 codes that x/text's CLDR data records as legal tender in some
+// region today, sorted by key. x/text has no currency display names, so Name is the code.
+func Currencies() []Entry { return slices.Clone(currencies()) }
+
+// Timezones are the IANA names of Go's time zone database in the geographic areas (Africa,
+// America, …, Pacific) plus UTC, sorted by key. The name is the key with underscores as
+// spaces ("America/New_York" is "America/New York"): x/text exports no English zone names.
+func Timezones() []Entry { return slices.Clone(timezones()) }
+
+// ValidLanguage reports whether code is a key of Languages. Keys are lower case; callers
+// normalize first.
+func ValidLanguage(code string) bool { return has(languages(), code) }
+
+// ValidCurrency reports whether code is a key of Currencies. Keys are upper case; callers
+// normalize first.
+func ValidCurrency(code string) bool { return has(currencies(), code) }
+
+// ValidTimezone reports whether name is a key of Timezones. IANA names are case-sensitive.
+func ValidTimezone(name string) bool {
+	_, ok := slices.BinarySearch(zones[:], name)
+	return ok
+}
+
+// Document is the body of GET /v1/locales and its strong ETag (quoted, ready for the ETag
+// header). Both are computed on first call and shared afterwards; do not modify body.
+func Document() (body []byte, etag string) {
+	d := document()
+	return d.body, d.etag
+}
+
+// NotModified reports whether an If-None-Match header value matches Document's ETag, in
+// which case the answer is 304 (RFC 9110 §13.1.2: weak comparison, "*" matches anything).
+func NotModified(ifNoneMatch string) bool {
+	_, etag := Document()
+	for _, t := range strings.Split(ifNoneMatch, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func languages() []Entry { return languageTable[:] }
+
+var (
+	currencies = sync.OnceValue(buildCurrencies)
+	timezones  = sync.OnceValue(buildTimezones)
+	document   = sync.OnceValue(buildDocument)
+)
+
+func buildCurrencies() []Entry {
+	seen := make(map[string]bool)
+	var out []Entry
+	for it := currency.Query(); it.Next(); {
+		code := it.Unit().String()
+		if !seen[code] {
+			seen[code] = true
+			out = append(out, Entry{Key: code, Name: code})
+		}
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+func buildTimezones() []Entry {
+	out := make([]Entry, len(zones))
+	for i, z := range zones {
+		out[i] = Entry{Key: z, Name: strings.ReplaceAll(z, "_", " ")}
+	}
+	return out
+}
+
+type doc struct {
+	body []byte
+	etag string
+}
+
+func buildDocument() doc {
+	body, err := json.Marshal(struct {
+		Languages  []Entry `json:"languages"`
+		Currencies []Entry `json:"currencies"`
+		Timezones  []Entry `json:"timezones"`
+	}{languages(), currencies(), timezones()})
+	if err != nil {
+		panic("locales: marshal document: " + err.Error()) // only strings: cannot happen
+	}
+	sum := sha256.Sum256(body)
+	return doc{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+func has(list []Entry, key string) bool {
+	_, ok := slices.BinarySearchFunc(list, key, func(e Entry, k string) int { return strings.Compare(e.Key, k) })
+	return ok
+}

@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/userbase/userbase/pkg/localstack"
+	"github.com/userbase/userbase/pkg/samtemplate"
+	"github.com/userbase/userbase/pkg/store"
+	"github.com/userbase/userbase/pkg/store/storetest"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// db is DynamoDB Local, started once for this package's tests.
+var db *dynamodb.Client
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func run(m *testing.M) int {
+	root, _ := filepath.Abs("../..")
+	if err := localstack.CheckPrerequisites(root); err != nil {
+		if os.Getenv("CI") != "" {
+			fmt.Fprintln(os.Stderr, "store:", err)
+			return 1
+		}
+		fmt.Fprintln(os.Stderr, "store: DynamoDB Local tests skipped:", err)
+		return m.Run() // the in-package tests that need no table still run
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "store:", err)
+		return 1
+	}
+	defer proc.Stop()
+	db = dynamodb.New(dynamodb.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	return m.Run()
+}
+
+// newTable makes a fresh table from template.yaml's definition.
+func newTable(t *testing.T) *store.Store {
+	t.Helper()
+	if db == nil {
+		t.Skip("DynamoDB Local is not available")
+	}
+	tpl, err := samtemplate.Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("store-test-%d", time.Now().UnixNano())
+	if err := localstack.CreateTable(context.Background(), db, tpl, "Table", name); err != nil {
+		t.Fatal(err)
+	}
+	return store.New(db, name)
+}
+
+// The DynamoDB store keeps the same contract as the in-memory fake.
+func TestContract(t *testing.T) {
+	st := newTable(t)
+	storetest.Run(t, func(*testing.T) user.Store { return st })
+}

@@ -1,0 +1,215 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// txTests are the contract of Apply and the reads added with it.
+var txTests = []struct {
+	name string
+	fn   func(t *testing.T, st user.Store)
+}{
+	{"CodeIsSingleUseAndExpires", testUseCode},
+	{"MFAStepsAndRecoveryCodes", testMFA},
+	{"FailureStateIsOptimistic", testFailure},
+	{"StampAndRevokeSessions", testStampRevoke},
+	{"RemoveFreesLoginsAndDeletesItems", testRemove},
+	{"LoginViewReadsCounter", testLoginView},
+}
+
+func apply(t *testing.T, st user.Store, tx *user.Tx) {
+	t.Helper()
+	if err := st.Apply(context.Background(), tx); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+}
+
+func testUseCode(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	c := &user.Code{Hash: auth.HashSecret("code-" + u.ID), Kind: user.CodeResetPassword, UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
+	create(t, st, &user.Creation{User: u})
+	apply(t, st, &user.Tx{Now: now, Code: c})
+	gotC, gotU, err := st.CodeUser(ctx, c.Hash, u.ID)
+	if err != nil || gotC.Kind != c.Kind || gotC.UserID != u.ID || !gotC.ExpiresAt.Equal(c.ExpiresAt) || gotU.ID != u.ID {
+		t.Fatalf("CodeUser = %+v, %+v, %v; want the code and its user", gotC, gotU, err)
+	}
+	if err := st.Apply(ctx, &user.Tx{Now: now.Add(2 * time.Hour), UseCode: c}); !errors.Is(err, user.ErrInvalidCode) {
+		t.Errorf("using an expired code: err %v, want ErrInvalidCode", err)
+	}
+	next := *u
+	next.EmailVerified, next.Version = true, u.Version+1
+	apply(t, st, &user.Tx{Now: now, UseCode: c, Save: &user.Save{Next: &next, Prev: u}})
+	if err := st.Apply(ctx, &user.Tx{Now: now, UseCode: c}); !errors.Is(err, user.ErrInvalidCode) {
+		t.Errorf("second use: err %v, want ErrInvalidCode", err)
+	}
+	if _, _, err := st.CodeUser(ctx, c.Hash, u.ID); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("CodeUser after use: err %v, want ErrNotFound", err)
+	}
+}
+
+func testMFA(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	create(t, st, &user.Creation{User: u})
+	tok := &user.MFAToken{UserID: u.ID, Hash: auth.HashSecret("t" + u.ID), ExpiresAt: now.Add(5 * time.Minute)}
+	apply(t, st, &user.Tx{Now: now, MFA: &user.MFA{UserID: u.ID, Secret: "S", LastStep: 10, Recovery: []string{"h1", "h2"}}, MFAToken: tok})
+	gotU, m, gotT, err := st.MFAUser(ctx, u.ID, tok.Hash)
+	if err != nil || gotU.ID != u.ID || m == nil || m.Secret != "S" || m.LastStep != 10 || len(m.Recovery) != 2 || gotT == nil || !gotT.ExpiresAt.Equal(tok.ExpiresAt) {
+		t.Fatalf("MFAUser = %+v, %+v, %+v, %v", gotU, m, gotT, err)
+	}
+	for _, tt := range []struct {
+		use  user.MFAUse
+		want error
+	}{
+		{user.MFAUse{UserID: u.ID, Step: 10}, user.ErrInvalidCode}, // replay of the last step
+		{user.MFAUse{UserID: u.ID, Step: 11}, nil},
+		{user.MFAUse{UserID: u.ID, Step: 11}, user.ErrInvalidCode},
+		{user.MFAUse{UserID: u.ID, RecoveryHash: "h2"}, nil},
+		{user.MFAUse{UserID: u.ID, RecoveryHash: "h2"}, user.ErrInvalidCode},
+		{user.MFAUse{UserID: u.ID, RecoveryHash: "nope"}, user.ErrInvalidCode},
+	} {
+		use := tt.use
+		if err := st.Apply(ctx, &user.Tx{Now: now, MFAUse: &use}); !errors.Is(err, tt.want) && (err != nil || tt.want != nil) {
+			t.Errorf("MFAUse %+v: err %v, want %v", tt.use, err, tt.want)
+		}
+	}
+	if err := st.Apply(ctx, &user.Tx{Now: now.Add(6 * time.Minute), UseMFAToken: tok}); !errors.Is(err, user.ErrInvalidCode) {
+		t.Errorf("an expired MFA token: err %v, want ErrInvalidCode", err)
+	}
+	apply(t, st, &user.Tx{Now: now, UseMFAToken: tok})
+	if err := st.Apply(ctx, &user.Tx{Now: now, UseMFAToken: tok}); !errors.Is(err, user.ErrInvalidCode) {
+		t.Errorf("a used MFA token: err %v, want ErrInvalidCode", err)
+	}
+	apply(t, st, &user.Tx{Now: now, RemoveMFA: u.ID})
+	if _, m, tk, err := st.MFAUser(ctx, u.ID, tok.Hash); err != nil || m != nil || tk != nil {
+		t.Errorf("after removal MFAUser = %+v, %+v, %v; want no enrollment and no token", m, tk, err)
+	}
+}
+
+func testFailure(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	u.Phone = "+3361" + digits(u.ID) + "11"
+	create(t, st, &user.Creation{User: u})
+	f := &user.Failure{User: u, Count: 1, Until: now.Add(15 * time.Minute)}
+	apply(t, st, &user.Tx{Now: now, Failure: f})
+	// A second failure computed from the same (now stale) state loses.
+	if err := st.Apply(ctx, &user.Tx{Now: now, Failure: f}); !errors.Is(err, user.ErrConflict) {
+		t.Fatalf("a stale failure: err %v, want ErrConflict", err)
+	}
+	for _, login := range []string{u.Email, u.Phone} {
+		got, err := st.Account(ctx, login)
+		if err != nil || got.FailCount != 1 || !got.FailUntil.Equal(f.Until) {
+			t.Errorf("Account(%s) = count %d until %v, %v; want 1 and %v", login, got.FailCount, got.FailUntil, err, f.Until)
+		}
+	}
+	cur, _ := st.User(ctx, u.ID)
+	lock := &user.Failure{User: cur, Count: 0, Until: now, LockedUntil: now.Add(time.Hour), LockLevel: 1}
+	apply(t, st, &user.Tx{Now: now, Failure: lock, Hits: []user.Counter{{Key: "ip#" + u.ID, ExpiresAt: now.Add(time.Hour)}}})
+	got, _ := st.User(ctx, u.ID)
+	if !got.LockedUntil.Equal(lock.LockedUntil) || got.LockLevel != 1 {
+		t.Errorf("lock = %v level %d, want %v level 1", got.LockedUntil, got.LockLevel, lock.LockedUntil)
+	}
+	apply(t, st, &user.Tx{Now: now, ClearFailures: got})
+	got, _ = st.Account(ctx, u.Phone)
+	if got.FailCount != 0 || !got.LockedUntil.IsZero() || got.LockLevel != 0 || got.Version != u.Version {
+		t.Errorf("after clearing: %+v; want no failure state and the version unchanged", got)
+	}
+}
+
+func testStampRevoke(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	create(t, st, &user.Creation{User: u})
+	a, b := newSession(t, u), newSession(t, u)
+	apply(t, st, &user.Tx{Now: now, Sessions: []*user.Session{a, b}})
+	_, list, err := st.UserSessions(ctx, u.ID)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("UserSessions = %d sessions, %v; want 2", len(list), err)
+	}
+	stamp := *a
+	stamp.Epoch = 7
+	apply(t, st, &user.Tx{Now: now, Stamp: &stamp, Revoke: []*user.Session{b, {UserID: u.ID, ID: "01zzzzzzzzzzzzzzzzzzzzzzzz"}}})
+	gotA, _, err := st.SessionUser(ctx, u.ID, a.ID)
+	if err != nil || gotA.Epoch != 7 {
+		t.Errorf("stamped session: %+v, %v; want epoch 7", gotA, err)
+	}
+	if _, _, err := st.SessionUser(ctx, u.ID, b.ID); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("revoked session: err %v, want ErrNotFound", err)
+	}
+	later := now.Add(time.Minute)
+	if err := st.TouchSession(ctx, u.ID, a.ID, later); err != nil {
+		t.Fatal(err)
+	}
+	if gotA, _, _ = st.SessionUser(ctx, u.ID, a.ID); !gotA.LastSeenAt.Equal(later) {
+		t.Errorf("last seen %v, want %v", gotA.LastSeenAt, later)
+	}
+}
+
+func testRemove(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	u.Phone = "+4915" + digits(u.ID) + "22"
+	create(t, st, &user.Creation{User: u, Session: newSession(t, u)})
+	ev := &user.Event{ID: u.ID, UserID: u.ID, Type: user.EventAccountCreated, At: now, IP: "127.0.0.1"}
+	later := &user.Event{ID: "7" + u.ID[1:], UserID: u.ID, Type: user.EventLoginSucceeded, At: now.Add(time.Second)}
+	apply(t, st, &user.Tx{Now: now, Events: []*user.Event{ev, later}, MFA: &user.MFA{UserID: u.ID, Secret: "S", Pending: true}})
+	events, err := st.Events(ctx, u.ID)
+	if err != nil || len(events) != 2 || events[0].Type != user.EventLoginSucceeded || events[1].IP != "127.0.0.1" {
+		t.Fatalf("Events = %+v, %v; want two, newest first", events, err)
+	}
+	stale := *u
+	stale.Version--
+	if err := st.Apply(ctx, &user.Tx{Now: now, Remove: &stale}); !errors.Is(err, user.ErrConflict) {
+		t.Errorf("removing at a stale version: err %v, want ErrConflict", err)
+	}
+	apply(t, st, &user.Tx{Now: now, Remove: u})
+	if err := st.DeleteUserItems(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, login := range []string{u.Email, u.Phone} {
+		if _, err := st.Account(ctx, login); !errors.Is(err, user.ErrNotFound) {
+			t.Errorf("Account(%s) after removal: err %v, want ErrNotFound", login, err)
+		}
+	}
+	if _, err := st.User(ctx, u.ID); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("User after removal: err %v", err)
+	}
+	if events, _ := st.Events(ctx, u.ID); len(events) != 0 {
+		t.Errorf("%d events left after DeleteUserItems", len(events))
+	}
+	if _, m, _, _ := st.MFAUser(ctx, u.ID, ""); m != nil {
+		t.Errorf("the MFA enrollment survived")
+	}
+	// The address is free again at once.
+	again := newUser(t)
+	again.Email, again.Phone = u.Email, u.Phone
+	create(t, st, &user.Creation{User: again})
+}
+
+func testLoginView(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	create(t, st, &user.Creation{User: u})
+	c := user.Counter{Key: "lv#" + u.ID, ExpiresAt: now.Add(time.Hour)}
+	for range 3 {
+		if err := st.Hit(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, n, err := st.LoginView(ctx, u.Email, c.Key)
+	if err != nil || got == nil || got.ID != u.ID || n != 3 {
+		t.Errorf("LoginView = %v, %d, %v; want the user and 3", got, n, err)
+	}
+	got, n, err = st.LoginView(ctx, "nobody-"+u.Email, "none#"+u.ID)
+	if err != nil || got != nil || n != 0 {
+		t.Errorf("LoginView(unknown) = %v, %d, %v; want nil, 0, nil", got, n, err)
+	}
+}
