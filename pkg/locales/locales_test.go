@@ -136,9 +136,10 @@ func TestTimezonesLoad(t *testing.T) {
 	}
 }
 
-// zones_gen.go must match what gen_zones.go makes from the current Go installation, so that a
-// Go upgrade with new tz data fails here until `go generate ./pkg/locales` is run.
-func TestZonesGenUpToDate(t *testing.T) {
+// The generated tables must match what their generators make from the current Go
+// installation and x/text version, so that a Go or x/text upgrade with new data fails here
+// until `go generate ./pkg/locales` is run.
+func TestGeneratedUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
@@ -151,24 +152,36 @@ func TestZonesGenUpToDate(t *testing.T) {
 		t.Skipf("go env GOROOT: %v", err)
 	}
 	zip := filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip")
-	if _, err := os.Stat(zip); err != nil {
-		t.Skipf("no zoneinfo.zip: %v", err)
-	}
-	dst := filepath.Join(t.TempDir(), "zones_gen.go")
-	cmd := exec.Command(goCmd, "run", "gen_zones.go", "-zip", zip, "-o", dst)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gen_zones: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("zones_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("zones_gen.go is stale; run go generate ./pkg/locales (-got +want):\n%s", cmp.Diff(string(got), string(want)))
+	for _, tc := range []struct {
+		gen, file string
+		args      []string
+	}{
+		{"gen_languages.go", "languages_gen.go", nil},
+		{"gen_zones.go", "zones_gen.go", []string{"-zip", zip}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			if tc.file == "zones_gen.go" {
+				if _, err := os.Stat(zip); err != nil {
+					t.Skipf("no zoneinfo.zip: %v", err)
+				}
+			}
+			dst := filepath.Join(t.TempDir(), tc.file)
+			args := append([]string{"run", tc.gen, "-o", dst}, tc.args...)
+			if b, err := exec.Command(goCmd, args...).CombinedOutput(); err != nil {
+				t.Fatalf("go run %s: %v\n%s", tc.gen, err, b)
+			}
+			want, err := os.ReadFile(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is stale; run go generate ./pkg/locales (-got +want):\n%s", tc.file, cmp.Diff(string(got), string(want)))
+			}
+		})
 	}
 }
 
