@@ -38,7 +38,11 @@ func id(k map[string]types.AttributeValue) string { return str(k["pk"]) + "|" + 
 // LoginView reads the lock item of a login and a counter in one round trip.
 func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.User, int64, error) {
 	lk, ck := loginKey(login), key(prefixLimit+counter, skLimit)
-	got, err := s.batchGet(ctx, lk, ck)
+	keys := []map[string]types.AttributeValue{ck}
+	if login != "" {
+		keys = append(keys, lk)
+	}
+	got, err := s.batchGet(ctx, keys...)
 	if err != nil {
 		return nil, 0, err
 	}

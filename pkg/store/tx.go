@@ -128,7 +128,7 @@ func (b *txBuilder) build(tx *user.Tx) error {
 			map[string]types.AttributeValue{":e": n(se.Epoch)}, user.ErrConflict)
 	}
 	for _, se := range tx.Revoke {
-		b.del(sessionKey(se.UserID, se.ID), "", nil, nil)
+		b.del(sessionKey(se.UserID, se.ID), "attribute_exists(pk)", nil, user.ErrNotFound)
 	}
 	if c := tx.Code; c != nil {
 		av, err := marshalCode(c)

@@ -513,7 +513,6 @@ func TestResetPasswordRejectsCodes(t *testing.T) {
 // behavior-notes: a code "for an address the account no longer has" is invalid_code; that
 // holds for every one-time code, reset codes included.
 func TestResetPasswordCodeForFormerAddress(t *testing.T) {
-	t.Skip("BUG: ResetPassword accepts a reset code mailed to an address the account no longer has (useCode's reset callback never compares Code.Email with the user's email)")
 	svc, st, _ := newService(t)
 	a := signUp(t, svc, "old@example.com")
 	code := forgotCode(t, svc, st, "old@example.com")
@@ -904,7 +903,6 @@ func TestRevokeSession(t *testing.T) {
 // behavior-notes: revoking an id that is gone or not the caller's answers 204 and "nothing
 // happens then".
 func TestRevokeUnknownSessionLeavesNoEvent(t *testing.T) {
-	t.Skip("BUG: RevokeSession writes a session_revoked event for a session id the caller does not have (behavior-notes: nothing happens then)")
 	svc, _, _ := newService(t)
 	a := signUp(t, svc, "ned@example.com")
 	stranger := signUp(t, svc, "sue@example.com")
@@ -1063,7 +1061,6 @@ func TestLoginIPLimit(t *testing.T) {
 // behavior-notes: past the limit an address gets 429 "until the window ends", whatever it
 // sends.
 func TestLoginIPLimitCoversMalformedLogins(t *testing.T) {
-	t.Skip("BUG: a login that is neither an email nor a phone skips the source-address check, so a blocked address still gets 401 invalid_credentials instead of 429 (login.go: ipCount stays 0 when NormalizeLogin fails)")
 	svc, _, _ := newServiceOpts(t, user.Options{Throttle: user.Throttle{MaxIPFailures: 3}})
 	bad := user.Client{IP: "203.0.113.9"}
 	for range 3 {

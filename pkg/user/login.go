@@ -43,15 +43,10 @@ func (s *Service) login(ctx context.Context, in LoginInput, adminOnly bool) (*Au
 	now := s.now().UTC()
 	password := auth.NormalizePassword(in.Password)
 	ip := s.ipFailures(in.Client.IP, now)
-	var (
-		u       *User
-		ipCount int64
-	)
-	if key, ok := NormalizeLogin(in.Login); ok {
-		var err error
-		if u, ipCount, err = s.store.LoginView(ctx, key, ip.Key); err != nil {
-			return nil, err
-		}
+	key, _ := NormalizeLogin(in.Login) // "" for what is no login: only the counter is read
+	u, ipCount, err := s.store.LoginView(ctx, key, ip.Key)
+	if err != nil {
+		return nil, err
 	}
 	if ipCount >= ip.Max {
 		return nil, apperr.Limited(ip.ExpiresAt.Sub(now))

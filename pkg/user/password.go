@@ -85,6 +85,9 @@ func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c
 		return fmt.Errorf("hash password: %w", err)
 	}
 	return s.useCode(ctx, code, CodeResetPassword, func(now time.Time, cd *Code, u *User, tx *Tx) error {
+		if cd.Email != u.Email {
+			return ErrInvalidCode // mailed to an address the account no longer has
+		}
 		next := *u
 		next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, u.SessionEpoch+1, u.Version+1, now
 		clearFailures(&next) // proving control of the mailbox lifts a lock

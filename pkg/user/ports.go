@@ -21,8 +21,8 @@ type Store interface {
 	// Account reads the account a normalized login (email or E.164 phone) names, password
 	// hash included. ErrNotFound when there is none.
 	Account(ctx context.Context, login string) (*User, error)
-	// LoginView reads, in one round trip, the account of a login (nil when none) and the
-	// current count of a counter.
+	// LoginView reads, in one round trip, the account of a login (nil when none, or when
+	// login is "") and the current count of a counter.
 	LoginView(ctx context.Context, login, counter string) (*User, int64, error)
 	// User reads a user by id. ErrNotFound when there is none.
 	User(ctx context.Context, id string) (*User, error)

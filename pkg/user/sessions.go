@@ -65,7 +65,11 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID str
 	if err != nil {
 		return err
 	}
-	return s.store.Apply(ctx, &Tx{Now: now, Revoke: []*Session{{UserID: p.User.ID, ID: sessionID}}, Events: []*Event{ev}})
+	err = s.store.Apply(ctx, &Tx{Now: now, Revoke: []*Session{{UserID: p.User.ID, ID: sessionID}}, Events: []*Event{ev}})
+	if errors.Is(err, ErrNotFound) {
+		return nil // gone already, or never the caller's: nothing to revoke, nothing to log
+	}
+	return err
 }
 
 // touch refreshes a session's last_seen_at when it is older than lastSeenEvery.

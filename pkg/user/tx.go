@@ -21,7 +21,7 @@ type Tx struct {
 	Sessions []*Session // new sessions
 	// Stamp rewrites a session's epoch, so it survives the revocation of the others.
 	Stamp *Session
-	// Revoke deletes sessions, if they are there.
+	// Revoke deletes sessions, which must be there (ErrNotFound).
 	Revoke []*Session
 
 	Code    *Code // a new one-time code

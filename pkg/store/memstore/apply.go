@@ -67,6 +67,11 @@ func (s *Store) check(tx *user.Tx) error {
 			return user.ErrConflict
 		}
 	}
+	for _, se := range tx.Revoke {
+		if _, ok := s.sessions[sessionKey(se.UserID, se.ID)]; !ok {
+			return user.ErrNotFound
+		}
+	}
 	if c := tx.UseCode; c != nil {
 		if cur, ok := s.codes[c.Hash]; !ok || !cur.ExpiresAt.After(tx.Now) || cur.ExpiresAt.Unix() <= tx.Now.Unix() {
 			return user.ErrInvalidCode
@@ -197,6 +202,9 @@ func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.Use
 	s.mu.Lock()
 	n := s.counters[counter]
 	s.mu.Unlock()
+	if login == "" {
+		return nil, n, nil
+	}
 	u, err := s.Account(ctx, login)
 	if err == user.ErrNotFound {
 		return nil, n, nil

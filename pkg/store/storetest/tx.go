@@ -136,7 +136,10 @@ func testStampRevoke(t *testing.T, st user.Store) {
 	}
 	stamp := *a
 	stamp.Epoch = 7
-	apply(t, st, &user.Tx{Now: now, Stamp: &stamp, Revoke: []*user.Session{b, {UserID: u.ID, ID: "01zzzzzzzzzzzzzzzzzzzzzzzz"}}})
+	if err := st.Apply(ctx, &user.Tx{Now: now, Revoke: []*user.Session{{UserID: u.ID, ID: "01zzzzzzzzzzzzzzzzzzzzzzzz"}}}); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("revoking a session that is not there: err %v, want ErrNotFound", err)
+	}
+	apply(t, st, &user.Tx{Now: now, Stamp: &stamp, Revoke: []*user.Session{b}})
 	gotA, _, err := st.SessionUser(ctx, u.ID, a.ID)
 	if err != nil || gotA.Epoch != 7 {
 		t.Errorf("stamped session: %+v, %v; want epoch 7", gotA, err)
