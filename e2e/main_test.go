@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -64,6 +65,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
+	// Every operation the contract promises was exercised by some test (a full run only).
+	if code == 0 && testing.Short() == false && flagRunAll() {
+		if left := doc.Unexercised(); len(left) > 0 {
+			fmt.Fprintln(os.Stderr, "e2e: operations of docs/openapi.yaml no test exercised:", left)
+			code = 1
+		}
+	}
 	stack.Stop()
 	if code == 0 {
 		if left := stack.ChildPIDs(); len(left) > 0 {
@@ -93,4 +101,10 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// flagRunAll reports whether the whole suite ran (no -run filter).
+func flagRunAll() bool {
+	f := flag.Lookup("test.run")
+	return f == nil || f.Value.String() == ""
 }

@@ -18,7 +18,7 @@ func DeleteMe(svc *user.Service) Handler {
 		if err := DecodeJSON(r, &in); err != nil {
 			return nil, err
 		}
-		if err := svc.DeleteAccount(ctx, p, in.Password); err != nil {
+		if err := svc.DeleteAccount(ctx, p, in.Password, client(r)); err != nil {
 			return nil, err
 		}
 		return NoContent(), nil

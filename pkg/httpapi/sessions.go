@@ -21,10 +21,6 @@ type sessionItemView struct {
 // ListSessions serves GET /v1/me/sessions: one Query both authenticates and lists.
 func ListSessions(svc *user.Service) Handler {
 	return func(ctx context.Context, r *Request) (*Response, error) {
-		page, err := PageOf(r)
-		if err != nil {
-			return nil, err
-		}
 		tok := BearerToken(r)
 		if tok == "" {
 			return nil, user.ErrUnauthenticated
@@ -35,6 +31,10 @@ func ListSessions(svc *user.Service) Handler {
 		}
 		r.UserID = l.Principal.User.ID
 		r.Lang = i18n.Pick(l.Principal.User.Language, r.Header("Accept-Language"))
+		page, err := PageOf(r)
+		if err != nil {
+			return nil, err
+		}
 		items := make([]sessionItemView, len(l.Sessions))
 		for i, se := range l.Sessions {
 			items[i] = sessionItemView{ID: se.ID, CreatedAt: timestamp(se.CreatedAt), LastSeenAt: timestamp(se.LastSeenAt),

@@ -9,8 +9,8 @@ import (
 // DeleteAccount deletes the caller's account after checking its password: the user and its
 // login locks go in one write (so the email and phone are free at once and every session
 // stops working), then everything else under the user.
-func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password string) error {
-	if err := s.checkPassword(p.User, password, "password"); err != nil {
+func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password string, c Client) error {
+	if err := s.checkPassword(ctx, p.User, password, "password", c); err != nil {
 		return err
 	}
 	u := p.User

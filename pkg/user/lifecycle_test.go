@@ -494,7 +494,7 @@ func TestResetPasswordRejectsCodes(t *testing.T) {
 		}, apperr.InvalidCode},
 		{"account deleted", func(t *testing.T, svc *user.Service, st *memstore.Store, _ *clock, a *user.Auth) string {
 			code := forgotCode(t, svc, st, "pat@example.com")
-			if err := svc.DeleteAccount(t.Context(), principal(t, svc, a.Token), goodPassword); err != nil {
+			if err := svc.DeleteAccount(t.Context(), principal(t, svc, a.Token), goodPassword, user.Client{}); err != nil {
 				t.Fatal(err)
 			}
 			return code
@@ -1439,12 +1439,12 @@ func TestDeleteAccount(t *testing.T) {
 		{"missing password", "", apperr.FieldRequired},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			checkField(t, "DeleteAccount", svc.DeleteAccount(t.Context(), p, tt.password), "password", tt.code)
+			checkField(t, "DeleteAccount", svc.DeleteAccount(t.Context(), p, tt.password, user.Client{}), "password", tt.code)
 		})
 	}
 	principal(t, svc, a.Token)
 
-	if err := svc.DeleteAccount(t.Context(), p, goodPassword); err != nil {
+	if err := svc.DeleteAccount(t.Context(), p, goodPassword, user.Client{}); err != nil {
 		t.Fatalf("DeleteAccount: %v", err)
 	}
 	for name, tok := range map[string]string{"caller's": a.Token, "other session's": other.Token} {

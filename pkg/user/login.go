@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -173,10 +174,19 @@ func (s *Service) failLogin(ctx context.Context, u *User, c Client, ip Counter, 
 		switch {
 		case err == nil:
 			return ErrInvalidCredentials
-		case !errors.Is(err, ErrConflict) || attempt >= 8:
+		case !errors.Is(err, ErrConflict):
 			return err
+		case attempt >= 20:
+			// Too many concurrent failures to count this one too; they locked or will lock
+			// the account without it. The answer stays what a wrong password gets.
+			return ErrInvalidCredentials
 		}
-		// Another failure won the race: count this one on top of it.
+		// Another failure won the race: wait a little, then count this one on top of it.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(1+rand.IntN(10<<min(attempt, 4))) * time.Millisecond):
+		}
 		cur, err := s.store.User(ctx, u.ID)
 		if err != nil {
 			return err

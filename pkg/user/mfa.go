@@ -88,7 +88,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if err := s.checkPassword(p.User, password, "password"); err != nil {
+	if err := s.checkPassword(ctx, p.User, password, "password", c); err != nil {
 		return err
 	}
 	u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")

@@ -159,7 +159,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 		return err
 	}
 	u := p.User
-	if err := s.checkPassword(u, in.Current, "current_password"); err != nil {
+	if err := s.checkPassword(ctx, u, in.Current, "current_password", c); err != nil {
 		return err
 	}
 	hash, err := s.hasher.Hash(password)
@@ -183,16 +183,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 		Events: []*Event{ev}, Mails: []*mail.Mail{m}})
 }
 
-// checkPassword verifies a password a signed-in user typed to confirm an action.
-func (s *Service) checkPassword(u *User, password, field string) error {
+// checkPassword verifies a password a signed-in user typed to confirm an action. Wrong
+// ones count toward the sign-in lock, so a stolen token cannot guess the password freely.
+func (s *Service) checkPassword(ctx context.Context, u *User, password, field string, c Client) error {
 	if password == "" {
 		return apperr.Invalid(apperr.Field(field, apperr.FieldRequired))
+	}
+	now := s.now().UTC()
+	if u.LockedUntil.After(now) {
+		return s.locked(u, now)
 	}
 	ok, _, err := s.hasher.Verify(auth.NormalizePassword(password), u.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("verify password of %s: %w", u.ID, err)
 	}
 	if !ok {
+		if err := s.failLogin(ctx, u, c, s.ipFailures(c.IP, now), now, "wrong_password"); !errors.Is(err, ErrInvalidCredentials) {
+			return err
+		}
 		return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidPassword))
 	}
 	return nil

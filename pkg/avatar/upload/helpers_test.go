@@ -2,6 +2,7 @@ package upload
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -84,9 +85,42 @@ func readTestdata(t testing.TB, name string) []byte {
 // IEND: a decoder that got past the header would fail, so only a header check can answer
 // too_large.
 func pngHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	return pngChunks(map[int][2]any{0: {"IHDR", ihdr}, 1: {"IDAT", []byte("not zlib at all")}, 2: {"IEND", []byte{}}})
+}
+
+// greyTRNSPNG is a w×h 8-bit grey PNG with a tRNS chunk, which image/png decodes to NRGBA
+// (4 bytes a pixel) rather than Gray. Go's encoder never writes one.
+func greyTRNSPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	var idat bytes.Buffer
+	z := zlib.NewWriter(&idat)
+	row := make([]byte, 1+w) // filter type 0, then the pixels
+	for y := 0; y < h; y++ {
+		for x := range w {
+			row[1+x] = uint8(x + y)
+		}
+		z.Write(row)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = 8, 0
+	return pngChunks(map[int][2]any{0: {"IHDR", ihdr}, 1: {"tRNS", []byte{0, 7}}, 2: {"IDAT", idat.Bytes()}, 3: {"IEND", []byte{}}})
+}
+
+// pngChunks writes a PNG of the numbered chunks, in order.
+func pngChunks(chunks map[int][2]any) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
+	for i := 0; i < len(chunks); i++ {
+		typ, data := chunks[i][0].(string), chunks[i][1].([]byte)
 		var n [4]byte
 		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
 		b.Write(n[:])
@@ -98,14 +132,14 @@ func pngHeader(w, h uint32) []byte {
 		binary.BigEndian.PutUint32(n[:], c.Sum32())
 		b.Write(n[:])
 	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
-	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte("not zlib at all"))
-	chunk("IEND", nil)
 	return b.Bytes()
+}
+
+// adobeRGB marks a JPEG as RGB with an Adobe APP14 segment (transform 0), which makes
+// image/jpeg convert its samples into a second, RGBA image.
+func adobeRGB(jpg []byte) []byte {
+	seg := []byte{0xFF, 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0}
+	return withSegment(jpg, seg)
 }
 
 // exifAPP1 is an APP1 segment (marker included) with a big-endian TIFF IFD0 holding the

@@ -10,6 +10,9 @@ type jpegHeader struct {
 	// (1.5 for 4:2:0 YCbCr, 3 for 4:4:4, 1 for grey, 4 for CMYK).
 	samplesPerPixel float64
 	components      int
+	// rgb: stored as RGB rather than YCbCr (an Adobe APP14 transform 0 or components named
+	// R, G, B), which image/jpeg converts into a second, RGBA copy.
+	rgb bool
 	// orientation is the EXIF orientation (1-8), 1 when absent or nonsense.
 	orientation int
 }
@@ -51,9 +54,14 @@ func readJPEGHeader(b []byte) (h jpegHeader, ok bool) {
 			if !ok {
 				h.progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE
 				h.components, h.samplesPerPixel, ok = sof(seg)
+				if ok && h.components == 3 && string([]byte{seg[6], seg[9], seg[12]}) == "RGB" {
+					h.rgb = true
+				}
 			}
 		case m == 0xE1 && h.orientation == 1:
 			h.orientation = exifOrientation(seg)
+		case m == 0xEE && len(seg) >= 12 && string(seg[:5]) == "Adobe" && seg[11] == 0:
+			h.rgb = true
 		}
 		i += 2 + n
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -85,13 +86,14 @@ func ProcessField(field string, raw []byte, limits Limits) (*avatar.Result, erro
 	if !stored.Opaque() {
 		enc = encodePNG
 	}
+	// Encoding into memory fails only on a bug: these are internal errors, not the client's.
 	img, err := enc(stored, l.JPEGQuality)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encode avatar: %w", err)
 	}
 	th, err := enc(thumb, l.JPEGQuality)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encode avatar thumbnail: %w", err)
 	}
 	return &avatar.Result{Image: img, Thumb: th}, nil
 }
@@ -215,20 +217,20 @@ func decodeCost(format string, raw []byte, cfg image.Config) (need int64, orient
 		if h.progressive {
 			perPixel *= 5
 		}
-		if h.components == 4 {
-			perPixel += 4
+		if h.components == 4 || h.components == 3 && h.rgb {
+			perPixel += 4 // the CMYK or RGBA copy made from the decoded samples
 		}
 		orientation = h.orientation
 	case FormatPNG:
 		// IHDR is the first chunk (png.DecodeConfig checked it): depth at 24, colour type at
 		// 25, interlace at 28.
 		depth, ctype, interlace := raw[24], raw[25], raw[28]
-		perPixel = 4 // RGB and RGBA decode to RGBA and NRGBA
-		switch ctype {
-		case 0, 3: // grey, palette
+		perPixel = 4 // RGB, RGBA, grey with alpha: RGBA or NRGBA
+		switch {
+		case ctype == 3: // palette, whatever its transparency
 			perPixel = 1
-		case 4: // grey with alpha decodes to NRGBA
-			perPixel = 4
+		case ctype == 0 && !pngHasTRNS(raw): // grey; with tRNS it becomes NRGBA
+			perPixel = 1
 		}
 		if depth == 16 {
 			perPixel *= 2
@@ -291,4 +293,23 @@ func webpPerPixel(raw []byte) float64 {
 		return 1.5
 	}
 	return 8
+}
+
+// pngHasTRNS reports whether a tRNS chunk comes before the image data.
+func pngHasTRNS(raw []byte) bool {
+	for i := 8; i+8 <= len(raw); {
+		n := int64(binary.BigEndian.Uint32(raw[i:]))
+		switch string(raw[i+4 : i+8]) {
+		case "tRNS":
+			return true
+		case "IDAT":
+			return false
+		}
+		next := int64(i) + 12 + n
+		if next > int64(len(raw)) {
+			return false
+		}
+		i = int(next)
+	}
+	return false
 }

@@ -413,6 +413,8 @@ func TestDecodeCostCoversDecoder(t *testing.T) {
 		{"jpeg cmyk", readTestdata(t, "video-001.cmyk.jpeg")},
 		{"png interlaced", readTestdata(t, "gray-gradient.interlaced.png")},
 		{"png 16-bit pngsuite", readTestdata(t, "basn6a16.png")},
+		{"png grey with tRNS", greyTRNSPNG(t, 700, 500)},
+		{"jpeg adobe rgb", adobeRGB(jpegBytes(t, picture(700, 500), 90))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
