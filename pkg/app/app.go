@@ -42,6 +42,8 @@ func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Serv
 		DefaultResetURL:      cfg.DefaultResetURL,
 		AllowConfirmationURL: cfg.Admits,
 		Issuer:               cfg.AppName,
+		Fields:               cfg.ProfileFields,
+		ProfileUpdatesPerDay: cfg.ProfileUpdatesPerDay,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/userbase/userbase/pkg/profilefields"
 )
 
 // Config is every setting a function reads. The template sets each variable.
@@ -35,6 +37,15 @@ type Config struct {
 	LoginMaxIPFailures int
 	// MailLimitPerHour is how many mails of one kind an address gets in an hour.
 	MailLimitPerHour int
+	// ProfileUpdatesPerDay is how many profile changes (PATCH /v1/me, avatar) a user may
+	// make in a UTC day.
+	ProfileUpdatesPerDay int
+	// WishlistMax is the most items a wishlist holds.
+	WishlistMax int
+	// AvatarURLTTL is how long a signed avatar URL works.
+	AvatarURLTTL time.Duration
+	// ProfileFields are the custom profile fields, declared as a JSON document.
+	ProfileFields *profilefields.Set
 }
 
 // Argon2 are the password hashing parameters.
@@ -70,6 +81,10 @@ const (
 	envLoginLockMax  = "LOGIN_LOCK_MAX"
 	envLoginIP       = "LOGIN_MAX_IP_FAILURES"
 	envMailLimit     = "MAIL_LIMIT_PER_HOUR"
+	envProfileDaily  = "PROFILE_UPDATES_PER_DAY"
+	envWishlistMax   = "WISHLIST_MAX_ITEMS"
+	envAvatarURLTTL  = "AVATAR_URL_TTL"
+	envProfileFields = "PROFILE_FIELDS"
 )
 
 // Variables lists every variable Load reads, so a test can hold the template to it.
@@ -77,7 +92,7 @@ func Variables() []string {
 	return []string{envTable, envBucket, envMailFrom, envAppName, envAllowlist, envVerifyURL,
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
-		envMailLimit}
+		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -101,6 +116,9 @@ func load(get func(string) string) (*Config, error) {
 		LoginLockMax:         r.duration(envLoginLockMax, 24*time.Hour),
 		LoginMaxIPFailures:   r.integer(envLoginIP, 100, 1, 1<<30),
 		MailLimitPerHour:     r.integer(envMailLimit, 5, 1, 10000),
+		ProfileUpdatesPerDay: r.integer(envProfileDaily, 50, 1, 1<<20),
+		WishlistMax:          r.integer(envWishlistMax, 100, 1, 10000),
+		AvatarURLTTL:         r.duration(envAvatarURLTTL, 15*time.Minute),
 		Argon2: Argon2{
 			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, 4<<20)),
 			Iterations:  uint32(r.integer(envArgonIter, 2, 1, 100)),
@@ -108,6 +126,11 @@ func load(get func(string) string) (*Config, error) {
 		},
 	}
 	c.ConfirmationAllowlist = r.origins(envAllowlist)
+	fields, err := profilefields.Parse([]byte(get(envProfileFields)))
+	if err != nil {
+		r.fail(envProfileFields, err.Error())
+	}
+	c.ProfileFields = fields
 	for _, name := range []string{envVerifyURL, envResetURL} {
 		if v := get(name); v != "" && !strings.Contains(v, "{{code}}") {
 			r.fail(name, "must contain {{code}}")

@@ -12,6 +12,7 @@ import (
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/i18n"
 	"github.com/userbase/userbase/pkg/mail"
+	"github.com/userbase/userbase/pkg/profilefields"
 )
 
 // Options are the service's settings, from pkg/config.
@@ -29,6 +30,10 @@ type Options struct {
 	// Issuer names the product in authenticator apps.
 	Issuer   string
 	Throttle Throttle
+	// Fields are the custom profile fields that attributes are held to; nil: none.
+	Fields *profilefields.Set
+	// ProfileUpdatesPerDay limits profile changes (PATCH /v1/me, avatars) per user per UTC day.
+	ProfileUpdatesPerDay int
 }
 
 // Throttle are the sign-in limits.
@@ -67,6 +72,9 @@ func NewService(store Store, hasher Hasher, now func() time.Time, opts Options) 
 	}
 	if opts.MailLimitPerHour <= 0 {
 		opts.MailLimitPerHour = 5
+	}
+	if opts.ProfileUpdatesPerDay <= 0 {
+		opts.ProfileUpdatesPerDay = 50
 	}
 	if opts.Issuer == "" {
 		opts.Issuer = "Userbase"
@@ -141,6 +149,9 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	}
 	u := &User{ID: id, Email: email, Role: RoleMember, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1}
 	r.Profile.apply(u, now, &errs)
+	if err := s.applyAttributes(u, r.Profile.Attributes, r.Profile.Attributes != nil, false, false, &errs); err != nil {
+		return nil, err
+	}
 	if r.SponsorID != "" {
 		if !auth.ValidID(r.SponsorID) {
 			errs.Add("sponsor_id", apperr.FieldNotFound)

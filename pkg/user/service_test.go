@@ -105,7 +105,7 @@ func TestRegisterRejects(t *testing.T) {
 		{"fields", user.Registration{Email: "a@example.com", Password: goodPassword, Profile: user.Profile{FirstName: &long, Phone: &bad}},
 			apperr.ValidationFailed, map[string]string{"first_name": "too_long", "phone": "invalid_phone"}},
 		{"unknown attribute", user.Registration{Email: "a@example.com", Password: goodPassword, Profile: user.Profile{Attributes: map[string]any{"x": 1}}},
-			apperr.ValidationFailed, map[string]string{"attributes.x": "unknown_field"}},
+			apperr.UnknownField, map[string]string{"attributes.x": "unknown_field"}},
 		{"bad sponsor", user.Registration{Email: "a@example.com", Password: goodPassword, SponsorID: "nope"}, apperr.ValidationFailed, map[string]string{"sponsor_id": "not_found"}},
 		{"absent sponsor", user.Registration{Email: "a@example.com", Password: goodPassword, SponsorID: "01hzzzzzzzzzzzzzzzzzzzzzzz"}, apperr.ValidationFailed, map[string]string{"sponsor_id": "not_found"}},
 		{"taken in other case", user.Registration{Email: "TAKEN@example.com", Password: goodPassword}, apperr.EmailTaken, nil},

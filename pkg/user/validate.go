@@ -7,12 +7,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo; IANA names must resolve
 
-	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 
 	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/locales"
+	"github.com/userbase/userbase/pkg/profilefields"
 )
 
 // Field limits.
@@ -21,8 +21,6 @@ const (
 	MaxURLLen  = 2048
 )
 
-// Genders a user may choose.
-var Genders = []string{"female", "male", "non_binary", "other", "prefer_not_to_say"}
 
 // Profile is the set of profile fields a request may write. A nil pointer is a field the
 // request did not send.
@@ -71,7 +69,7 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	if p.Currency != nil {
 		u.Currency = ""
 		if c := strings.ToUpper(strings.TrimSpace(*p.Currency)); c != "" {
-			if _, err := currency.ParseISO(c); err == nil && len(c) == 3 {
+			if locales.ValidCurrency(c) {
 				u.Currency = c
 			} else {
 				errs.Add("currency", apperr.FieldInvalidChoice)
@@ -91,7 +89,7 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	if p.Gender != nil {
 		u.Gender = ""
 		if g := strings.TrimSpace(*p.Gender); g != "" {
-			if contains(Genders, g) {
+			if contains(profilefields.Genders(), g) {
 				u.Gender = g
 			} else {
 				errs.Add("gender", apperr.FieldInvalidChoice)
@@ -114,10 +112,6 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	}
 	if p.Social != nil {
 		u.Social = social(*p.Social, errs)
-	}
-	for k := range p.Attributes {
-		// No custom field is declared yet, so every attribute is unknown.
-		errs.Add("attributes."+k, apperr.FieldUnknown)
 	}
 }
 
@@ -187,14 +181,8 @@ func link(s, field string, errs *apperr.Fields) string {
 	return u.String()
 }
 
-// ValidLanguage reports whether l is an ISO 639-1 code.
-func ValidLanguage(l string) bool {
-	if len(l) != 2 {
-		return false
-	}
-	b, err := language.ParseBase(l)
-	return err == nil && b.String() == l
-}
+// ValidLanguage reports whether l is an ISO 639-1 code GET /v1/locales offers.
+func ValidLanguage(l string) bool { return locales.ValidLanguage(l) }
 
 // ValidCountry reports whether c is an ISO 3166-1 alpha-2 country code.
 func ValidCountry(c string) bool {
@@ -205,14 +193,8 @@ func ValidCountry(c string) bool {
 	return err == nil && r.IsCountry() && r.String() == c
 }
 
-// ValidTimezone reports whether tz is an IANA time zone name.
-func ValidTimezone(tz string) bool {
-	if tz == "" || tz == "Local" || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
-		return false
-	}
-	_, err := time.LoadLocation(tz)
-	return err == nil
-}
+// ValidTimezone reports whether tz is an IANA time zone name GET /v1/locales offers.
+func ValidTimezone(tz string) bool { return locales.ValidTimezone(tz) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

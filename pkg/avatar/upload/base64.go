@@ -79,18 +79,14 @@ func decodeData(data string, maxBytes int) ([]byte, *apperr.FieldError) {
 	if len(payload)%4 != 0 {
 		enc = enc.WithPadding(base64.NoPadding)
 	}
-	raw := make([]byte, enc.DecodedLen(len(payload)))
-	n, err := enc.Decode(raw, []byte(payload))
+	raw, err := enc.DecodeString(payload)
 	if err != nil {
 		return nil, bad
 	}
-	switch {
-	case n == 0:
-		return nil, &apperr.FieldError{Field: FieldData, Code: apperr.FieldRequired}
-	case n > maxBytes:
+	if len(raw) > maxBytes {
 		return nil, &apperr.FieldError{Field: FieldData, Code: apperr.FieldTooLarge, Params: map[string]any{"max_bytes": maxBytes}}
 	}
-	return raw[:n], nil
+	return raw, nil
 }
 
 func isExtension(ext string) bool {

@@ -1,0 +1,195 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/mail"
+)
+
+// Patch is a partial update of a user: a nil member is not changed; a pointer to "" clears
+// an optional field. Role, Active and EmailVerified are for admins only.
+type Patch struct {
+	Profile
+	// AttributesSet is true when the request named attributes at all (null clears every
+	// attribute the writer may write).
+	AttributesSet bool
+	Email         *string
+	Role          *string
+	Active        *bool
+	EmailVerified *bool
+}
+
+// UpdateProfile applies a user's own partial update: one write after the authenticating
+// read, conditioned on the version read. A concurrent update makes it re-read and apply
+// the patch again, so neither is lost. It counts toward the daily profile-update limit.
+func (s *Service) UpdateProfile(ctx context.Context, p *Principal, patch Patch, c Client) (*User, error) {
+	return s.update(ctx, p.User, patch, false, c)
+}
+
+// SetLanguage is PUT /v1/me/language: a patch of the language alone.
+func (s *Service) SetLanguage(ctx context.Context, p *Principal, language string, c Client) (*User, error) {
+	if strings.TrimSpace(language) == "" {
+		return nil, apperr.Invalid(apperr.Field("language", apperr.FieldRequired))
+	}
+	return s.update(ctx, p.User, Patch{Profile: Profile{Language: &language}}, false, c)
+}
+
+func (s *Service) update(ctx context.Context, cur *User, patch Patch, byAdmin bool, c Client) (*User, error) {
+	for attempt := 0; ; attempt++ {
+		now := s.now().UTC()
+		next, tx, err := s.patched(cur, patch, byAdmin, now, c)
+		if err != nil {
+			return nil, err
+		}
+		if !byAdmin {
+			limit := s.dailyLimit(cur.ID, now)
+			tx.Limit = &limit
+		}
+		err = s.store.Apply(ctx, tx)
+		switch {
+		case err == nil:
+			return next, nil
+		case errors.Is(err, ErrLimited):
+			return nil, apperr.Limited(tx.Limit.ExpiresAt.Sub(now))
+		case errors.Is(err, ErrConflict) && attempt < 4:
+			if cur, err = s.store.User(ctx, cur.ID); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, err
+		}
+	}
+}
+
+// dailyLimit is the counter of a user's profile changes in the current UTC day.
+func (s *Service) dailyLimit(userID string, now time.Time) Counter {
+	day := now.Truncate(24 * time.Hour)
+	return Counter{Key: fmt.Sprintf("profile#%s#%d", userID, day.Unix()),
+		Max: int64(s.opts.ProfileUpdatesPerDay), ExpiresAt: day.Add(24 * time.Hour)}
+}
+
+// patched validates patch against cur and returns the new user and the write that saves
+// it, with the mails and events an email change brings.
+func (s *Service) patched(cur *User, patch Patch, byAdmin bool, now time.Time, c Client) (*User, *Tx, error) {
+	next := *cur
+	next.Attributes = maps.Clone(cur.Attributes)
+	var errs apperr.Fields
+	patch.Profile.apply(&next, now, &errs)
+	if err := s.applyAttributes(&next, patch.Attributes, patch.AttributesSet, byAdmin, true, &errs); err != nil {
+		return nil, nil, err
+	}
+	if byAdmin {
+		if patch.Role != nil {
+			if *patch.Role != RoleMember && *patch.Role != RoleAdmin {
+				errs.Add("role", apperr.FieldInvalidChoice)
+			} else {
+				next.Role = *patch.Role
+			}
+		}
+		if patch.Active != nil {
+			next.Active = *patch.Active
+		}
+		if patch.EmailVerified != nil {
+			next.EmailVerified = *patch.EmailVerified
+		}
+	}
+	var newEmail string
+	if patch.Email != nil {
+		newEmail = s.checkEmail(*patch.Email, "email", &errs)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, nil, err
+	}
+	next.Version, next.UpdatedAt = cur.Version+1, now
+	tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}}
+	switch {
+	case patch.Email == nil:
+	case newEmail == cur.Email:
+		next.PendingEmail = "" // back to the current address: nothing to confirm
+	default:
+		// The address changes only when the code mailed to it is confirmed; the old
+		// address hears of the request.
+		next.PendingEmail = newEmail
+		code, m, err := s.verification(&next, newEmail, s.opts.DefaultVerifyURL, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		n, err := s.notice(cur, mail.KindEmailChangeNotice, cur.Email, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		n.Address = MaskEmail(newEmail)
+		ev, err := s.event(cur.ID, EventEmailChangeRequested, now, c, map[string]string{"new_email": MaskEmail(newEmail)})
+		if err != nil {
+			return nil, nil, err
+		}
+		tx.Code, tx.Mails, tx.Events = code, []*mail.Mail{m, n}, []*Event{ev}
+	}
+	if byAdmin && cur.Role != next.Role {
+		ev, err := s.event(cur.ID, EventRoleChanged, now, c, map[string]string{"from": cur.Role, "to": next.Role})
+		if err != nil {
+			return nil, nil, err
+		}
+		tx.Events = append(tx.Events, ev)
+	}
+	if !next.Active && cur.Active {
+		next.SessionEpoch++ // disabling ends every session at once
+	}
+	return &next, tx, nil
+}
+
+// applyAttributes holds attributes to the configured custom fields and merges them into u.
+// A name no field declares, or one the writer may not write, is a body-shape error of its
+// own (unknown_field, read_only) rather than a value error.
+func (s *Service) applyAttributes(u *User, attrs map[string]any, set, byAdmin, partial bool, errs *apperr.Fields) error {
+	if set && attrs == nil {
+		// "attributes": null clears every attribute the writer may write.
+		attrs = map[string]any{}
+		for _, f := range s.opts.Fields.Fields() {
+			if _, ok := u.Attributes[f.Name]; ok && (byAdmin || f.UserEditable) {
+				attrs[f.Name] = nil
+			}
+		}
+	}
+	if attrs == nil && partial {
+		return nil
+	}
+	clean, fieldErrs := s.opts.Fields.Validate(attrs, byAdmin, partial)
+	var unknown, readOnly []apperr.FieldError
+	for _, f := range fieldErrs {
+		switch f.Code {
+		case apperr.FieldUnknown:
+			unknown = append(unknown, f)
+		case apperr.FieldReadOnly:
+			readOnly = append(readOnly, f)
+		default:
+			*errs = append(*errs, f)
+		}
+	}
+	if len(readOnly) > 0 {
+		return &apperr.Error{Code: apperr.ReadOnly, Fields: append(readOnly, unknown...)}
+	}
+	if len(unknown) > 0 {
+		return &apperr.Error{Code: apperr.UnknownField, Fields: unknown}
+	}
+	for k, v := range clean {
+		if u.Attributes == nil {
+			u.Attributes = map[string]any{}
+		}
+		if v == nil {
+			delete(u.Attributes, k)
+		} else {
+			u.Attributes[k] = v
+		}
+	}
+	if len(u.Attributes) == 0 {
+		u.Attributes = nil
+	}
+	return nil
+}
