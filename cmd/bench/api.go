@@ -13,13 +13,21 @@ import (
 	"github.com/userbase/userbase/pkg/user"
 )
 
-// benchPassword passes the password policy (not common, not a run, long enough).
-const benchPassword = "Quiet-lantern 42 orbits"
+// benchPassword passes the password policy (not common, not a run, long enough), and so
+// does benchPassword2, which a password reset or change sets in its place.
+const (
+	benchPassword  = "Quiet-lantern 42 orbits"
+	benchPassword2 = "Amber-harbour 17 tides"
+)
 
 // routes are the real Lambda handlers of the routes the bench calls, wired as their
 // functions/<name>/main.go wire them, over one service.
 type routes struct {
 	register, login, logout, session, me httpapi.Lambda
+
+	adminLogin, forgot, reset, verification, confirmEmail, mfa httpapi.Lambda
+	password, deleteMe, sessions, revokeSession, events        httpapi.Lambda
+	totpBegin, totpConfirm                                     httpapi.Lambda
 }
 
 func newRoutes(svc *user.Service) routes {
@@ -29,6 +37,20 @@ func newRoutes(svc *user.Service) routes {
 		logout:   httpapi.Route("auth-logout", httpapi.Logout(svc)),
 		session:  httpapi.Route("auth-session", httpapi.Session(svc)),
 		me:       httpapi.Route("me-get", httpapi.Me(svc)),
+
+		adminLogin:    httpapi.Route("auth-admin-login", httpapi.AdminLogin(svc)),
+		forgot:        httpapi.Route("auth-password-forgot", httpapi.ForgotPassword(svc)),
+		reset:         httpapi.Route("auth-password-reset", httpapi.ResetPassword(svc)),
+		verification:  httpapi.Route("auth-email-verification", httpapi.ResendVerification(svc)),
+		confirmEmail:  httpapi.Route("auth-email-confirm", httpapi.ConfirmEmail(svc)),
+		mfa:           httpapi.Route("auth-mfa", httpapi.CompleteMFA(svc)),
+		password:      httpapi.Route("me-password", httpapi.ChangePassword(svc)),
+		deleteMe:      httpapi.Route("me-delete", httpapi.DeleteMe(svc)),
+		sessions:      httpapi.Route("me-sessions-list", httpapi.ListSessions(svc)),
+		revokeSession: httpapi.Route("me-sessions-delete", httpapi.RevokeSession(svc)),
+		events:        httpapi.Route("me-events", httpapi.MyEvents(svc)),
+		totpBegin:     httpapi.Route("me-mfa-totp-begin", httpapi.BeginTOTP(svc)),
+		totpConfirm:   httpapi.Route("me-mfa-totp-confirm", httpapi.ConfirmTOTP(svc)),
 	}
 }
 
@@ -72,13 +94,80 @@ func event(method, path, resource, token, body string) events.APIGatewayProxyReq
 }
 
 func registerEvent(email string) events.APIGatewayProxyRequest {
-	b, _ := json.Marshal(map[string]string{"email": email, "password": benchPassword})
-	return event("POST", "/v1/auth/register", "/v1/auth/register", "", string(b))
+	return event("POST", "/v1/auth/register", "/v1/auth/register", "", jsonBody("email", email, "password", benchPassword))
 }
 
-func loginEvent(email string) events.APIGatewayProxyRequest {
-	b, _ := json.Marshal(map[string]string{"login": email, "password": benchPassword})
-	return event("POST", "/v1/auth/login", "/v1/auth/login", "", string(b))
+func loginEvent(email string) events.APIGatewayProxyRequest { return loginWith(email, benchPassword) }
+
+func loginWith(email, password string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/login", "/v1/auth/login", "", jsonBody("login", email, "password", password))
+}
+
+func adminLoginEvent(email string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/admin/login", "/v1/auth/admin/login", "", jsonBody("login", email, "password", benchPassword))
+}
+
+// jsonBody is a JSON object of string members, given as name, value, name, value, ...
+func jsonBody(kv ...string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func forgotEvent(email string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/password/forgot", "/v1/auth/password/forgot", "", jsonBody("email", email))
+}
+
+func resetEvent(code, newPassword string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/password/reset", "/v1/auth/password/reset", "", jsonBody("code", code, "new_password", newPassword))
+}
+
+func confirmEmailEvent(code string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/email/confirm", "/v1/auth/email/confirm", "", jsonBody("code", code))
+}
+
+// verificationEvent has no body: the route takes an empty one.
+func verificationEvent(token string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/email/verification", "/v1/auth/email/verification", token, "")
+}
+
+func changePasswordEvent(token, current, next string) events.APIGatewayProxyRequest {
+	return event("PUT", "/v1/me/password", "/v1/me/password", token,
+		jsonBody("current_password", current, "new_password", next, "confirm_password", next))
+}
+
+func sessionsEvent(token string) events.APIGatewayProxyRequest {
+	return event("GET", "/v1/me/sessions", "/v1/me/sessions", token, "")
+}
+
+func revokeSessionEvent(token, sessionID string) events.APIGatewayProxyRequest {
+	ev := event("DELETE", "/v1/me/sessions/"+sessionID, "/v1/me/sessions/{session_id}", token, "")
+	ev.PathParameters = map[string]string{"session_id": sessionID}
+	return ev
+}
+
+func eventsEvent(token string) events.APIGatewayProxyRequest {
+	return event("GET", "/v1/me/events", "/v1/me/events", token, "")
+}
+
+func deleteMeEvent(token, password string) events.APIGatewayProxyRequest {
+	return event("DELETE", "/v1/me", "/v1/me", token, jsonBody("password", password))
+}
+
+// totpBeginEvent has no body, as the route takes none.
+func totpBeginEvent(token string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/me/mfa/totp", "/v1/me/mfa/totp", token, "")
+}
+
+func totpConfirmEvent(token, code string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/me/mfa/totp/confirm", "/v1/me/mfa/totp/confirm", token, jsonBody("code", code))
+}
+
+func mfaEvent(mfaToken, code string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/mfa", "/v1/auth/mfa", "", jsonBody("mfa_token", mfaToken, "code", code))
 }
 
 func logoutEvent(token string, all bool) events.APIGatewayProxyRequest {
@@ -121,4 +210,17 @@ func token(resp events.APIGatewayProxyResponse) (string, error) {
 		return "", fmt.Errorf("no token in the answer: %s", resp.Body)
 	}
 	return v.Token, nil
+}
+
+// member is a string member of a JSON answer (a problem's mfa_token, say).
+func member(resp events.APIGatewayProxyResponse, name string) (string, error) {
+	var v map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil {
+		return "", fmt.Errorf("answer is not a JSON object: %s", resp.Body)
+	}
+	s, _ := v[name].(string)
+	if s == "" {
+		return "", fmt.Errorf("no %s in the answer: %s", name, resp.Body)
+	}
+	return s, nil
 }

@@ -82,8 +82,8 @@ func decodeJSON(body []byte, dst any, readOnly []string) error {
 			field = "body"
 		}
 		return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+	case isUnknownField(err):
+		name, _ := unknownFieldName(err)
 		return &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(name, apperr.FieldUnknown)}}
 	default:
 		return apperr.New(apperr.MalformedJSON)
@@ -125,3 +125,17 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// unknownFieldName reads the member name out of encoding/json's unknown-field error, the
+// only form in which it reports one.
+func unknownFieldName(err error) (string, bool) {
+	const prefix = "json: unknown field "
+	if !strings.HasPrefix(err.Error(), prefix) {
+		return "", false
+	}
+	return strings.Trim(strings.TrimPrefix(err.Error(), prefix), `"`), true
+}
+
+func isUnknownField(err error) bool { _, ok := unknownFieldName(err); return ok }
+
+func asTypeErr(err error, target **json.UnmarshalTypeError) bool { return errors.As(err, target) }

@@ -1,0 +1,154 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// patchRequest holds each member raw, so that an absent member (no change) and a null one
+// (clear it) can be told apart.
+type patchRequest struct {
+	FirstName  json.RawMessage `json:"first_name"`
+	LastName   json.RawMessage `json:"last_name"`
+	Phone      json.RawMessage `json:"phone"`
+	Language   json.RawMessage `json:"language"`
+	Currency   json.RawMessage `json:"currency"`
+	Timezone   json.RawMessage `json:"timezone"`
+	Gender     json.RawMessage `json:"gender"`
+	BirthDate  json.RawMessage `json:"birth_date"`
+	Address    json.RawMessage `json:"address"`
+	Social     json.RawMessage `json:"social"`
+	Attributes json.RawMessage `json:"attributes"`
+	Email      json.RawMessage `json:"email"`
+}
+
+// patchOf turns a decoded body into a domain patch; each member's type is checked on its
+// own, so an error names its field.
+func (in *patchRequest) patch() (user.Patch, error) {
+	var (
+		p    user.Patch
+		errs apperr.Fields
+	)
+	p.FirstName = rawString(in.FirstName, "first_name", &errs)
+	p.LastName = rawString(in.LastName, "last_name", &errs)
+	p.Phone = rawString(in.Phone, "phone", &errs)
+	p.Language = rawString(in.Language, "language", &errs)
+	p.Currency = rawString(in.Currency, "currency", &errs)
+	p.Timezone = rawString(in.Timezone, "timezone", &errs)
+	p.Gender = rawString(in.Gender, "gender", &errs)
+	p.BirthDate = rawString(in.BirthDate, "birth_date", &errs)
+	p.Email = rawString(in.Email, "email", &errs)
+	if in.Email != nil && p.Email != nil && *p.Email == "" {
+		errs.Add("email", apperr.FieldRequired) // the email can change, never go
+	}
+	if in.Address != nil {
+		p.Address = &user.Address{}
+		if err := rawObject(in.Address, "address", p.Address); err != nil {
+			return p, err
+		}
+	}
+	if in.Social != nil {
+		p.Social = &user.Social{}
+		if err := rawObject(in.Social, "social", p.Social); err != nil {
+			return p, err
+		}
+	}
+	if in.Attributes != nil {
+		p.AttributesSet = true
+		if !isNull(in.Attributes) {
+			if err := json.Unmarshal(in.Attributes, &p.Attributes); err != nil || p.Attributes == nil {
+				errs.Add("attributes", apperr.FieldInvalidFormat)
+			}
+		}
+	}
+	return p, errs.Err()
+}
+
+func (in *patchRequest) empty() bool {
+	return in.FirstName == nil && in.LastName == nil && in.Phone == nil && in.Language == nil &&
+		in.Currency == nil && in.Timezone == nil && in.Gender == nil && in.BirthDate == nil &&
+		in.Address == nil && in.Social == nil && in.Attributes == nil && in.Email == nil
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+
+// rawString is nil for an absent member, "" for null, else the string.
+func rawString(raw json.RawMessage, field string, errs *apperr.Fields) *string {
+	if raw == nil {
+		return nil
+	}
+	s := ""
+	if !isNull(raw) {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			errs.Add(field, apperr.FieldInvalidFormat)
+			return nil
+		}
+	}
+	return &s
+}
+
+// rawObject decodes an object member strictly; null leaves dst empty, which clears it.
+func rawObject(raw json.RawMessage, field string, dst any) error {
+	if isNull(raw) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if asTypeErr(err, &typeErr) {
+			return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
+		}
+		if name, ok := unknownFieldName(err); ok {
+			return &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(field+"."+name, apperr.FieldUnknown)}}
+		}
+		return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
+	}
+	return nil
+}
+
+// UpdateMe serves PATCH /v1/me.
+func UpdateMe(svc *user.Service) Handler {
+	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var in patchRequest
+		if err := DecodeJSON(r, &in, ReadOnlyUserFields...); err != nil {
+			return nil, err
+		}
+		if in.empty() {
+			return JSON(http.StatusOK, viewUser(p.User)), nil
+		}
+		patch, err := in.patch()
+		if err != nil {
+			return nil, err
+		}
+		u, err := svc.UpdateProfile(ctx, p, patch, client(r))
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, viewUser(u)), nil
+	})
+}
+
+type languageRequest struct {
+	Language string `json:"language"`
+}
+
+// SetLanguage serves PUT /v1/me/language.
+func SetLanguage(svc *user.Service) Handler {
+	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var in languageRequest
+		if err := DecodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		u, err := svc.SetLanguage(ctx, p, in.Language, client(r))
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, viewUser(u)), nil
+	})
+}
