@@ -224,3 +224,16 @@ func member(resp events.APIGatewayProxyResponse, name string) (string, error) {
 	}
 	return s, nil
 }
+
+// listTotal is meta.total of a list answer.
+func listTotal(resp events.APIGatewayProxyResponse) (int, error) {
+	var v struct {
+		Meta *struct {
+			Total int `json:"total"`
+		} `json:"meta"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil || v.Meta == nil {
+		return 0, fmt.Errorf("not a list answer: %s", resp.Body)
+	}
+	return v.Meta.Total, nil
+}

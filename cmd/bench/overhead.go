@@ -21,6 +21,8 @@ const (
 	overheadWarm         = 100
 	overheadRouteTimeout = 20 * time.Second
 	overheadBudget       = 300 * time.Microsecond
+	// overheadSessions is how many sessions the account has while its lists are timed.
+	overheadSessions = 5
 )
 
 // measureOverhead times the real handlers in this process over the in-memory store with a
@@ -46,6 +48,7 @@ func measureOverhead(ctx context.Context) *section {
 	}
 	var results []result
 	var runErr error
+	var nSessions, nEvents int
 	qerr := quietStdout(func() {
 		// One account, signed in, for the authenticated routes and login.
 		email := "overhead@example.com"
@@ -58,6 +61,28 @@ func measureOverhead(ctx context.Context) *section {
 		if err != nil {
 			runErr = err
 			return
+		}
+		// A few more sign-ins, so that the lists below have something in them; the timed
+		// logins come after the lists, which would otherwise grow with every one of them.
+		for range overheadSessions - 1 {
+			if _, err := call(ctx, r.login, loginEvent(email), 200); err != nil {
+				runErr = err
+				return
+			}
+		}
+		for _, c := range []struct {
+			h  httpapi.Lambda
+			ev events.APIGatewayProxyRequest
+			n  *int
+		}{{r.sessions, sessionsEvent(tok), &nSessions}, {r.events, eventsEvent(tok), &nEvents}} {
+			resp, err := call(ctx, c.h, c.ev, 200)
+			if err == nil {
+				*c.n, err = listTotal(resp)
+			}
+			if err != nil {
+				runErr = err
+				return
+			}
 		}
 		total := overheadWarm + overheadN
 		regs := make([]events.APIGatewayProxyRequest, total)
@@ -72,6 +97,8 @@ func measureOverhead(ctx context.Context) *section {
 		}{
 			{"GET /v1/me", r.me, func(int) events.APIGatewayProxyRequest { return meEvent(tok) }, 200},
 			{"GET /v1/auth/session", r.session, func(int) events.APIGatewayProxyRequest { return sessionEvent(tok) }, 200},
+			{"GET /v1/me/sessions", r.sessions, func(int) events.APIGatewayProxyRequest { return sessionsEvent(tok) }, 200},
+			{"GET /v1/me/events", r.events, func(int) events.APIGatewayProxyRequest { return eventsEvent(tok) }, 200},
 			{"POST /v1/auth/login", r.login, func(int) events.APIGatewayProxyRequest { return loginEvent(email) }, 200},
 			{"POST /v1/auth/register", r.register, func(i int) events.APIGatewayProxyRequest { return regs[i] }, 201},
 		} {
@@ -92,6 +119,9 @@ func measureOverhead(ctx context.Context) *section {
 		if res.n < overheadN {
 			s.note("%s: only %d requests within %s", res.name, res.n, overheadRouteTimeout)
 		}
+	}
+	if nSessions > 0 {
+		s.note("GET /v1/me/sessions lists %d live sessions and GET /v1/me/events %d events (the account's, before the timed logins).", nSessions, nEvents)
 	}
 	load.note(s)
 	hash := cheapHashTime()

@@ -29,11 +29,17 @@ func New() (*App, error) {
 		return nil, err
 	}
 	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
-	return &App{Config: cfg, Store: st, Users: Service(cfg, st, time.Now)}, nil
+	svc := service(cfg, st, time.Now, newLazyAvatars(cfg))
+	return &App{Config: cfg, Store: st, Users: svc}, nil
 }
 
-// Service builds the account service over any store; tests and tools use it too.
+// Service builds the account service over any store, without avatar storage; tests and
+// tools use it.
 func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Service {
+	return service(cfg, st, now, nil)
+}
+
+func service(cfg *config.Config, st user.Store, now func() time.Time, avatars user.Avatars) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	return user.NewService(st, h, now, user.Options{
 		SessionTTL:           cfg.SessionTTL,
@@ -44,6 +50,7 @@ func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Serv
 		Issuer:               cfg.AppName,
 		Fields:               cfg.ProfileFields,
 		ProfileUpdatesPerDay: cfg.ProfileUpdatesPerDay,
+		Avatars:              avatars,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,

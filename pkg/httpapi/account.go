@@ -46,11 +46,16 @@ func MyEvents(svc *user.Service) Handler {
 		}
 		items := make([]eventView, len(events))
 		for i, e := range events {
-			items[i] = eventView{Type: e.Type, At: timestamp(e.At), IP: opt(e.IP), UserAgent: opt(e.UserAgent), Detail: e.Detail}
-			if items[i].Detail == nil {
-				items[i].Detail = map[string]string{}
-			}
+			items[i] = viewEvent(e)
 		}
 		return JSON(http.StatusOK, pageOf(items, page)), nil
 	})
+}
+
+func viewEvent(e *user.Event) eventView {
+	v := eventView{Type: e.Type, At: timestamp(e.At), IP: opt(e.IP), UserAgent: opt(e.UserAgent), Detail: e.Detail}
+	if v.Detail == nil {
+		v.Detail = map[string]string{}
+	}
+	return v
 }

@@ -44,6 +44,9 @@ func WithAuth(a Authenticator, h Authed) Handler {
 	}
 }
 
+// ClientOf is what the domain records about the caller of r.
+func ClientOf(r *Request) user.Client { return client(r) }
+
 // client is what the domain records about the caller.
 func client(r *Request) user.Client {
 	return user.Client{IP: r.ClientIP(), UserAgent: r.UserAgent(), AcceptLanguage: r.Header("Accept-Language")}

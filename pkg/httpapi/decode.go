@@ -25,11 +25,17 @@ var ReadOnlyUserFields = []string{"id", "email_verified", "pending_email", "role
 // MaxJSONBody bytes, one object, no field dst does not declare (exact, case-sensitive names;
 // readOnly names are read_only). Every problem is a client error with its own code.
 func DecodeJSON(r *Request, dst any, readOnly ...string) error {
+	return DecodeJSONLimit(r, dst, MaxJSONBody, readOnly...)
+}
+
+// DecodeJSONLimit is DecodeJSON with another body limit, for the one route whose JSON
+// carries a file.
+func DecodeJSONLimit(r *Request, dst any, limit int, readOnly ...string) error {
 	body, err := r.Body()
 	if err != nil {
 		return apperr.New(apperr.MalformedJSON)
 	}
-	if len(body) > MaxJSONBody {
+	if len(body) > limit {
 		return apperr.New(apperr.PayloadTooLarge)
 	}
 	if len(bytes.TrimSpace(body)) > 0 || r.Header("Content-Type") != "" {

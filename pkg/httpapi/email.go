@@ -47,6 +47,6 @@ func ConfirmEmail(svc *user.Service) Handler {
 			return nil, err
 		}
 		r.UserID = u.ID
-		return JSON(http.StatusOK, userEnvelope{User: viewUser(u)}), nil
+		return JSON(http.StatusOK, userEnvelope{User: view(ctx, svc, u)}), nil
 	}
 }

@@ -13,12 +13,12 @@ type loginRequest struct {
 }
 
 // Login serves POST /v1/auth/login.
-func Login(svc *user.Service) Handler { return login(svc.Login) }
+func Login(svc *user.Service) Handler { return login(svc, svc.Login) }
 
 // AdminLogin serves POST /v1/auth/admin/login.
-func AdminLogin(svc *user.Service) Handler { return login(svc.AdminLogin) }
+func AdminLogin(svc *user.Service) Handler { return login(svc, svc.AdminLogin) }
 
-func login(fn func(context.Context, user.LoginInput) (*user.Auth, error)) Handler {
+func login(svc *user.Service, fn func(context.Context, user.LoginInput) (*user.Auth, error)) Handler {
 	return func(ctx context.Context, r *Request) (*Response, error) {
 		var in loginRequest
 		if err := DecodeJSON(r, &in); err != nil {
@@ -29,7 +29,7 @@ func login(fn func(context.Context, user.LoginInput) (*user.Auth, error)) Handle
 			return nil, err
 		}
 		r.UserID = a.User.ID
-		return JSON(http.StatusOK, viewAuth(a)), nil
+		return JSON(http.StatusOK, viewAuth(ctx, svc, a)), nil
 	}
 }
 
@@ -50,6 +50,6 @@ func CompleteMFA(svc *user.Service) Handler {
 			return nil, err
 		}
 		r.UserID = a.User.ID
-		return JSON(http.StatusOK, viewAuth(a)), nil
+		return JSON(http.StatusOK, viewAuth(ctx, svc, a)), nil
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // Me serves GET /v1/me.
 func Me(svc *user.Service) Handler {
-	return WithAuth(svc, func(_ context.Context, _ *Request, p *user.Principal) (*Response, error) {
-		return JSON(http.StatusOK, viewUser(p.User)), nil
+	return WithAuth(svc, func(ctx context.Context, _ *Request, p *user.Principal) (*Response, error) {
+		return JSON(http.StatusOK, view(ctx, svc, p.User)), nil
 	})
 }

@@ -120,7 +120,7 @@ func UpdateMe(svc *user.Service) Handler {
 			return nil, err
 		}
 		if in.empty() {
-			return JSON(http.StatusOK, viewUser(p.User)), nil
+			return JSON(http.StatusOK, view(ctx, svc, p.User)), nil
 		}
 		patch, err := in.patch()
 		if err != nil {
@@ -130,7 +130,7 @@ func UpdateMe(svc *user.Service) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return JSON(http.StatusOK, viewUser(u)), nil
+		return JSON(http.StatusOK, view(ctx, svc, u)), nil
 	})
 }
 
@@ -149,6 +149,6 @@ func SetLanguage(svc *user.Service) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return JSON(http.StatusOK, viewUser(u)), nil
+		return JSON(http.StatusOK, view(ctx, svc, u)), nil
 	})
 }

@@ -30,6 +30,6 @@ func Register(svc *user.Service) Handler {
 			return nil, err
 		}
 		r.UserID = a.User.ID
-		return JSON(http.StatusCreated, viewAuth(a)), nil
+		return JSON(http.StatusCreated, viewAuth(ctx, svc, a)), nil
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"time"
 
 	"github.com/userbase/userbase/pkg/user"
@@ -31,6 +32,16 @@ type userView struct {
 	MFAEnabled    bool           `json:"mfa_enabled"`
 	CreatedAt     string         `json:"created_at"`
 	UpdatedAt     string         `json:"updated_at"`
+}
+
+// ViewUser is the user resource of u, for handlers outside this package.
+func ViewUser(ctx context.Context, svc *user.Service, u *user.User) any { return view(ctx, svc, u) }
+
+// view is the user resource of u, its avatar URL signed fresh.
+func view(ctx context.Context, svc *user.Service, u *user.User) userView {
+	v := viewUser(u)
+	v.AvatarURL = opt(svc.AvatarURL(ctx, u))
+	return v
 }
 
 func viewUser(u *user.User) userView {
@@ -65,6 +76,6 @@ type authView struct {
 	ExpiresAt string   `json:"expires_at"`
 }
 
-func viewAuth(a *user.Auth) authView {
-	return authView{User: viewUser(a.User), Token: a.Token, ExpiresAt: timestamp(a.ExpiresAt)}
+func viewAuth(ctx context.Context, svc *user.Service, a *user.Auth) authView {
+	return authView{User: view(ctx, svc, a.User), Token: a.Token, ExpiresAt: timestamp(a.ExpiresAt)}
 }

@@ -100,6 +100,7 @@ const (
 	typeEvent   = "event"
 	typeMFA     = "mfa"
 	typeMFATok  = "mfa_token"
+	typeWish    = "wish"
 )
 
 // userCopies are the keys of every item that holds a copy of u: the profile and its locks.

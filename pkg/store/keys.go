@@ -16,6 +16,7 @@ const (
 	prefixLimit    = "LIMIT#"
 	prefixSession  = "SESSION#"
 	prefixEvent    = "EVENT#"
+	prefixWish     = "WISH#"
 	prefixMFAToken = "MFATOKEN#"
 
 	skProfile = "PROFILE"

@@ -140,6 +140,16 @@ func (b *txBuilder) build(tx *user.Tx) error {
 	if c := tx.UseCode; c != nil {
 		b.del(key(prefixCode+c.Hash, skCode), "attribute_exists(pk) AND expires_at > :now", map[string]types.AttributeValue{":now": n(now)}, user.ErrInvalidCode)
 	}
+	for _, w := range tx.Wishes {
+		av, err := marshalWish(w)
+		if err != nil {
+			return err
+		}
+		b.put(av, "", nil, nil)
+	}
+	for _, w := range tx.Unwish {
+		b.del(key(prefixUser+w.UserID, prefixWish+w.ProductID), "attribute_exists(pk)", nil, user.ErrNotFound)
+	}
 	for _, m := range tx.Mails {
 		av, err := marshalMail(m)
 		if err != nil {

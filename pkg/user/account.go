@@ -22,7 +22,13 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}}); err != nil {
 		return err
 	}
-	return s.store.DeleteUserItems(ctx, u.ID)
+	if err := s.store.DeleteUserItems(ctx, u.ID); err != nil {
+		return err
+	}
+	if s.opts.Avatars != nil {
+		return s.opts.Avatars.DeleteUser(ctx, u.ID)
+	}
+	return nil
 }
 
 // Events lists the caller's security events, newest first.

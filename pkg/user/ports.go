@@ -52,6 +52,13 @@ type Store interface {
 	// MFAUser reads in one round trip a user, its MFA enrollment (nil when none) and, when
 	// tokenHash is set, that MFA token (nil when none).
 	MFAUser(ctx context.Context, userID, tokenHash string) (*User, *MFA, *MFAToken, error)
+	// UserData reads everything under a user — profile, sessions, wishlist, MFA
+	// enrollment, and with events its security events — with one paged Query.
+	// ErrNotFound when there is no user.
+	UserData(ctx context.Context, userID string, events bool) (*UserData, error)
+	// WishState reads whether a wishlist item exists (nil when not) and how many items
+	// the wishlist holds.
+	WishState(ctx context.Context, userID, productID string) (*WishItem, int, error)
 	// Events lists a user's security events, newest first.
 	Events(ctx context.Context, userID string) ([]*Event, error)
 	// DeleteUserItems deletes every item under a user's partition (sessions, events,

@@ -56,7 +56,7 @@ func (s *Service) update(ctx context.Context, cur *User, patch Patch, byAdmin bo
 		case err == nil:
 			return next, nil
 		case errors.Is(err, ErrLimited):
-			return nil, apperr.Limited(tx.Limit.ExpiresAt.Sub(now))
+			return nil, limited(tx.Limit.ExpiresAt.Sub(now))
 		case errors.Is(err, ErrConflict) && attempt < 4:
 			if cur, err = s.store.User(ctx, cur.ID); err != nil {
 				return nil, err
@@ -193,3 +193,6 @@ func (s *Service) applyAttributes(u *User, attrs map[string]any, set, byAdmin, p
 	}
 	return nil
 }
+
+// limited is a rate_limited error.
+func limited(retry time.Duration) error { return apperr.Limited(retry) }

@@ -34,6 +34,8 @@ type Options struct {
 	Fields *profilefields.Set
 	// ProfileUpdatesPerDay limits profile changes (PATCH /v1/me, avatars) per user per UTC day.
 	ProfileUpdatesPerDay int
+	// Avatars signs and deletes avatar images; nil: users have no avatars.
+	Avatars Avatars
 }
 
 // Throttle are the sign-in limits.

@@ -27,6 +27,9 @@ type Tx struct {
 	Code    *Code // a new one-time code
 	UseCode *Code // consumed: must exist and be unexpired at Now (ErrInvalidCode)
 
+	Wishes []*WishItem // put
+	Unwish []*WishItem // deleted, must be there (ErrNotFound)
+
 	Mails  []*mail.Mail
 	Events []*Event
 

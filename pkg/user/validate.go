@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-
 	"golang.org/x/text/language"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -20,7 +19,6 @@ const (
 	MaxNameLen = 255
 	MaxURLLen  = 2048
 )
-
 
 // Profile is the set of profile fields a request may write. A nil pointer is a field the
 // request did not send.

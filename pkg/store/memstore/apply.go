@@ -67,6 +67,11 @@ func (s *Store) check(tx *user.Tx) error {
 			return user.ErrConflict
 		}
 	}
+	for _, w := range tx.Unwish {
+		if _, ok := s.wishes[w.UserID+"/"+w.ProductID]; !ok {
+			return user.ErrNotFound
+		}
+	}
 	for _, se := range tx.Revoke {
 		if _, ok := s.sessions[sessionKey(se.UserID, se.ID)]; !ok {
 			return user.ErrNotFound
@@ -136,6 +141,14 @@ func (s *Store) write(tx *user.Tx) {
 	}
 	if c := tx.UseCode; c != nil {
 		delete(s.codes, c.Hash)
+	}
+	for _, w := range tx.Wishes {
+		c := *w
+		c.Images, c.Categories = slices.Clone(w.Images), slices.Clone(w.Categories)
+		s.wishes[w.UserID+"/"+w.ProductID] = c
+	}
+	for _, w := range tx.Unwish {
+		delete(s.wishes, w.UserID+"/"+w.ProductID)
 	}
 	for _, m := range tx.Mails {
 		s.Outbox = append(s.Outbox, *m)
@@ -280,6 +293,11 @@ func (s *Store) DeleteUserItems(ctx context.Context, uid string) error {
 	defer s.mu.Unlock()
 	delete(s.events, uid)
 	delete(s.mfa, uid)
+	for k := range s.wishes {
+		if strings.HasPrefix(k, uid+"/") {
+			delete(s.wishes, k)
+		}
+	}
 	for k := range s.tokens {
 		if strings.HasPrefix(k, uid+"/") {
 			delete(s.tokens, k)
@@ -333,4 +351,45 @@ func (s *Store) Events(_ context.Context, uid string) ([]*user.Event, error) {
 		out = append(out, &e)
 	}
 	return out, nil
+}
+
+// WishState implements user.Store.
+func (s *Store) WishState(_ context.Context, uid, productID string) (*user.WishItem, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	var found *user.WishItem
+	for k, w := range s.wishes {
+		if strings.HasPrefix(k, uid+"/") {
+			n++
+			if w.ProductID == productID {
+				w := w
+				found = &w
+			}
+		}
+	}
+	return found, n, nil
+}
+
+// UserData implements user.Store.
+func (s *Store) UserData(ctx context.Context, uid string, events bool) (*user.UserData, error) {
+	u, sessions, err := s.UserSessions(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	d := &user.UserData{User: u, Sessions: sessions}
+	_, d.MFA, _, _ = s.MFAUser(ctx, uid, "")
+	if events {
+		d.Events, _ = s.Events(ctx, uid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, w := range s.wishes {
+		if strings.HasPrefix(k, uid+"/") {
+			w := w
+			d.Wishes = append(d.Wishes, &w)
+		}
+	}
+	slices.SortFunc(d.Wishes, func(a, b *user.WishItem) int { return strings.Compare(a.ProductID, b.ProductID) })
+	return d, nil
 }

@@ -25,6 +25,7 @@ type Store struct {
 	events   map[string][]user.Event // by user id, oldest first
 	mfa      map[string]user.MFA
 	tokens   map[string]user.MFAToken // by user id + "/" + hash
+	wishes   map[string]user.WishItem // by user id + "/" + product id
 	// Outbox holds the mails written, in order.
 	Outbox []mail.Mail
 }
@@ -35,6 +36,7 @@ func New() *Store {
 		users: map[string]user.User{}, logins: map[string]string{},
 		sessions: map[string]user.Session{}, codes: map[string]user.Code{}, counters: map[string]int64{},
 		events: map[string][]user.Event{}, mfa: map[string]user.MFA{}, tokens: map[string]user.MFAToken{},
+		wishes: map[string]user.WishItem{},
 	}
 }
 

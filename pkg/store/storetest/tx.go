@@ -21,6 +21,7 @@ var txTests = []struct {
 	{"StampAndRevokeSessions", testStampRevoke},
 	{"RemoveFreesLoginsAndDeletesItems", testRemove},
 	{"LoginViewReadsCounter", testLoginView},
+	{"WishlistAndUserData", testWishlist},
 }
 
 func apply(t *testing.T, st user.Store, tx *user.Tx) {
@@ -214,5 +215,41 @@ func testLoginView(t *testing.T, st user.Store) {
 	got, n, err = st.LoginView(ctx, "nobody-"+u.Email, "none#"+u.ID)
 	if err != nil || got != nil || n != 0 {
 		t.Errorf("LoginView(unknown) = %v, %d, %v; want nil, 0, nil", got, n, err)
+	}
+}
+
+func testWishlist(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	u := newUser(t)
+	se := newSession(t, u)
+	create(t, st, &user.Creation{User: u, Session: se})
+	a := &user.WishItem{UserID: u.ID, ProductID: "sku-1", Name: "Lamp", Images: []string{"https://x.example/a.png"},
+		Categories: []string{"home"}, Publish: true, Price: 12.5, Weight: 1.25, AddedAt: now}
+	b := &user.WishItem{UserID: u.ID, ProductID: "sku-2", Name: "Desk", AddedAt: now}
+	apply(t, st, &user.Tx{Now: now, Wishes: []*user.WishItem{a, b},
+		Events: []*user.Event{{ID: u.ID, UserID: u.ID, Type: user.EventAccountCreated, At: now}}})
+	found, n, err := st.WishState(ctx, u.ID, "sku-1")
+	if err != nil || n != 2 || found == nil || !found.AddedAt.Equal(now) {
+		t.Fatalf("WishState = %+v, %d, %v; want sku-1 found of 2", found, n, err)
+	}
+	if found, _, _ := st.WishState(ctx, u.ID, "sku-3"); found != nil {
+		t.Errorf("WishState(absent) found %+v", found)
+	}
+	d, err := st.UserData(ctx, u.ID, false)
+	if err != nil || d.User.ID != u.ID || len(d.Sessions) != 1 || len(d.Wishes) != 2 || d.Events != nil {
+		t.Fatalf("UserData(no events) = %+v, %v", d, err)
+	}
+	if w := d.Wishes[0]; w.ProductID != "sku-1" || w.Price != 12.5 || !w.Publish || w.Images[0] != "https://x.example/a.png" || w.Weight != 1.25 {
+		t.Errorf("wish read back as %+v", w)
+	}
+	if d, _ := st.UserData(ctx, u.ID, true); len(d.Events) != 1 {
+		t.Errorf("UserData(events) has %d events, want 1", len(d.Events))
+	}
+	apply(t, st, &user.Tx{Now: now, Unwish: []*user.WishItem{b}})
+	if err := st.Apply(ctx, &user.Tx{Now: now, Unwish: []*user.WishItem{b}}); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("removing a wish already gone: err %v, want ErrNotFound", err)
+	}
+	if _, err := st.UserData(ctx, "01zzzzzzzzzzzzzzzzzzzzzzzz", false); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("UserData(no user): err %v, want ErrNotFound", err)
 	}
 }

@@ -1,0 +1,91 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+)
+
+// Avatars is where avatar images live (pkg/avatar: the private bucket).
+type Avatars interface {
+	// URLs signs short-lived GET URLs of an image and its thumbnail.
+	URLs(ctx context.Context, key string) (image, thumb string, err error)
+	// Delete removes an image and its thumbnail; one already gone is not an error.
+	Delete(ctx context.Context, key string) error
+	// DeleteUser removes every object of a user.
+	DeleteUser(ctx context.Context, userID string) error
+}
+
+// AvatarURL is the signed URL of u's avatar, or "" when u has none (or it cannot be signed
+// now: the profile is still worth answering with).
+func (s *Service) AvatarURL(ctx context.Context, u *User) string {
+	if u.AvatarKey == "" || s.opts.Avatars == nil {
+		return ""
+	}
+	img, _, err := s.opts.Avatars.URLs(ctx, u.AvatarKey)
+	if err != nil {
+		slog.Default().Error("sign avatar url", "user_id", u.ID, "error", err.Error())
+		return ""
+	}
+	return img
+}
+
+// AvatarURLs signs both URLs of u's avatar, for the data export.
+func (s *Service) AvatarURLs(ctx context.Context, u *User) (image, thumb string) {
+	if u.AvatarKey == "" || s.opts.Avatars == nil {
+		return "", ""
+	}
+	image, thumb, _ = s.opts.Avatars.URLs(ctx, u.AvatarKey)
+	return image, thumb
+}
+
+// SetAvatar points the user at a newly stored image (key), counting toward the daily
+// profile-update limit, then deletes the previous image. If the user cannot be saved, the
+// new image is deleted, so no object is left unreferenced.
+func (s *Service) SetAvatar(ctx context.Context, p *Principal, key string, c Client) (*User, error) {
+	return s.swapAvatar(ctx, p.User, key, c)
+}
+
+// RemoveAvatar deletes the user's avatar record and objects. Removing none is not an
+// error; it does not count toward the daily limit.
+func (s *Service) RemoveAvatar(ctx context.Context, p *Principal, c Client) error {
+	if p.User.AvatarKey == "" {
+		return nil
+	}
+	_, err := s.swapAvatar(ctx, p.User, "", c)
+	return err
+}
+
+func (s *Service) swapAvatar(ctx context.Context, cur *User, key string, c Client) (*User, error) {
+	for attempt := 0; ; attempt++ {
+		now := s.now().UTC()
+		next := *cur
+		next.AvatarKey, next.Version, next.UpdatedAt = key, cur.Version+1, now
+		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}}
+		if key != "" {
+			limit := s.dailyLimit(cur.ID, now)
+			tx.Limit = &limit
+		}
+		err := s.store.Apply(ctx, tx)
+		switch {
+		case err == nil:
+			if cur.AvatarKey != "" && s.opts.Avatars != nil {
+				if derr := s.opts.Avatars.Delete(ctx, cur.AvatarKey); derr != nil {
+					slog.Default().Error("delete old avatar", "user_id", cur.ID, "error", derr.Error())
+				}
+			}
+			return &next, nil
+		case errors.Is(err, ErrConflict) && attempt < 4:
+			if cur, err = s.store.User(ctx, cur.ID); err == nil {
+				continue
+			}
+		}
+		if key != "" && s.opts.Avatars != nil {
+			_ = s.opts.Avatars.Delete(ctx, key)
+		}
+		if errors.Is(err, ErrLimited) {
+			return nil, limited(tx.Limit.ExpiresAt.Sub(now))
+		}
+		return nil, err
+	}
+}

@@ -1,0 +1,196 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/auth"
+)
+
+// WishItem is a product snapshot on a user's wishlist (seed 001's AddToWishlist).
+type WishItem struct {
+	UserID       string
+	ProductID    string
+	Name         string
+	Alias        string
+	Images       []string
+	Categories   []string
+	Brand        string
+	Publish      bool
+	Price        float64
+	ComparePrice float64
+	SKU          string
+	Weight       float64
+	AddedAt      time.Time
+}
+
+// Wishlist limits.
+const (
+	MaxWishImages     = 20
+	MaxWishCategories = 50
+)
+
+var productID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
+
+// ValidProductID reports whether id can name a product.
+func ValidProductID(id string) bool { return productID.MatchString(id) }
+
+// Wishlist authenticates the token and lists the user's wishlist, oldest first, with one
+// Query of the user's partition.
+func (s *Service) Wishlist(ctx context.Context, token string) (*Principal, []*WishItem, error) {
+	v, err := s.partition(ctx, token, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v.principal, v.data.Wishes, nil
+}
+
+// Export authenticates the token and reads everything held under the user — profile,
+// live sessions, wishlist, security events, MFA state — for GET /v1/me/export.
+func (s *Service) Export(ctx context.Context, token string) (*Principal, *UserData, error) {
+	v, err := s.partition(ctx, token, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := *v.data
+	d.Sessions = v.sessions
+	return v.principal, &d, nil
+}
+
+// PutWish adds or replaces a wishlist item, keeping its first added_at; a new item past
+// the configured maximum is refused.
+func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem, max int) (*WishItem, error) {
+	var errs apperr.Fields
+	if !ValidProductID(it.ProductID) {
+		errs.Add("product_id", apperr.FieldInvalidFormat)
+	}
+	it.Name = text(it.Name, "name", MaxNameLen, &errs)
+	if it.Name == "" && !hasField(errs, "name") {
+		errs.Add("name", apperr.FieldRequired)
+	}
+	it.Alias = text(it.Alias, "alias", MaxNameLen, &errs)
+	it.Brand = text(it.Brand, "brand", MaxNameLen, &errs)
+	it.SKU = text(it.SKU, "sku", 128, &errs)
+	if len(it.Images) > MaxWishImages {
+		errs.AddP("images", apperr.FieldTooLong, map[string]any{"max": MaxWishImages})
+	}
+	for i, img := range it.Images {
+		u, err := url.Parse(img)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(img) > MaxURLLen {
+			errs.Add("images."+itoa(i), apperr.FieldInvalidURL)
+		}
+	}
+	if len(it.Categories) > MaxWishCategories {
+		errs.AddP("categories", apperr.FieldTooLong, map[string]any{"max": MaxWishCategories})
+	}
+	for i, c := range it.Categories {
+		if c = strings.TrimSpace(c); c == "" || utf8.RuneCountInString(c) > MaxNameLen {
+			errs.Add("categories."+itoa(i), apperr.FieldInvalidFormat)
+		}
+		it.Categories[i] = strings.TrimSpace(c)
+	}
+	for field, v := range map[string]float64{"price": it.Price, "compare_price": it.ComparePrice, "weight": it.Weight} {
+		if v < 0 || v > 1e12 {
+			errs.Add(field, apperr.FieldInvalidFormat)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	it.UserID = p.User.ID
+	existing, count, err := s.store.WishState(ctx, p.User.ID, it.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	it.AddedAt = s.now().UTC()
+	if existing != nil {
+		it.AddedAt = existing.AddedAt
+	} else if count >= max {
+		return nil, apperr.Invalid(apperr.FieldError{Field: "product_id", Code: apperr.FieldTooLarge, Params: map[string]any{"max": max}})
+	}
+	if err := s.store.Apply(ctx, &Tx{Now: it.AddedAt, Wishes: []*WishItem{it}}); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// RemoveWish deletes a wishlist item; one already gone is not an error.
+func (s *Service) RemoveWish(ctx context.Context, p *Principal, productID string) error {
+	if !ValidProductID(productID) {
+		return nil
+	}
+	err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), Unwish: []*WishItem{{UserID: p.User.ID, ProductID: productID}}})
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// view is what one Query of a user's partition holds, authenticated.
+type view struct {
+	principal *Principal
+	sessions  []*Session // the live ones
+	data      *UserData
+}
+
+// partition authenticates the token from the Query that reads the user's items, so routes
+// that list what a user owns cost one round trip.
+func (s *Service) partition(ctx context.Context, token string, events bool) (*view, error) {
+	p, err := auth.ParseSessionToken(token)
+	if err != nil {
+		return nil, ErrUnauthenticated
+	}
+	d, err := s.store.UserData(ctx, p.UserID, events)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	v := &view{data: d}
+	for _, se := range d.Sessions {
+		if se.Epoch != d.User.SessionEpoch || !now.Before(se.ExpiresAt) {
+			continue
+		}
+		v.sessions = append(v.sessions, se)
+		if se.ID == p.SessionID && auth.SameHash(se.TokenHash, p.Hash) {
+			v.principal = &Principal{User: d.User, Session: se}
+		}
+	}
+	if v.principal == nil || !d.User.Active {
+		return nil, ErrUnauthenticated
+	}
+	return v, nil
+}
+
+// UserData is every item held under a user.
+type UserData struct {
+	User     *User
+	Sessions []*Session
+	Wishes   []*WishItem
+	Events   []*Event // only when asked for
+	MFA      *MFA
+}
+
+func hasField(errs apperr.Fields, field string) bool {
+	for _, f := range errs {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
