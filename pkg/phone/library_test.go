@@ -47,9 +47,9 @@ func policyAllows(e164 string) bool {
 // nationally and internationally, must normalize to the library's E.164.
 func TestLibraryExamples(t *testing.T) {
 	type form struct {
-		name                          string
+		name                           string
 		total, agree, policy, libParse int
-		mismatches                    []string
+		mismatches                     []string
 	}
 	national := &form{name: "national"}
 	intl := &form{name: "international"}
@@ -205,6 +205,9 @@ func TestLibraryRandom(t *testing.T) {
 			got, ok := Normalize(input, def)
 			if ok {
 				accepted++
+				if again, ok := Normalize(got, ""); !ok || again != got {
+					t.Errorf("Normalize(%q, %q) = %q; Normalize(%q, \"\") = %q, %v", input, def, got, got, again, ok)
+				}
 			}
 			if got != want || ok != wantOK {
 				disagree++
@@ -272,7 +275,8 @@ func libParse(input, region string) string {
 // libNormalize is the reference Normalize: the library's Parse, then the
 // rule Normalize documents (possible length and general pattern of a region
 // sharing the calling code, 8 to 15 digits), with the library's own
-// metadata. Inputs the package rejects by design are rejected up front.
+// metadata. Inputs the package rejects by design are rejected: a "+" with an
+// unknown calling code, and results that do not parse back as themselves.
 func libNormalize(input, region string) (string, bool) {
 	if strings.HasPrefix(input, "+") {
 		// The library retries a "+" with an unknown calling code as a
@@ -287,7 +291,7 @@ func libNormalize(input, region string) (string, bool) {
 		return "", false
 	}
 	e164 := phonenumbers.Format(num, phonenumbers.E164)
-	if !policyAllows(e164) {
+	if !policyAllows(e164) || libParse(e164, "") != e164 {
 		return "", false
 	}
 	nsn := phonenumbers.GetNationalSignificantNumber(num)

@@ -28,8 +28,11 @@
 // the right shape for a region but not of any assigned fixed-line or mobile
 // range is still accepted, as the metadata's general pattern allows). Unlike
 // the library, a "+" followed by an unknown calling code is rejected rather
-// than retried as a national number, and numbers of fewer than 8 digits in
-// all (a few in Niue, Tokelau, Tristan da Cunha) are rejected.
+// than retried as a national number; numbers of fewer than 8 digits in all
+// (a few in Niue, Tokelau, Tristan da Cunha) are rejected; and so is input
+// whose E.164 form would not normalize to itself again (a rare double trunk
+// prefix), so that a stored number is always found again when typed as
+// stored.
 package phone
 
 import (
@@ -80,33 +83,47 @@ func Normalize(input, defaultRegion string) (e164 string, ok bool) {
 		return "", false
 	}
 	def, hasDef := lookupRegion(defaultRegion)
+	cc, nsn, ok := parse(digits, plus, def, hasDef)
+	if !ok {
+		return "", false
+	}
+	e164 = "+" + ccString(cc) + nsn
+	// The result must read back as itself, or a number stored in this form
+	// would not be found again when typed in it: "+375 88 …" (Belarus, a
+	// trunk prefix typed twice) gives "+3758…", which reads as "+375…".
+	// The library accepts such inputs; Normalize rejects them.
+	if cc2, nsn2, ok := parse(e164[1:], true, region{}, false); !ok || cc2 != cc || nsn2 != nsn {
+		return "", false
+	}
+	return e164, true
+}
 
-	var (
-		cc        int
-		nsn       string
-		extracted bool // cc came from the number, not the default region
-	)
+// parse splits the digits of a number into a calling code and a valid
+// national significant number, following the library's Parse. plus tells
+// whether the digits followed a "+"; def is the default region, if hasDef.
+func parse(digits string, plus bool, def region, hasDef bool) (cc int, nsn string, ok bool) {
+	extracted := false // cc came from the number, not the default region
 	switch {
 	case plus:
 		if len(digits) <= minNSN {
-			return "", false
+			return 0, "", false
 		}
 		if cc, nsn = extractCC(digits); cc == 0 {
-			return "", false
+			return 0, "", false
 		}
 		extracted = true
 	case !hasDef:
-		return "", false
+		return 0, "", false
 	default:
 		// An international prefix, unless followed by a 0: calling codes
 		// never start with one.
 		if n := def.iddLen(digits); n >= 0 && (n == len(digits) || digits[n] != '0') {
 			rest := digits[n:]
 			if len(rest) <= minNSN {
-				return "", false
+				return 0, "", false
 			}
 			if cc, nsn = extractCC(rest); cc == 0 {
-				return "", false
+				return 0, "", false
 			}
 			extracted = true
 			break
@@ -129,7 +146,7 @@ func Normalize(input, defaultRegion string) (e164 string, ok bool) {
 		meta, _ = mainRegion(cc)
 	}
 	if len(nsn) < minNSN {
-		return "", false
+		return 0, "", false
 	}
 	// Strip a national prefix when what remains has a possible length:
 	// otherwise the digits were not a prefix.
@@ -141,19 +158,18 @@ func Normalize(input, defaultRegion string) (e164 string, ok bool) {
 		}
 	}
 	if len(nsn) < minNSN || len(nsn) > maxNSN {
-		return "", false
+		return 0, "", false
 	}
-	ccs := ccString(cc)
-	if n := len(ccs) + len(nsn); n < minDigits || n > maxDigits {
-		return "", false
+	if n := len(ccString(cc)) + len(nsn); n < minDigits || n > maxDigits {
+		return 0, "", false
 	}
 	lo, hi := ccRange(cc)
 	for i := lo; i < hi; i++ {
 		if regionAt(i).valid(nsn) {
-			return "+" + ccs + nsn, true
+			return cc, nsn, true
 		}
 	}
-	return "", false
+	return 0, "", false
 }
 
 // Region returns the region of a number in the form Normalize returns: its

@@ -25,6 +25,10 @@ const (
 	skMail    = "MAIL"
 	skLimit   = "LIMIT"
 	skMFA     = "MFA"
+	// keyStats/skAdmins is the count of active admins, kept in the transactions that
+	// change it.
+	keyStats = "STATS"
+	skAdmins = "ADMINS"
 )
 
 // OutboxPrefix is the partition key prefix of mail outbox items; the mailer's stream

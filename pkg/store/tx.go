@@ -202,6 +202,15 @@ func (b *txBuilder) build(tx *user.Tx) error {
 			b.update(k, "SET last_step = :s", "last_step < :s", nil, map[string]types.AttributeValue{":s": n(m.Step)}, user.ErrInvalidCode)
 		}
 	}
+	if d := tx.AdminDelta; d != 0 {
+		cond := ""
+		vals := map[string]types.AttributeValue{":d": n(int64(d))}
+		if d < 0 {
+			// Never the last one: a count that would reach zero fails the transaction.
+			cond, vals[":min"] = "#n > :min", n(int64(-d))
+		}
+		b.update(key(keyStats, skAdmins), "ADD #n :d", cond, map[string]string{"#n": "n"}, vals, user.ErrLastAdmin)
+	}
 	if f := tx.Failure; f != nil {
 		for _, k := range userCopies(f.User) {
 			b.update(key(k[0], k[1]),

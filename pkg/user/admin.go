@@ -27,7 +27,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 		}
 		next := *cur
 		next.Role, next.Active, next.Version, next.UpdatedAt = RoleAdmin, true, cur.Version+1, s.now().UTC()
-		return false, s.store.SaveUser(ctx, &next, cur)
+		return false, s.store.Apply(ctx, &Tx{Now: next.UpdatedAt, Save: &Save{Next: &next, Prev: cur}, AdminDelta: 1})
 	case !errors.Is(err, ErrNotFound):
 		return false, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
 		return false, fmt.Errorf("hash password: %w", err)
 	}
-	if err := s.store.CreateUser(ctx, &Creation{User: u}); err != nil {
+	if err := s.store.Apply(ctx, &Tx{Now: now, Create: u, AdminDelta: 1}); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -100,6 +100,7 @@ var (
 	ErrEmailTaken      = apperr.New(apperr.EmailTaken)
 	ErrPhoneTaken      = apperr.New(apperr.PhoneTaken)
 	ErrInvalidCode     = apperr.New(apperr.InvalidCode)
+	ErrLastAdmin       = apperr.New(apperr.LastAdmin)
 	ErrSponsorNotFound = apperr.Invalid(apperr.Field("sponsor_id", apperr.FieldNotFound))
 )
 

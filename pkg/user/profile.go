@@ -141,6 +141,7 @@ func (s *Service) patched(cur *User, patch Patch, byAdmin bool, now time.Time, c
 	if !next.Active && cur.Active {
 		next.SessionEpoch++ // disabling ends every session at once
 	}
+	tx.AdminDelta = activeAdmin(&next) - activeAdmin(cur)
 	return &next, tx, nil
 }
 
@@ -196,3 +197,11 @@ func (s *Service) applyAttributes(u *User, attrs map[string]any, set, byAdmin, p
 
 // limited is a rate_limited error.
 func limited(retry time.Duration) error { return apperr.Limited(retry) }
+
+// activeAdmin is 1 for an active admin, else 0: the count of admins moves by differences.
+func activeAdmin(u *User) int {
+	if u.Role == RoleAdmin && u.Active {
+		return 1
+	}
+	return 0
+}

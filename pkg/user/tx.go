@@ -42,6 +42,10 @@ type Tx struct {
 	UseMFAToken *MFAToken // consumed: must exist, unexpired (ErrInvalidCode)
 	MFAUse      *MFAUse   // a TOTP step or recovery code spent (ErrInvalidCode)
 
+	// AdminDelta changes the count of active admins by -1 or +1; a -1 that would leave
+	// none fails (ErrLastAdmin).
+	AdminDelta int
+
 	Failure       *Failure // failed sign-in state written to the user's copies (ErrConflict)
 	ClearFailures *User    // failed sign-in state reset on the user's copies
 }

@@ -98,6 +98,9 @@ func (s *Store) check(tx *user.Tx) error {
 			return user.ErrInvalidCode
 		}
 	}
+	if tx.AdminDelta < 0 && s.admins+int64(tx.AdminDelta) < 1 {
+		return user.ErrLastAdmin
+	}
 	if f := tx.Failure; f != nil {
 		cur, ok := s.users[f.User.ID]
 		if !ok || cur.FailCount != f.User.FailCount || cur.FailUntil.Unix() != f.User.FailUntil.Unix() {
@@ -183,6 +186,7 @@ func (s *Store) write(tx *user.Tx) {
 		}
 		s.mfa[m.UserID] = cur
 	}
+	s.admins += int64(tx.AdminDelta)
 	if f := tx.Failure; f != nil {
 		cur := s.users[f.User.ID]
 		cur.FailCount, cur.FailUntil, cur.LockedUntil, cur.LockLevel = f.Count, f.Until, f.LockedUntil, f.LockLevel

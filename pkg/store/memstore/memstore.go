@@ -26,6 +26,7 @@ type Store struct {
 	mfa      map[string]user.MFA
 	tokens   map[string]user.MFAToken // by user id + "/" + hash
 	wishes   map[string]user.WishItem // by user id + "/" + product id
+	admins   int64
 	// Outbox holds the mails written, in order.
 	Outbox []mail.Mail
 }

@@ -1,0 +1,195 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// WithAdmin authenticates the bearer token and requires an admin (403 forbidden otherwise).
+func WithAdmin(svc *user.Service, h Authed) Handler {
+	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := user.RequireAdmin(p); err != nil {
+			return nil, err
+		}
+		return h(ctx, r, p)
+	})
+}
+
+type createUserRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Role     string `json:"role"`
+	profileFields
+	SponsorID       string `json:"sponsor_id"`
+	ConfirmationURL string `json:"confirmation_url"`
+}
+
+type createdView struct {
+	User              userView `json:"user"`
+	GeneratedPassword string   `json:"generated_password,omitempty"`
+}
+
+// adminReadOnly are the user members an admin cannot set either.
+var adminReadOnly = slices.DeleteFunc(slices.Clone(ReadOnlyUserFields), func(f string) bool {
+	return f == "role" || f == "active" || f == "email_verified"
+})
+
+// CreateUser serves POST /v1/users.
+func CreateUser(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var in createUserRequest
+		if err := DecodeJSON(r, &in, adminReadOnly...); err != nil {
+			return nil, err
+		}
+		u, generated, err := svc.CreateUser(ctx, p, user.AdminCreate{Email: in.Email, Password: in.Password, Role: in.Role,
+			Profile: in.profile(), SponsorID: in.SponsorID, ConfirmationURL: in.ConfirmationURL}, client(r))
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusCreated, createdView{User: view(ctx, svc, u), GeneratedPassword: generated}), nil
+	})
+}
+
+// GetUser serves GET /v1/users/{id}.
+func GetUser(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, _ *user.Principal) (*Response, error) {
+		u, err := svc.GetUser(ctx, r.Event.PathParameters["id"])
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, view(ctx, svc, u)), nil
+	})
+}
+
+type existsView struct {
+	Exists bool `json:"exists"`
+}
+
+// UserExists serves GET /v1/users/exists?login=.
+func UserExists(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, _ *user.Principal) (*Response, error) {
+		ok, err := svc.Exists(ctx, r.Query("login"))
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, existsView{Exists: ok}), nil
+	})
+}
+
+// adminPatchRequest is PATCH /v1/me's body plus the members only an admin writes.
+type adminPatchRequest struct {
+	patchRequest
+	Role          json.RawMessage `json:"role"`
+	Active        json.RawMessage `json:"active"`
+	EmailVerified json.RawMessage `json:"email_verified"`
+}
+
+// UpdateUser serves PATCH /v1/users/{id}.
+func UpdateUser(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var in adminPatchRequest
+		if err := DecodeJSON(r, &in, adminReadOnly...); err != nil {
+			return nil, err
+		}
+		patch, err := in.patch()
+		if err != nil {
+			return nil, err
+		}
+		var errs apperr.Fields
+		patch.Role = rawString(in.Role, "role", &errs)
+		patch.Active = rawBool(in.Active, "active", &errs)
+		patch.EmailVerified = rawBool(in.EmailVerified, "email_verified", &errs)
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
+		u, err := svc.AdminUpdate(ctx, p, r.Event.PathParameters["id"], patch, client(r))
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, view(ctx, svc, u)), nil
+	})
+}
+
+// rawBool is nil for an absent member; null or a non-boolean is invalid.
+func rawBool(raw json.RawMessage, field string, errs *apperr.Fields) *bool {
+	if raw == nil {
+		return nil
+	}
+	var b bool
+	if isNull(raw) || json.Unmarshal(raw, &b) != nil {
+		errs.Add(field, apperr.FieldInvalidFormat)
+		return nil
+	}
+	return &b
+}
+
+// DeleteUser serves DELETE /v1/users/{id}; ?with_data=true also deletes what the user owns.
+func DeleteUser(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var withData bool
+		switch r.Query("with_data") {
+		case "", "false", "0":
+		case "true", "1":
+			withData = true
+		default:
+			return nil, apperr.Invalid(apperr.Field("with_data", apperr.FieldInvalidChoice))
+		}
+		if err := svc.DeleteUser(ctx, p, r.Event.PathParameters["id"], withData); err != nil {
+			return nil, err
+		}
+		return NoContent(), nil
+	})
+}
+
+type setPasswordRequest struct {
+	NewPassword string `json:"new_password"`
+}
+
+// SetUserPassword serves PUT /v1/users/{id}/password.
+func SetUserPassword(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		var in setPasswordRequest
+		if err := DecodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		if err := svc.SetPassword(ctx, p, r.Event.PathParameters["id"], in.NewPassword, client(r)); err != nil {
+			return nil, err
+		}
+		return NoContent(), nil
+	})
+}
+
+// ConfirmUserEmail serves POST /v1/users/{id}/email/confirm.
+func ConfirmUserEmail(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		u, err := svc.ForceConfirmEmail(ctx, p, r.Event.PathParameters["id"], client(r))
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, view(ctx, svc, u)), nil
+	})
+}
+
+// UserEvents serves GET /v1/users/{id}/events.
+func UserEvents(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, _ *user.Principal) (*Response, error) {
+		page, err := PageOf(r)
+		if err != nil {
+			return nil, err
+		}
+		events, err := svc.UserEvents(ctx, r.Event.PathParameters["id"])
+		if err != nil {
+			return nil, err
+		}
+		items := make([]eventView, len(events))
+		for i, e := range events {
+			items[i] = viewEvent(e)
+		}
+		return JSON(http.StatusOK, pageOf(items, page)), nil
+	})
+}

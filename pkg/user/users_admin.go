@@ -1,0 +1,278 @@
+package user
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/mail"
+)
+
+// AdminCreate is an account an admin creates.
+type AdminCreate struct {
+	Email    string
+	Password string // "" generates one, returned once
+	Role     string // "" is member
+	Profile
+	SponsorID       string
+	ConfirmationURL string // with it an invitation mail goes out; without it the address counts as confirmed
+}
+
+// CreateUser creates an account for an admin: the same uniqueness transaction as register,
+// no session. Without a password a strong one is generated and returned, once.
+func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCreate, c Client) (*User, string, error) {
+	now := s.now().UTC()
+	var errs apperr.Fields
+	email := s.checkEmail(in.Email, "email", &errs)
+	generated := ""
+	password := in.Password
+	if password == "" {
+		var err error
+		if generated, err = generatePassword(); err != nil {
+			return nil, "", err
+		}
+		password = generated
+	}
+	password = s.checkNewPassword(password, "password", &errs)
+	role := in.Role
+	if role == "" {
+		role = RoleMember
+	} else if role != RoleMember && role != RoleAdmin {
+		errs.Add("role", apperr.FieldInvalidChoice)
+	}
+	id, err := auth.NewID()
+	if err != nil {
+		return nil, "", err
+	}
+	u := &User{ID: id, Email: email, Role: role, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1}
+	in.Profile.apply(u, now, &errs)
+	if err := s.applyAttributes(u, in.Attributes, in.Attributes != nil, true, false, &errs); err != nil {
+		return nil, "", err
+	}
+	if in.SponsorID != "" {
+		if !auth.ValidID(in.SponsorID) {
+			errs.Add("sponsor_id", apperr.FieldNotFound)
+		}
+		u.SponsorID = in.SponsorID
+	}
+	if err := errs.Err(); err != nil {
+		return nil, "", err
+	}
+	link := ""
+	if in.ConfirmationURL != "" {
+		if link, err = s.linkTemplate(in.ConfirmationURL, ""); err != nil {
+			return nil, "", err
+		}
+	}
+	if u.Language == "" {
+		u.Language = "en"
+	}
+	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
+		return nil, "", fmt.Errorf("hash password: %w", err)
+	}
+	tx := &Tx{Now: now, Create: u, Sponsor: u.SponsorID, AdminDelta: activeAdmin(u)}
+	if in.ConfirmationURL != "" {
+		code, m, err := s.codeMail(u, CodeVerifyEmail, mail.KindInvite, u.Email, link, s.opts.VerifyTTL, now)
+		if err != nil {
+			return nil, "", err
+		}
+		tx.Code, tx.Mails = code, []*mail.Mail{m}
+	} else {
+		u.EmailVerified = true
+	}
+	ev, err := s.event(u.ID, EventAccountCreated, now, c, map[string]string{"by": admin.User.ID})
+	if err != nil {
+		return nil, "", err
+	}
+	tx.Events = []*Event{ev}
+	if err := s.store.Apply(ctx, tx); err != nil {
+		return nil, "", err
+	}
+	return u, generated, nil
+}
+
+// generatePassword makes a password of 20 characters from a 57-letter alphabet without
+// look-alikes: about 116 bits.
+func generatePassword() (string, error) {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	var b strings.Builder
+	for range 20 {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte(alphabet[n.Int64()])
+	}
+	return b.String(), nil
+}
+
+// ErrUserNotFound is an admin route's unknown user id.
+var ErrUserNotFound = apperr.New(apperr.NotFound)
+
+// GetUser reads one user for an admin.
+func (s *Service) GetUser(ctx context.Context, id string) (*User, error) {
+	if !auth.ValidID(id) {
+		return nil, ErrUserNotFound
+	}
+	u, err := s.store.User(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUserNotFound
+	}
+	return u, err
+}
+
+// Exists reports whether an account signs in with login (an email or a phone, normalized
+// as login does).
+func (s *Service) Exists(ctx context.Context, login string) (bool, error) {
+	if strings.TrimSpace(login) == "" {
+		return false, apperr.Invalid(apperr.Field("login", apperr.FieldRequired))
+	}
+	key, ok := NormalizeLogin(login)
+	if !ok {
+		return false, nil
+	}
+	_, err := s.store.Account(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AdminUpdate applies an admin's partial update: every field a user may write, plus role,
+// active and email_verified. Demoting or disabling the last active admin is refused
+// (last_admin); disabling ends the user's sessions at once.
+func (s *Service) AdminUpdate(ctx context.Context, admin *Principal, id string, patch Patch, c Client) (*User, error) {
+	cur, err := s.GetUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, cur, patch, true, c)
+}
+
+// DeleteUser deletes an account for an admin: the user, its login locks and its sessions
+// at once; with data, also everything under the user and its avatar objects. Deleting a
+// user already gone is not an error. Without data, what stays (events, wishlist, MFA
+// enrollment, avatar objects) stays under the user's id, where a later with_data delete
+// of the same id still finds it.
+func (s *Service) DeleteUser(ctx context.Context, admin *Principal, id string, withData bool) error {
+	if !auth.ValidID(id) {
+		return nil
+	}
+	u, err := s.store.User(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if withData {
+			return s.deleteData(ctx, id)
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	now := s.now().UTC()
+	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, AdminDelta: -activeAdmin(u)}); err != nil {
+		return err
+	}
+	if withData {
+		return s.deleteData(ctx, id)
+	}
+	return s.store.DeleteSessionItems(ctx, id)
+}
+
+func (s *Service) deleteData(ctx context.Context, id string) error {
+	if err := s.store.DeleteUserItems(ctx, id); err != nil {
+		return err
+	}
+	if s.opts.Avatars != nil {
+		return s.opts.Avatars.DeleteUser(ctx, id)
+	}
+	return nil
+}
+
+// SetPassword sets a user's password for an admin, with the password rules, and ends every
+// session of that user.
+func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPassword string, c Client) error {
+	var errs apperr.Fields
+	password := s.checkNewPassword(newPassword, "new_password", &errs)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	for attempt := 0; ; attempt++ {
+		cur, err := s.GetUser(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		next := *cur
+		next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, cur.SessionEpoch+1, cur.Version+1, now
+		clearFailures(&next)
+		ev, err := s.event(cur.ID, EventPasswordChanged, now, c, map[string]string{"by": admin.User.ID})
+		if err != nil {
+			return err
+		}
+		n, err := s.notice(cur, mail.KindPasswordChanged, cur.Email, now)
+		if err != nil {
+			return err
+		}
+		err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}, Events: []*Event{ev}, Mails: []*mail.Mail{n}})
+		if errors.Is(err, ErrConflict) && attempt < 3 {
+			continue
+		}
+		return err
+	}
+}
+
+// ForceConfirmEmail confirms, for an admin, the pending new address (which then becomes
+// the email) or else the current one.
+func (s *Service) ForceConfirmEmail(ctx context.Context, admin *Principal, id string, c Client) (*User, error) {
+	for attempt := 0; ; attempt++ {
+		cur, err := s.GetUser(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now().UTC()
+		next := *cur
+		next.EmailVerified, next.Version, next.UpdatedAt = true, cur.Version+1, now
+		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}}
+		if cur.PendingEmail != "" {
+			next.Email, next.PendingEmail = cur.PendingEmail, ""
+			ev, err := s.event(cur.ID, EventEmailChanged, now, c, map[string]string{"by": admin.User.ID})
+			if err != nil {
+				return nil, err
+			}
+			tx.Events = []*Event{ev}
+		}
+		err = s.store.Apply(ctx, tx)
+		switch {
+		case err == nil:
+			return &next, nil
+		case errors.Is(err, ErrConflict) && attempt < 3:
+			continue
+		}
+		return nil, err
+	}
+}
+
+// UserEvents lists a user's security events for an admin.
+func (s *Service) UserEvents(ctx context.Context, id string) ([]*Event, error) {
+	if _, err := s.GetUser(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.store.Events(ctx, id)
+}
+
+// RequireAdmin is the check every admin route makes.
+func RequireAdmin(p *Principal) error {
+	if p.User.Role != RoleAdmin {
+		return apperr.New(apperr.Forbidden)
+	}
+	return nil
+}
