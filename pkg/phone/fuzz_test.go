@@ -32,23 +32,36 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s.input, s.region)
 	}
 	f.Fuzz(func(t *testing.T, input, region string) {
-		got, ok := Normalize(input, region)
-		if !ok {
-			if got != "" {
-				t.Fatalf("Normalize(%q, %q) = %q, false", input, region, got)
-			}
-			return
+		check(t, input, region)
+		// And with a real region picked by the region string, so that every
+		// run exercises some numbering plan.
+		h := 0
+		for _, c := range []byte(region) {
+			h = h*31 + int(c)
 		}
-		if !e164Form.MatchString(got) {
-			t.Fatalf("Normalize(%q, %q) = %q: not E.164 with 8 to 15 digits", input, region, got)
-		}
-		for _, r := range []string{"", region, "US"} {
-			if again, ok := Normalize(got, r); !ok || again != got {
-				t.Fatalf("Normalize(%q, %q) = %q; Normalize(%q, %q) = %q, %v", input, region, got, got, r, again, ok)
-			}
-		}
-		if Region(got) == "" {
-			t.Fatalf("Normalize(%q, %q) = %q, which has no Region", input, region, got)
+		if r := regions[uint(h)%uint(len(regions))].code; r != "001" {
+			check(t, input, r)
 		}
 	})
+}
+
+func check(t *testing.T, input, region string) {
+	got, ok := Normalize(input, region)
+	if !ok {
+		if got != "" {
+			t.Fatalf("Normalize(%q, %q) = %q, false", input, region, got)
+		}
+		return
+	}
+	if !e164Form.MatchString(got) {
+		t.Fatalf("Normalize(%q, %q) = %q: not E.164 with 8 to 15 digits", input, region, got)
+	}
+	for _, r := range []string{"", region, "US"} {
+		if again, ok := Normalize(got, r); !ok || again != got {
+			t.Fatalf("Normalize(%q, %q) = %q; Normalize(%q, %q) = %q, %v", input, region, got, got, r, again, ok)
+		}
+	}
+	if Region(got) == "" {
+		t.Fatalf("Normalize(%q, %q) = %q, which has no Region", input, region, got)
+	}
 }

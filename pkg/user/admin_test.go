@@ -1,0 +1,74 @@
+package user_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+func adminPrincipal(t *testing.T, svc *user.Service, email string) *user.Principal {
+	t.Helper()
+	if _, err := svc.EnsureAdmin(context.Background(), email, goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Login(context.Background(), user.LoginInput{Login: email, Password: goodPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Authenticate(context.Background(), a.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLastAdminCannotBeDemotedDisabledOrDeleted(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := context.Background()
+	a := adminPrincipal(t, svc, "a@example.com")
+	b := adminPrincipal(t, svc, "b@example.com")
+	member := "member"
+	off := false
+	if _, err := svc.AdminUpdate(ctx, a, b.User.ID, user.Patch{Role: &member}, user.Client{}); err != nil {
+		t.Fatalf("demoting one of two admins: %v", err)
+	}
+	for name, patch := range map[string]user.Patch{"demote": {Role: &member}, "disable": {Active: &off}} {
+		if _, err := svc.AdminUpdate(ctx, a, a.User.ID, patch, user.Client{}); !errors.Is(err, user.ErrLastAdmin) {
+			t.Errorf("%s the last admin: err %v, want last_admin", name, err)
+		}
+	}
+	if err := svc.DeleteUser(ctx, a, a.User.ID, false); !errors.Is(err, user.ErrLastAdmin) {
+		t.Errorf("deleting the last admin: err %v, want last_admin", err)
+	}
+	// A second admin again makes the first one free to go.
+	admin := "admin"
+	if _, err := svc.AdminUpdate(ctx, a, b.User.ID, user.Patch{Role: &admin}, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AdminUpdate(ctx, a, a.User.ID, user.Patch{Active: &off}, user.Client{}); err != nil {
+		t.Errorf("disabling one of two admins: %v", err)
+	}
+}
+
+func TestCreateUserGeneratesAPassword(t *testing.T) {
+	svc, st, _ := newService(t)
+	ctx := context.Background()
+	a := adminPrincipal(t, svc, "root@example.com")
+	u, generated, err := svc.CreateUser(ctx, a, user.AdminCreate{Email: "New@Example.com"}, user.Client{})
+	if err != nil || len(generated) != 20 || !u.EmailVerified || u.Role != user.RoleMember {
+		t.Fatalf("CreateUser = %+v, %q, %v", u, generated, err)
+	}
+	if stored, _ := st.Account(ctx, "new@example.com"); stored.PasswordHash == generated || len(st.Outbox) != 0 {
+		t.Errorf("stored the password in clear, or mailed without a confirmation_url")
+	}
+	if _, err := svc.Login(ctx, user.LoginInput{Login: "new@example.com", Password: generated}); err != nil {
+		t.Errorf("the generated password does not sign in: %v", err)
+	}
+	_, _, err = svc.CreateUser(ctx, a, user.AdminCreate{Email: "x@example.com", SponsorID: "01zzzzzzzzzzzzzzzzzzzzzzzz"}, user.Client{})
+	if e, ok := apperr.As(err); !ok || e.Code != apperr.ValidationFailed {
+		t.Errorf("unknown sponsor: err %v, want validation_failed", err)
+	}
+}
