@@ -1,7 +1,7 @@
 // Command usersctl administers the accounts of a deployed stack (through the AWS
 // configuration of the shell) or of the local stack (--local).
 //
-//	usersctl [--local] [--table NAME] create-admin --email EMAIL [--password-stdin]
+//	usersctl [--local] [--table NAME] COMMAND …   (usersctl -h lists the commands)
 package main
 
 import (
@@ -34,6 +34,13 @@ commands:
   create-admin --email EMAIL [--password-stdin]
                  make sure an active admin with this email exists; a new account's
                  password is read from the terminal without echo, or from stdin
+  get USER       print a user (USER: an id, an email or a phone)
+  disable USER   disable an account and end its sessions (never the last admin)
+  enable USER    enable it again
+  delete [--with-data] USER
+                 delete an account; --with-data also what it owns
+  set-password [--password-stdin] USER
+                 set a password (read without echo, or from stdin); ends every session
 `
 
 func main() {
@@ -62,6 +69,16 @@ func run(ctx context.Context, args []string) error {
 	switch cmd, rest := global.Arg(0), global.Args()[1:]; cmd {
 	case "create-admin":
 		return createAdmin(ctx, svc, rest)
+	case "get":
+		return getCmd(ctx, svc, rest)
+	case "disable":
+		return setActive(false)(ctx, svc, rest)
+	case "enable":
+		return setActive(true)(ctx, svc, rest)
+	case "delete":
+		return deleteCmd(ctx, svc, rest)
+	case "set-password":
+		return setPasswordCmd(ctx, svc, rest)
 	default:
 		global.Usage()
 		return fmt.Errorf("unknown command %q", cmd)

@@ -32,7 +32,7 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s.input, s.region)
 	}
 	f.Fuzz(func(t *testing.T, input, region string) {
-		check(t, input, region)
+		checkNormalized(t, input, region)
 		// And with a real region picked by the region string, so that every
 		// run exercises some numbering plan.
 		h := 0
@@ -40,12 +40,12 @@ func FuzzNormalize(f *testing.F) {
 			h = h*31 + int(c)
 		}
 		if r := regions[uint(h)%uint(len(regions))].code; r != "001" {
-			check(t, input, r)
+			checkNormalized(t, input, r)
 		}
 	})
 }
 
-func check(t *testing.T, input, region string) {
+func checkNormalized(t *testing.T, input, region string) {
 	got, ok := Normalize(input, region)
 	if !ok {
 		if got != "" {

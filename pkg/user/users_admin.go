@@ -126,6 +126,19 @@ func (s *Service) GetUser(ctx context.Context, id string) (*User, error) {
 	return u, err
 }
 
+// UserByLogin reads the account an email or phone signs in with.
+func (s *Service) UserByLogin(ctx context.Context, login string) (*User, error) {
+	key, ok := NormalizeLogin(login)
+	if !ok {
+		return nil, ErrUserNotFound
+	}
+	u, err := s.store.Account(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrUserNotFound
+	}
+	return u, err
+}
+
 // Exists reports whether an account signs in with login (an email or a phone, normalized
 // as login does).
 func (s *Service) Exists(ctx context.Context, login string) (bool, error) {
