@@ -154,7 +154,9 @@ func encode(r *Request, resp *Response) events.APIGatewayProxyResponse {
 		b, err := json.Marshal(resp.Body)
 		if err != nil {
 			logger.Error("encode response", "request_id", r.RequestID, "error", err.Error())
-			out.StatusCode, b = http.StatusInternalServerError, []byte(`{"type":"about:blank","title":"Internal error","status":500,"code":"internal"}`)
+			out.StatusCode = http.StatusInternalServerError
+			b, _ = json.Marshal(problemBody{Type: "about:blank", Status: 500, Code: apperr.Internal, RequestID: r.RequestID,
+				Title: i18n.T(r.Lang, "title.internal"), Detail: i18n.T(r.Lang, "detail.internal")})
 			h["Content-Type"] = "application/problem+json"
 		}
 		out.Body = string(b)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -152,7 +153,7 @@ func flexNumber(raw json.RawMessage, field string, errs *apperr.Fields) float64 
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 			return f
 		}
 	}

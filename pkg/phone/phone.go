@@ -23,8 +23,10 @@
 //
 // Not supported, by design: letters (vanity numbers such as 1-800-FLOWERS
 // are rejected rather than converted), extensions ("ext. 12", "#12"),
-// tel: URIs, text around the number, numbers valid only for local dialling
-// (without an area code), short codes, and per-type validation (a number of
+// tel: URIs, text around the number, numbers diallable only locally
+// (without their area code: the metadata's possible-local-only lengths, save
+// where a transform rule supplies the area code), short codes, and per-type
+// validation (a number of
 // the right shape for a region but not of any assigned fixed-line or mobile
 // range is still accepted, as the metadata's general pattern allows). Unlike
 // the library, a "+" followed by an unknown calling code is rejected rather
@@ -178,6 +180,10 @@ func parse(digits string, plus bool, def region, hasDef bool) (cc int, nsn strin
 // library does, the first whose leading digits or number types match, and
 // failing that the first whose general pattern does (main region first).
 // It returns "" for anything Normalize would not return.
+//
+// The first call for a shared calling code compiles that code's number-type
+// patterns, about a millisecond or two for +1 and +44 (once per process);
+// Normalize needs only the smaller general patterns.
 func Region(e164 string) string {
 	if n, ok := Normalize(e164, ""); !ok || n != e164 {
 		return ""

@@ -3,6 +3,7 @@ package user
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -96,7 +97,7 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem, max i
 		it.Categories[i] = strings.TrimSpace(c)
 	}
 	for field, v := range map[string]float64{"price": it.Price, "compare_price": it.ComparePrice, "weight": it.Weight} {
-		if v < 0 || v > 1e12 {
+		if math.IsNaN(v) || v < 0 || v > 1e12 { // NaN fails every comparison, so it is named
 			errs.Add(field, apperr.FieldInvalidFormat)
 		}
 	}
