@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+
+	"github.com/userbase/userbase/pkg/phone"
 )
 
 // MaxEmailLen is the longest address SMTP carries.
@@ -71,40 +73,17 @@ func validDomain(d string) bool {
 }
 
 // NormalizePhone returns the E.164 form of a phone number written in international form
-// (a leading + or 00; spaces, dots, dashes and parentheses ignored). ok is false otherwise.
+// (a leading + or 00), validated against the phone-number metadata (pkg/phone). ok is false
+// otherwise. Profile writes use pkg/phone with the user's country instead.
 func NormalizePhone(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if len(s) > 64 {
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	if !strings.HasPrefix(s, "+") {
 		return "", false
 	}
-	var b strings.Builder
-	b.WriteByte('+')
-	switch {
-	case strings.HasPrefix(s, "+"):
-		s = s[1:]
-	case strings.HasPrefix(s, "00"):
-		s = s[2:]
-	default:
-		return "", false
-	}
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			if digits == 0 && r == '0' {
-				return "", false // country codes never start with 0
-			}
-			b.WriteRune(r)
-			digits++
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return "", false
-		}
-	}
-	if digits < 8 || digits > 15 {
-		return "", false
-	}
-	return b.String(), true
+	return phone.Normalize(s, "")
 }
 
 // NormalizeLogin turns what a user types as a login into the form accounts are found by:

@@ -273,3 +273,25 @@ func TestEnsureAdmin(t *testing.T) {
 		t.Error("EnsureAdmin with a common password: got nil error")
 	}
 }
+
+// A national number is read in the user's country.
+func TestPhoneUsesTheUsersCountry(t *testing.T) {
+	svc, _, _ := newService(t)
+	a := register(t, svc, "iran@example.com")
+	p, err := svc.Authenticate(context.Background(), a.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := "0933 555 6196"
+	u, err := svc.UpdateProfile(context.Background(), p, user.Patch{Profile: user.Profile{Phone: &ph, Address: &user.Address{Country: "IR"}}}, user.Client{})
+	if err != nil || u.Phone != "+989335556196" {
+		t.Fatalf("UpdateProfile = %v, %v; want +989335556196", u, err)
+	}
+	if _, err := svc.Login(context.Background(), user.LoginInput{Login: "+98 933 555 6196", Password: goodPassword}); err != nil {
+		t.Errorf("login with the phone: %v", err)
+	}
+	bad := "0933 555"
+	if _, err := svc.UpdateProfile(context.Background(), p, user.Patch{Profile: user.Profile{Phone: &bad}}, user.Client{}); fieldCodes(err)["phone"] != "invalid_phone" {
+		t.Errorf("short phone: %v, want invalid_phone", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/locales"
+	"github.com/userbase/userbase/pkg/phone"
 	"github.com/userbase/userbase/pkg/profilefields"
 )
 
@@ -43,16 +44,6 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	}
 	if p.LastName != nil {
 		u.LastName = text(*p.LastName, "last_name", MaxNameLen, errs)
-	}
-	if p.Phone != nil {
-		u.Phone = ""
-		if *p.Phone != "" {
-			if ph, ok := NormalizePhone(*p.Phone); ok {
-				u.Phone = ph
-			} else {
-				errs.Add("phone", apperr.FieldInvalidPhone)
-			}
-		}
 	}
 	if p.Language != nil {
 		u.Language = ""
@@ -110,6 +101,21 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	}
 	if p.Social != nil {
 		u.Social = social(*p.Social, errs)
+	}
+	// After the address: a national number is read in the user's country.
+	if p.Phone != nil {
+		u.Phone = ""
+		if strings.TrimSpace(*p.Phone) != "" {
+			region := ""
+			if u.Address != nil {
+				region = u.Address.Country
+			}
+			if ph, ok := phone.Normalize(*p.Phone, region); ok {
+				u.Phone = ph
+			} else {
+				errs.Add("phone", apperr.FieldInvalidPhone)
+			}
+		}
 	}
 }
 
