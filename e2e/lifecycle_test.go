@@ -79,7 +79,9 @@ func TestForgotAndResetPassword(t *testing.T) {
 
 	// A phone login finds the account's email.
 	want(t, do(t, req{method: "POST", path: "/v1/auth/password/forgot", body: map[string]string{"email": phone}}), http.StatusAccepted, "")
-	m := waitMail(t, email, func(m sentMail) bool { return strings.Contains(m.Subject, "Reset") && !strings.Contains(m.Body.Text, "localhost:5173") })
+	m := waitMail(t, email, func(m sentMail) bool {
+		return strings.Contains(m.Subject, "Reset") && !strings.Contains(m.Body.Text, "localhost:5173")
+	})
 	if !strings.Contains(m.Body.Text, ".") {
 		t.Errorf("reset mail without a link has no code: %q", m.Body.Text)
 	}
@@ -251,7 +253,9 @@ func TestMFA(t *testing.T) {
 	want(t, do(t, req{method: "DELETE", path: "/v1/me/mfa/totp", token: tok, body: map[string]string{"password": password, "code": "999999"}}), 400, "invalid_code")
 	want(t, do(t, req{method: "DELETE", path: "/v1/me/mfa/totp", token: tok, body: map[string]string{"password": password, "code": recovery[1].(string)}}), 204, "")
 	token(t, login(t, email, password))
-	waitMail(t, email, func(m sentMail) bool { return strings.Contains(m.Subject, "turned off") || strings.Contains(strings.ToLower(m.Subject), "two-step") })
+	waitMail(t, email, func(m sentMail) bool {
+		return strings.Contains(m.Subject, "turned off") || strings.Contains(strings.ToLower(m.Subject), "two-step")
+	})
 }
 
 func TestLoginLockUnderABurst(t *testing.T) {

@@ -1,5 +1,7 @@
 package i18n
 
+//lint:file-ignore ST1018 Persian text is written with zero-width non-joiners (U+200C); escaping them would make it unreadable to its translators.
+
 // catalog holds every localized text. Keys: "title.<code>", "detail.<code>",
 // "field.<field code>" and the words of durations.
 var catalog = map[Lang]map[string]string{

@@ -124,9 +124,7 @@ func (t *tailWriter) Write(b []byte) (int, error) {
 	s := t.partial + string(b)
 	parts := strings.Split(s, "\n")
 	t.partial = parts[len(parts)-1]
-	for _, l := range parts[:len(parts)-1] {
-		t.lines = append(t.lines, l)
-	}
+	t.lines = append(t.lines, parts[:len(parts)-1]...)
 	if len(t.lines) > t.max {
 		t.lines = t.lines[len(t.lines)-t.max:]
 	}

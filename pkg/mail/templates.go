@@ -1,5 +1,7 @@
 package mail
 
+//lint:file-ignore ST1018 Persian text is written with zero-width non-joiners (U+200C); escaping them would make it unreadable to its translators.
+
 import "github.com/userbase/userbase/pkg/i18n"
 
 // templates holds each kind of mail in each language: subject, text part, HTML part. They

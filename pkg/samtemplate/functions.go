@@ -182,7 +182,7 @@ func (t *Template) dynamoDBEvent(p map[string]any) (*DynamoDBEvent, error) {
 		return nil, fmt.Errorf("BisectBatchOnFunctionError: %w", err)
 	}
 	if d.Enabled, err = t.boolProperty(p["Enabled"], true); err != nil {
-		return nil, fmt.Errorf("Enabled: %w", err)
+		return nil, fmt.Errorf("property Enabled: %w", err)
 	}
 	for _, rt := range listOf(p["FunctionResponseTypes"]) {
 		d.FunctionResponseTypes = append(d.FunctionResponseTypes, stringOf(rt))

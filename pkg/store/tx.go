@@ -145,7 +145,11 @@ func (b *txBuilder) build(tx *user.Tx) error {
 		if err != nil {
 			return err
 		}
-		b.put(av, "", nil, nil)
+		if w.New {
+			b.put(av, condNew, nil, user.ErrConflict)
+		} else {
+			b.put(av, "", nil, nil)
+		}
 	}
 	for _, w := range tx.Unwish {
 		b.del(key(prefixUser+w.UserID, prefixWish+w.ProductID), "attribute_exists(pk)", nil, user.ErrNotFound)
@@ -170,6 +174,11 @@ func (b *txBuilder) build(tx *user.Tx) error {
 	}
 	for _, c := range tx.Hits {
 		b.add(types.TransactWriteItem{Update: b.s.counterUpdate(c, false)}, nil)
+	}
+	for _, c := range tx.Uncount {
+		up := b.s.counterUpdate(c, false)
+		up.ExpressionAttributeValues[":one"] = n(-1)
+		b.add(types.TransactWriteItem{Update: up}, nil)
 	}
 	if m := tx.MFA; m != nil {
 		av, err := marshalMFA(m)

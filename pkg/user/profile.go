@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -57,7 +58,13 @@ func (s *Service) update(ctx context.Context, cur *User, patch Patch, byAdmin bo
 			return next, nil
 		case errors.Is(err, ErrLimited):
 			return nil, limited(tx.Limit.ExpiresAt.Sub(now))
-		case errors.Is(err, ErrConflict) && attempt < 4:
+		case errors.Is(err, ErrConflict) && attempt < 15:
+			// Another write won: wait a little, re-read, apply the patch again.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Duration(1+rand.IntN(5<<min(attempt, 4))) * time.Millisecond):
+			}
 			if cur, err = s.store.User(ctx, cur.ID); err != nil {
 				return nil, err
 			}

@@ -27,14 +27,15 @@ type Tx struct {
 	Code    *Code // a new one-time code
 	UseCode *Code // consumed: must exist and be unexpired at Now (ErrInvalidCode)
 
-	Wishes []*WishItem // put
+	Wishes []*WishItem // put; one with New set must not exist yet (ErrConflict)
 	Unwish []*WishItem // deleted, must be there (ErrNotFound)
 
 	Mails  []*mail.Mail
 	Events []*Event
 
-	Limit *Counter  // counted only below its Max (ErrLimited)
-	Hits  []Counter // counted always
+	Limit   *Counter  // counted only below its Max (ErrLimited)
+	Hits    []Counter // counted always
+	Uncount []Counter // counted down by one
 
 	MFA         *MFA      // put
 	RemoveMFA   string    // the user id whose MFA enrollment goes

@@ -29,6 +29,9 @@ type WishItem struct {
 	SKU          string
 	Weight       float64
 	AddedAt      time.Time
+	// New marks an item written as an addition: it must not exist yet, and it counts
+	// toward the wishlist's size.
+	New bool
 }
 
 // Wishlist limits.
@@ -109,16 +112,39 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem, max i
 	if err != nil {
 		return nil, err
 	}
-	it.AddedAt = s.now().UTC()
+	now := s.now().UTC()
+	tooMany := apperr.Invalid(apperr.FieldError{Field: "product_id", Code: apperr.FieldTooLarge, Params: map[string]any{"max": max}})
+	tx := &Tx{Now: now, Wishes: []*WishItem{it}}
 	if existing != nil {
 		it.AddedAt = existing.AddedAt
-	} else if count >= max {
-		return nil, apperr.Invalid(apperr.FieldError{Field: "product_id", Code: apperr.FieldTooLarge, Params: map[string]any{"max": max}})
+	} else {
+		if count >= max {
+			return nil, tooMany
+		}
+		// The size is a counter in the same transaction, so concurrent additions cannot
+		// pass the maximum; the read above only answers the common case early.
+		it.AddedAt, it.New = now, true
+		c := s.wishCounter(p.User.ID, max, now)
+		tx.Limit = &c
 	}
-	if err := s.store.Apply(ctx, &Tx{Now: it.AddedAt, Wishes: []*WishItem{it}}); err != nil {
+	switch err := s.store.Apply(ctx, tx); {
+	case errors.Is(err, ErrLimited):
+		return nil, tooMany
+	case errors.Is(err, ErrConflict) && it.New:
+		// Added meanwhile by a concurrent request: this one replaces it.
+		it.New, tx.Limit = false, nil
+		if err := s.store.Apply(ctx, tx); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
 	}
 	return it, nil
+}
+
+// wishCounter is the size of a user's wishlist; it lives as long as any user may.
+func (s *Service) wishCounter(userID string, max int, now time.Time) Counter {
+	return Counter{Key: "wishlist#" + userID, Max: int64(max), ExpiresAt: now.AddDate(100, 0, 0)}
 }
 
 // RemoveWish deletes a wishlist item; one already gone is not an error.
@@ -126,7 +152,9 @@ func (s *Service) RemoveWish(ctx context.Context, p *Principal, productID string
 	if !ValidProductID(productID) {
 		return nil
 	}
-	err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), Unwish: []*WishItem{{UserID: p.User.ID, ProductID: productID}}})
+	now := s.now().UTC()
+	err := s.store.Apply(ctx, &Tx{Now: now, Unwish: []*WishItem{{UserID: p.User.ID, ProductID: productID}},
+		Uncount: []Counter{s.wishCounter(p.User.ID, 0, now)}})
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}

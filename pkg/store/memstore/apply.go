@@ -72,6 +72,11 @@ func (s *Store) check(tx *user.Tx) error {
 			return user.ErrNotFound
 		}
 	}
+	for _, w := range tx.Wishes {
+		if _, ok := s.wishes[w.UserID+"/"+w.ProductID]; ok && w.New {
+			return user.ErrConflict
+		}
+	}
 	for _, se := range tx.Revoke {
 		if _, ok := s.sessions[sessionKey(se.UserID, se.ID)]; !ok {
 			return user.ErrNotFound
@@ -164,6 +169,9 @@ func (s *Store) write(tx *user.Tx) {
 	}
 	for _, c := range tx.Hits {
 		s.counters[c.Key]++
+	}
+	for _, c := range tx.Uncount {
+		s.counters[c.Key]--
 	}
 	if m := tx.MFA; m != nil {
 		s.mfa[m.UserID] = *m
