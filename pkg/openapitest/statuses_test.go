@@ -45,6 +45,10 @@ func TestCheckStatusesTheLibrarySkips(t *testing.T) {
 
 		// The document's own 304.
 		{"locales 304", "GET", "/v1/locales", 304, headers("ETag", etag, "Cache-Control", "public, max-age=86400"), "", nil},
+		{"locales 304 without ETag", "GET", "/v1/locales", 304, headers("Cache-Control", "public, max-age=86400"), "", ErrHeader},
+		{"locales 304 without Cache-Control", "GET", "/v1/locales", 304, headers("ETag", etag), "", ErrHeader},
+		{"locales 304 without X-Request-Id", "GET", "/v1/locales", 304, http.Header{"Etag": {etag}, "Cache-Control": {"public, max-age=86400"}}, "", ErrHeader},
+		{"locales 304 with a weak ETag", "GET", "/v1/locales", 304, headers("ETag", `W/"v1"`, "Cache-Control", "public, max-age=86400"), "", ErrHeader},
 	}
 	real := loadDoc(t, docPath)
 	for _, tt := range tests {
