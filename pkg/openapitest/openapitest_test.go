@@ -241,6 +241,14 @@ func TestOperationsAndCoverage(t *testing.T) {
 		{"DELETE", "/v1/me/wishlist/{product_id}"},
 		{"PUT", "/v1/me/wishlist/{product_id}"},
 		{"GET", "/v1/profile-fields"},
+		{"POST", "/v1/users"},
+		{"GET", "/v1/users/exists"},
+		{"DELETE", "/v1/users/{id}"},
+		{"GET", "/v1/users/{id}"},
+		{"PATCH", "/v1/users/{id}"},
+		{"POST", "/v1/users/{id}/email/confirm"},
+		{"GET", "/v1/users/{id}/events"},
+		{"PUT", "/v1/users/{id}/password"},
 	}
 	if diff := cmp.Diff(want, d.Operations()); diff != "" {
 		t.Errorf("Operations (-want +got):\n%s", diff)
