@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -26,7 +25,21 @@ const (
 // customTypes are the types a custom field may declare.
 var customTypes = []string{TypeString, TypeNumber, TypeInteger, TypeBoolean, TypeDate, TypeChoice, TypeURL}
 
-var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+// namePattern is what a custom field's name must look like; validName checks it without a
+// regexp, which would be compiled at every cold start of every function.
+const namePattern = `^[a-z][a-z0-9_]{0,63}$`
+
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // Problem is one thing wrong with a profile-fields document. Path names where, as in
 // "fields[2].choices"; it is empty for the document as a whole.
@@ -213,7 +226,7 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 		sp.Name = ""
 	case bad["name"]:
 		sp.Name = ""
-	case !namePattern.MatchString(sp.Name):
+	case !validName(sp.Name):
 		p.add(join(path, "name"), fmt.Sprintf("%q must match %s", sp.Name, namePattern))
 		sp.Name = ""
 	case slices.Contains(reserved, sp.Name):

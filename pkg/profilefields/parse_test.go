@@ -3,6 +3,7 @@ package profilefields
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -213,7 +214,7 @@ func FuzzParse(f *testing.F) {
 		}
 		names := map[string]bool{}
 		for _, fd := range s.Fields() {
-			if !namePattern.MatchString(fd.Name) || names[fd.Name] || slices.Contains(reserved, fd.Name) {
+			if !regexp.MustCompile(namePattern).MatchString(fd.Name) || !validName(fd.Name) || names[fd.Name] || slices.Contains(reserved, fd.Name) {
 				t.Fatalf("accepted bad or repeated name %q", fd.Name)
 			}
 			names[fd.Name] = true

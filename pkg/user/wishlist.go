@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,10 +39,21 @@ const (
 	MaxWishCategories = 50
 )
 
-var productID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
-
-// ValidProductID reports whether id can name a product.
-func ValidProductID(id string) bool { return productID.MatchString(id) }
+// ValidProductID reports whether id can name a product: 1 to 128 of [A-Za-z0-9._:-],
+// starting with a letter or digit. (A regexp would be compiled at every cold start.)
+func ValidProductID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || !strings.ContainsRune("._:-", rune(c))) {
+			return false
+		}
+	}
+	return true
+}
 
 // Wishlist authenticates the token and lists the user's wishlist, oldest first, with one
 // Query of the user's partition.
