@@ -44,12 +44,17 @@ func MyEvents(svc *user.Service) Handler {
 		if err != nil {
 			return nil, err
 		}
-		items := make([]eventView, len(events))
-		for i, e := range events {
-			items[i] = viewEvent(e)
-		}
-		return JSON(http.StatusOK, pageOf(items, page)), nil
+		return JSON(http.StatusOK, eventsPage(events, page)), nil
 	})
+}
+
+// eventsPage is one page of a security log.
+func eventsPage(events []*user.Event, page Page) listView[eventView] {
+	items := make([]eventView, len(events))
+	for i, e := range events {
+		items[i] = viewEvent(e)
+	}
+	return pageOf(items, page)
 }
 
 func viewEvent(e *user.Event) eventView {

@@ -186,10 +186,6 @@ func UserEvents(svc *user.Service) Handler {
 		if err != nil {
 			return nil, err
 		}
-		items := make([]eventView, len(events))
-		for i, e := range events {
-			items[i] = viewEvent(e)
-		}
-		return JSON(http.StatusOK, pageOf(items, page)), nil
+		return JSON(http.StatusOK, eventsPage(events, page)), nil
 	})
 }

@@ -77,41 +77,29 @@ func (s *Store) User(ctx context.Context, userID string) (*user.User, error) {
 // partition, "PROFILE" sorts right before "SESSION#…".
 func (s *Store) UserSessions(ctx context.Context, userID string) (*user.User, []*user.Session, error) {
 	var (
-		u     *user.User
-		list  []*user.Session
-		start map[string]types.AttributeValue
+		u    *user.User
+		list []*user.Session
 	)
-	for {
-		s.calls.Add(1)
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              s.table,
-			KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :a AND :b"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": sAV(prefixUser + userID), ":a": sAV(skProfile), ":b": sAV(prefixSession + "\uffff"),
-			},
-			ConsistentRead:    aws.Bool(true),
-			ExclusiveStartKey: start,
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("query sessions of %s: %w", userID, err)
-		}
-		for _, item := range out.Items {
-			switch sk := str(item["sk"]); {
-			case sk == skProfile:
-				if u, err = unmarshalUser(item); err != nil {
-					return nil, nil, err
-				}
-			case strings.HasPrefix(sk, prefixSession):
-				se, err := unmarshalSession(item)
-				if err != nil {
-					return nil, nil, err
-				}
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :a AND :b"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": sAV(prefixUser + userID), ":a": sAV(skProfile), ":b": sAV(prefixSession + "\uffff"),
+		},
+		ConsistentRead: aws.Bool(true),
+	}, func(item map[string]types.AttributeValue) (err error) {
+		switch sk := str(item["sk"]); {
+		case sk == skProfile:
+			u, err = unmarshalUser(item)
+		case strings.HasPrefix(sk, prefixSession):
+			var se *user.Session
+			if se, err = unmarshalSession(item); err == nil {
 				list = append(list, se)
 			}
 		}
-		if start = out.LastEvaluatedKey; len(start) == 0 {
-			break
-		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("query sessions of %s: %w", userID, err)
 	}
 	if u == nil {
 		return nil, nil, user.ErrNotFound
@@ -215,35 +203,22 @@ func (s *Store) MFAUser(ctx context.Context, userID, tokenHash string) (*user.Us
 
 // Events lists a user's security events, newest first (event ids sort by time).
 func (s *Store) Events(ctx context.Context, userID string) ([]*user.Event, error) {
-	var (
-		out   []*user.Event
-		start map[string]types.AttributeValue
-	)
-	for {
-		s.calls.Add(1)
-		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              s.table,
-			KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": sAV(prefixUser + userID), ":sk": sAV(prefixEvent),
-			},
-			ScanIndexForward:  aws.Bool(false),
-			ExclusiveStartKey: start,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("query events of %s: %w", userID, err)
-		}
-		for _, item := range res.Items {
-			e, err := unmarshalEvent(item)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, e)
-		}
-		if start = res.LastEvaluatedKey; len(start) == 0 {
-			return out, nil
-		}
+	var out []*user.Event
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": sAV(prefixUser + userID), ":sk": sAV(prefixEvent),
+		},
+		ScanIndexForward: aws.Bool(false),
+	}, func(item map[string]types.AttributeValue) error {
+		e, err := unmarshalEvent(item)
+		out = append(out, e)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query events of %s: %w", userID, err)
 	}
+	return out, nil
 }
 
 // deletePrefix deletes the items of a user's partition whose sort key starts with prefix:
@@ -255,21 +230,36 @@ func (s *Store) deletePrefix(ctx context.Context, userID, prefix string) error {
 		cond += " AND begins_with(sk, :sk)"
 		vals[":sk"] = sAV(prefix)
 	}
-	var start map[string]types.AttributeValue
+	var keys []map[string]types.AttributeValue
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression: aws.String(cond), ExpressionAttributeValues: vals, ProjectionExpression: aws.String("pk, sk"),
+	}, func(item map[string]types.AttributeValue) error {
+		keys = append(keys, item)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("query items of %s: %w", userID, err)
+	}
+	return s.deleteKeys(ctx, keys)
+}
+
+// queryAll runs a Query to its end, page by page, handing each item to fn.
+func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(map[string]types.AttributeValue) error) error {
+	in.TableName = s.table
 	for {
 		s.calls.Add(1)
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: s.table, KeyConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
-			ProjectionExpression: aws.String("pk, sk"), ExclusiveStartKey: start,
-		})
+		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return fmt.Errorf("query items of %s: %w", userID, err)
-		}
-		if err := s.deleteKeys(ctx, out.Items); err != nil {
 			return err
 		}
-		if start = out.LastEvaluatedKey; len(start) == 0 {
+		for _, item := range out.Items {
+			if err := fn(item); err != nil {
+				return err
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
 			return nil
 		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 }

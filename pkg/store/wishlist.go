@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,76 +57,55 @@ func (s *Store) WishState(ctx context.Context, userID, productID string) (*user.
 	var (
 		found *user.WishItem
 		count int
-		start map[string]types.AttributeValue
 	)
-	for {
-		s.calls.Add(1)
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              s.table,
-			KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": sAV(prefixUser + userID), ":sk": sAV(prefixWish),
-			},
-			ProjectionExpression: aws.String("pk, sk, added_at"),
-			ConsistentRead:       aws.Bool(true),
-			ExclusiveStartKey:    start,
-		})
-		if err != nil {
-			return nil, 0, fmt.Errorf("query wishlist of %s: %w", userID, err)
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": sAV(prefixUser + userID), ":sk": sAV(prefixWish),
+		},
+		ProjectionExpression: aws.String("pk, sk, added_at"),
+		ConsistentRead:       aws.Bool(true),
+	}, func(item map[string]types.AttributeValue) error {
+		count++
+		if str(item["sk"]) != prefixWish+productID {
+			return nil
 		}
-		count += len(out.Items)
-		for _, item := range out.Items {
-			if str(item["sk"]) == prefixWish+productID {
-				var it wishItem
-				if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-					return nil, 0, err
-				}
-				found = &user.WishItem{UserID: userID, ProductID: productID, AddedAt: it.AddedAt}
-			}
+		var it wishItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return err
 		}
-		if start = out.LastEvaluatedKey; len(start) == 0 {
-			return found, count, nil
-		}
+		found = &user.WishItem{UserID: userID, ProductID: productID, AddedAt: it.AddedAt}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("query wishlist of %s: %w", userID, err)
 	}
+	return found, count, nil
 }
 
 // UserData reads a user's partition with one paged Query: without events, only the range
 // from "MFA" to the last "WISH#" key, which skips the "EVENT#…" items that sort before it.
 func (s *Store) UserData(ctx context.Context, userID string, events bool) (*user.UserData, error) {
-	cond := "pk = :pk AND sk BETWEEN :a AND :b"
-	vals := map[string]types.AttributeValue{":pk": sAV(prefixUser + userID), ":a": sAV(skMFA), ":b": sAV(prefixWish + "\uffff")}
+	in := &dynamodb.QueryInput{
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :a AND :b"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": sAV(prefixUser + userID), ":a": sAV(skMFA), ":b": sAV(prefixWish + "\uffff"),
+		},
+		ConsistentRead: aws.Bool(true),
+	}
 	if events {
-		cond = "pk = :pk"
-		delete(vals, ":a")
-		delete(vals, ":b")
+		in.KeyConditionExpression = aws.String("pk = :pk")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":pk": sAV(prefixUser + userID)}
 	}
 	d := &user.UserData{}
-	var start map[string]types.AttributeValue
-	for {
-		s.calls.Add(1)
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: s.table, KeyConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
-			ConsistentRead: aws.Bool(true), ExclusiveStartKey: start,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("query items of %s: %w", userID, err)
-		}
-		for _, item := range out.Items {
-			if err := addItem(d, item); err != nil {
-				return nil, err
-			}
-		}
-		if start = out.LastEvaluatedKey; len(start) == 0 {
-			break
-		}
+	if err := s.queryAll(ctx, in, func(item map[string]types.AttributeValue) error { return addItem(d, item) }); err != nil {
+		return nil, fmt.Errorf("query items of %s: %w", userID, err)
 	}
 	if d.User == nil {
 		return nil, user.ErrNotFound
 	}
 	// Events come oldest first from the Query; lists show them newest first.
-	for i, j := 0, len(d.Events)-1; i < j; i, j = i+1, j-1 {
-		d.Events[i], d.Events[j] = d.Events[j], d.Events[i]
-	}
+	slices.Reverse(d.Events)
 	return d, nil
 }
 

@@ -88,9 +88,8 @@ func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c
 		if cd.Email != u.Email {
 			return ErrInvalidCode // mailed to an address the account no longer has
 		}
-		next := *u
-		next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, u.SessionEpoch+1, u.Version+1, now
-		clearFailures(&next) // proving control of the mailbox lifts a lock
+		next := withPassword(u, hash, now)
+		clearFailures(next) // proving control of the mailbox lifts a lock
 		ev, err := s.event(u.ID, EventPasswordReset, now, c, nil)
 		if err != nil {
 			return err
@@ -99,7 +98,7 @@ func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c
 		if err != nil {
 			return err
 		}
-		tx.Save, tx.Events, tx.Mails = &Save{Next: &next, Prev: u}, []*Event{ev}, []*mail.Mail{m}
+		tx.Save, tx.Events, tx.Mails = &Save{Next: next, Prev: u}, []*Event{ev}, []*mail.Mail{m}
 		return nil
 	})
 }
@@ -167,8 +166,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 		return fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now().UTC()
-	next := *u
-	next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, u.SessionEpoch+1, u.Version+1, now
+	next := withPassword(u, hash, now)
 	stamp := *p.Session
 	stamp.Epoch = next.SessionEpoch
 	ev, err := s.event(u.ID, EventPasswordChanged, now, c, nil)
@@ -179,8 +177,16 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	if err != nil {
 		return err
 	}
-	return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, Stamp: &stamp,
+	return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
 		Events: []*Event{ev}, Mails: []*mail.Mail{m}})
+}
+
+// withPassword is cur with a new password hash: a new version, and a new session epoch, so
+// every earlier session ends in the same write.
+func withPassword(cur *User, hash string, now time.Time) *User {
+	next := *cur
+	next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, cur.SessionEpoch+1, cur.Version+1, now
+	return &next
 }
 
 // checkPassword verifies a password a signed-in user typed to confirm an action. Wrong

@@ -224,9 +224,8 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 			return err
 		}
 		now := s.now().UTC()
-		next := *cur
-		next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, cur.SessionEpoch+1, cur.Version+1, now
-		clearFailures(&next)
+		next := withPassword(cur, hash, now)
+		clearFailures(next)
 		ev, err := s.event(cur.ID, EventPasswordChanged, now, c, map[string]string{"by": admin.User.ID})
 		if err != nil {
 			return err
@@ -235,7 +234,7 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 		if err != nil {
 			return err
 		}
-		err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}, Events: []*Event{ev}, Mails: []*mail.Mail{n}})
+		err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: []*Event{ev}, Mails: []*mail.Mail{n}})
 		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue
 		}
