@@ -28,6 +28,7 @@ type routes struct {
 	adminLogin, forgot, reset, verification, confirmEmail, mfa httpapi.Lambda
 	password, deleteMe, sessions, revokeSession, events        httpapi.Lambda
 	totpBegin, totpConfirm                                     httpapi.Lambda
+	update, wishlist, wishPut                                  httpapi.Lambda
 }
 
 func newRoutes(svc *user.Service) routes {
@@ -51,6 +52,9 @@ func newRoutes(svc *user.Service) routes {
 		events:        httpapi.Route("me-events", httpapi.MyEvents(svc)),
 		totpBegin:     httpapi.Route("me-mfa-totp-begin", httpapi.BeginTOTP(svc)),
 		totpConfirm:   httpapi.Route("me-mfa-totp-confirm", httpapi.ConfirmTOTP(svc)),
+		update:        httpapi.Route("me-update", httpapi.UpdateMe(svc)),
+		wishlist:      httpapi.Route("me-wishlist-list", httpapi.ListWishlist(svc)),
+		wishPut:       httpapi.Route("me-wishlist-put", httpapi.PutWish(svc, 100)),
 	}
 }
 
@@ -236,4 +240,19 @@ func listTotal(resp events.APIGatewayProxyResponse) (int, error) {
 		return 0, fmt.Errorf("not a list answer: %s", resp.Body)
 	}
 	return v.Meta.Total, nil
+}
+
+func updateMeEvent(token string) events.APIGatewayProxyRequest {
+	return event("PATCH", "/v1/me", "/v1/me", token, `{"first_name":"Bench","timezone":"Asia/Tehran"}`)
+}
+
+func wishlistEvent(token string) events.APIGatewayProxyRequest {
+	return event("GET", "/v1/me/wishlist", "/v1/me/wishlist", token, "")
+}
+
+func wishPutEvent(token, productID string) events.APIGatewayProxyRequest {
+	ev := event("PUT", "/v1/me/wishlist/"+productID, "/v1/me/wishlist/{product_id}", token,
+		`{"name":"Lamp","price":12.5,"publish":"1","weight":"2.5","images":["https://shop.example/lamp.png"]}`)
+	ev.PathParameters = map[string]string{"product_id": productID}
+	return ev
 }

@@ -99,9 +99,11 @@ func run() int {
 	overhead := measureOverhead(ctx)
 	progress("argon2id")
 	hashing := measureHashing()
+	progress("avatar re-encoding")
+	avatars := measureAvatar()
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, overhead, hashing} {
+	for i, s := range []*section{cold, sizes, trips, overhead, hashing, avatars} {
 		printSection(os.Stdout, i+1, s)
 		if s.err != nil {
 			failed++

@@ -177,6 +177,17 @@ func (b *tripBench) run() error {
 	if _, _, err := b.measure("GET /v1/me", atMost(1), r.me, meEvent(second), 200); err != nil {
 		return err
 	}
+	if _, _, err := b.measure("PATCH /v1/me", between(1, 2), r.update, updateMeEvent(second), 200); err != nil {
+		return err
+	}
+	for _, id := range []string{"sku-1", "sku-2"} {
+		if _, _, err := b.measure("PUT /v1/me/wishlist/"+id, informational, r.wishPut, wishPutEvent(second, id), 200); err != nil {
+			return err
+		}
+	}
+	if _, _, err := b.measure("GET /v1/me/wishlist", atMost(1), r.wishlist, wishlistEvent(second), 200); err != nil {
+		return err
+	}
 	if _, _, err := b.measure("POST /v1/auth/logout", atMost(1), r.logout, logoutEvent(second, false), 204); err != nil {
 		return err
 	}
