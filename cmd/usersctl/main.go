@@ -41,6 +41,14 @@ commands:
                  delete an account; --with-data also what it owns
   set-password [--password-stdin] USER
                  set a password (read without echo, or from stdin); ends every session
+  import [--workers N] [--state FILE] FILE.jsonl
+                 import users with their password hashes (argon2id, or bcrypt, which
+                 becomes argon2id at the next sign-in), one JSON object a line:
+                 {"id"?, "email", "phone"?, "password_hash", "first_name"?, "last_name"?,
+                 "role"?, "email_verified"?, "created_at"?, "language"?}; N writers
+                 (default 8); duplicates and invalid lines are reported, never written
+                 over; resumable: the state file (default FILE.jsonl.state) records the
+                 lines done, and a run after an interruption goes on from there
 `
 
 func main() {
@@ -79,6 +87,8 @@ func run(ctx context.Context, args []string) error {
 		return deleteCmd(ctx, svc, rest)
 	case "set-password":
 		return setPasswordCmd(ctx, svc, rest)
+	case "import":
+		return importCmd(ctx, svc, rest)
 	default:
 		global.Usage()
 		return fmt.Errorf("unknown command %q", cmd)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Hasher hashes passwords with argon2id and writes PHC strings:
@@ -44,8 +45,13 @@ func (h Hasher) Hash(password string) (string, error) {
 }
 
 // Verify reports whether password matches the PHC string, and whether the hash should be
-// replaced because its parameters are weaker than h's.
+// replaced because its parameters are weaker than h's. A bcrypt hash ($2a$, $2b$, $2y$,
+// as imported from another system) is accepted too; a match always asks for a rehash, so
+// the next sign-in upgrades it to argon2id.
 func (h Hasher) Verify(password, phc string) (ok, rehash bool, err error) {
+	if IsBcrypt(phc) {
+		return verifyBcrypt(password, phc)
+	}
 	p, err := parsePHC(phc)
 	if err != nil {
 		return false, false, err
@@ -60,6 +66,55 @@ func (h Hasher) Verify(password, phc string) (ok, rehash bool, err error) {
 // long as one for a known account.
 func (h Hasher) Burn(password string) {
 	argon2.IDKey([]byte(password), make([]byte, saltLen), h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
+}
+
+// ValidHash reports whether s has the shape of a stored hash Verify reads: an argon2id
+// PHC string or a bcrypt hash. It checks the shape only; it hashes nothing.
+func ValidHash(s string) bool {
+	if IsBcrypt(s) {
+		return true
+	}
+	_, err := parsePHC(s)
+	return err == nil
+}
+
+// IsBcrypt reports whether s has the shape of a bcrypt hash: $2a$, $2b$ or $2y$, a cost
+// of 04 to 31, then 22 characters of salt and 31 of hash in bcrypt's base64 alphabet.
+func IsBcrypt(s string) bool {
+	if len(s) != 60 || s[0] != '$' || s[1] != '2' || s[3] != '$' || s[6] != '$' {
+		return false
+	}
+	switch s[2] {
+	case 'a', 'b', 'y':
+	default:
+		return false
+	}
+	if s[4] < '0' || s[4] > '9' || s[5] < '0' || s[5] > '9' {
+		return false
+	}
+	if cost := int(s[4]-'0')*10 + int(s[5]-'0'); cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return false
+	}
+	for i := 7; i < len(s); i++ {
+		c := s[i]
+		if !(c == '.' || c == '/' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// verifyBcrypt checks password against a bcrypt hash (of the first 72 bytes, as bcrypt
+// always did). A match asks for a rehash to argon2id.
+func verifyBcrypt(password, hash string) (ok, rehash bool, err error) {
+	switch err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)); {
+	case err == nil:
+		return true, true, nil
+	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
+		return false, false, nil
+	default:
+		return false, false, ErrBadHash
+	}
 }
 
 type phc struct {
