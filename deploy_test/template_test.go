@@ -38,6 +38,7 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/users", "users-create"},
 	{"GET", "/v1/users/{id}", "users-get"},
 	{"GET", "/v1/users/exists", "users-exists"},
+	{"GET", "/v1/users", "users-search"},
 	{"PATCH", "/v1/users/{id}", "users-update"},
 	{"DELETE", "/v1/users/{id}", "users-delete"},
 	{"PUT", "/v1/users/{id}/password", "users-password"},

@@ -189,3 +189,24 @@ func UserEvents(svc *user.Service) Handler {
 		return JSON(http.StatusOK, eventsPage(events, page)), nil
 	})
 }
+
+// SearchUsers serves GET /v1/users: q, sort, downline_of and paging.
+func SearchUsers(svc *user.Service) Handler {
+	return WithAdmin(svc, func(ctx context.Context, r *Request, _ *user.Principal) (*Response, error) {
+		pg, err := PageOf(r)
+		if err != nil {
+			return nil, err
+		}
+		res, err := svc.SearchUsers(ctx, user.SearchParams{Q: r.Query("q"), Sort: r.Query("sort"),
+			DownlineOf: r.Query("downline_of"), Page: pg.Number, PerPage: pg.Size})
+		if err != nil {
+			return nil, err
+		}
+		items := make([]userView, len(res.Users))
+		for i, u := range res.Users {
+			items[i] = view(ctx, svc, u)
+		}
+		return JSON(http.StatusOK, listView[userView]{Items: items, Meta: listMeta{Total: res.Total, Page: pg.Number,
+			PerPage: pg.Size, PageCount: (res.Total + pg.Size - 1) / pg.Size}}), nil
+	})
+}

@@ -37,6 +37,8 @@ type userItem struct {
 	Attributes    map[string]any `dynamodbav:"attributes,omitempty"`
 	AvatarKey     string         `dynamodbav:"avatar_key,omitempty"`
 	SponsorID     string         `dynamodbav:"sponsor_id,omitempty"`
+	TreeRoot      string         `dynamodbav:"tree_root,omitempty"`
+	TreePath      string         `dynamodbav:"tree_path,omitempty"`
 	MFAEnabled    bool           `dynamodbav:"mfa_enabled"`
 	CreatedAt     time.Time      `dynamodbav:"created_at"`
 	UpdatedAt     time.Time      `dynamodbav:"updated_at"`
@@ -56,7 +58,7 @@ func toUserItem(u *user.User, pk, sk, typ string) userItem {
 		Role: u.Role, Active: u.Active, Language: u.Language, Currency: u.Currency,
 		Timezone: u.Timezone, Gender: u.Gender, BirthDate: u.BirthDate, Address: u.Address,
 		Social: u.Social, Attributes: u.Attributes, AvatarKey: u.AvatarKey, SponsorID: u.SponsorID,
-		MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		TreeRoot: u.TreeRoot, TreePath: u.TreePath, MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 		PasswordHash: u.PasswordHash, Version: u.Version, SessionEpoch: u.SessionEpoch,
 		FailCount: u.FailCount, FailUntil: unix(u.FailUntil), LockedUntil: unix(u.LockedUntil), LockLevel: u.LockLevel,
 	}
@@ -84,7 +86,7 @@ func (it *userItem) user() *user.User {
 		Active: it.Active, Language: it.Language, Currency: it.Currency, Timezone: it.Timezone,
 		Gender: it.Gender, BirthDate: it.BirthDate, Address: it.Address, Social: it.Social,
 		Attributes: it.Attributes, AvatarKey: it.AvatarKey, SponsorID: it.SponsorID,
-		MFAEnabled: it.MFAEnabled, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
+		TreeRoot: it.TreeRoot, TreePath: it.TreePath, MFAEnabled: it.MFAEnabled, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 		PasswordHash: it.PasswordHash, Version: it.Version, SessionEpoch: it.SessionEpoch,
 		FailCount: it.FailCount, FailUntil: fromUnix(it.FailUntil), LockedUntil: fromUnix(it.LockedUntil), LockLevel: it.LockLevel,
 	}
@@ -120,6 +122,12 @@ func marshalUser(u *user.User, pk, sk string) (map[string]types.AttributeValue, 
 	av, err := attributevalue.MarshalMap(toUserItem(u, pk, sk, typ))
 	if err != nil {
 		return nil, fmt.Errorf("marshal user %s: %w", u.ID, err)
+	}
+	if sk == skProfile {
+		indexAttrs(u, av)
+	} else {
+		delete(av, attrRoot) // a lock is in no index
+		delete(av, attrPath)
 	}
 	return av, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/userbase/userbase/pkg/user"
 )
+
+// maxTxItems is the most items one TransactWriteItems takes.
+const maxTxItems = 100
 
 // txBuilder collects the items of one TransactWriteItems and what a failed condition of
 // each means.
@@ -60,6 +64,11 @@ func (s *Store) Apply(ctx context.Context, tx *user.Tx) error {
 	if len(b.items) == 0 {
 		return nil
 	}
+	if len(b.items) > maxTxItems {
+		// The domain keeps every change within the limit (user.TrigramPositions); this
+		// is the guard that a new one does too.
+		return fmt.Errorf("transaction of %d items is over DynamoDB's %d", len(b.items), maxTxItems)
+	}
 	reasons, err := s.transact(ctx, b.items)
 	if err != nil || reasons == nil {
 		return err
@@ -96,11 +105,13 @@ func (b *txBuilder) build(tx *user.Tx) error {
 			}
 			b.put(av, condNew, nil, lockErr(k, user.ErrConflict))
 		}
+		b.indexWrites(nil, u)
 	}
 	if sv := tx.Save; sv != nil {
 		if err := b.save(sv.Next, sv.Prev); err != nil {
 			return err
 		}
+		b.indexWrites(sv.Prev, sv.Next)
 	}
 	if u := tx.Remove; u != nil {
 		for _, k := range userCopies(u) {
@@ -110,6 +121,7 @@ func (b *txBuilder) build(tx *user.Tx) error {
 			}
 			b.del(key(k[0], k[1]), cond, vals, user.ErrConflict)
 		}
+		b.indexWrites(u, nil)
 	}
 	if tx.Sponsor != "" {
 		b.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{

@@ -66,6 +66,9 @@ type Store interface {
 	DeleteUserItems(ctx context.Context, userID string) error
 	// Hit counts one event against a counter, also when it is already past its limit.
 	Hit(ctx context.Context, c Counter) error
+	// SearchUsers answers an admin search (see SearchQuery): one page of users in order
+	// and the total.
+	SearchUsers(ctx context.Context, q *SearchQuery) (*SearchResult, error)
 	// SaveUser replaces prev with next on every copy of the user, conditioned on
 	// prev.Version, moving login locks when the email or phone changed, all in one
 	// transaction. Errors: ErrConflict, ErrEmailTaken, ErrPhoneTaken.

@@ -154,11 +154,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if err := s.applyAttributes(u, r.Profile.Attributes, r.Profile.Attributes != nil, false, false, &errs); err != nil {
 		return nil, err
 	}
-	if r.SponsorID != "" {
-		if !auth.ValidID(r.SponsorID) {
-			errs.Add("sponsor_id", apperr.FieldNotFound)
-		}
-		u.SponsorID = r.SponsorID
+	if err := s.sponsor(ctx, u, r.SponsorID, &errs); err != nil {
+		return nil, err
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -370,3 +367,26 @@ func truncate(s string, n int) string {
 }
 
 func utfStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// sponsor reads the sponsor a new user u names, if any, and places u under it in the
+// sponsor tree. A sponsor that does not exist is a field error.
+func (s *Service) sponsor(ctx context.Context, u *User, id string, errs *apperr.Fields) error {
+	if id == "" {
+		return nil
+	}
+	if !auth.ValidID(id) {
+		errs.Add("sponsor_id", apperr.FieldNotFound)
+		return nil
+	}
+	sp, err := s.store.User(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		errs.Add("sponsor_id", apperr.FieldNotFound)
+		return nil
+	case err != nil:
+		return err
+	}
+	u.SponsorID = id
+	PlaceUnder(u, sp)
+	return nil
+}

@@ -32,9 +32,12 @@ type User struct {
 	Attributes    map[string]any
 	AvatarKey     string
 	SponsorID     string
-	MFAEnabled    bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// TreeRoot and TreePath place a sponsored user in the sponsor tree (see DownlineKey).
+	TreeRoot   string
+	TreePath   string
+	MFAEnabled bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	PasswordHash string
 	// Version increases with every write of the user; writes are conditioned on it.

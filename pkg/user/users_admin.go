@@ -54,11 +54,8 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	if err := s.applyAttributes(u, in.Attributes, in.Attributes != nil, true, false, &errs); err != nil {
 		return nil, "", err
 	}
-	if in.SponsorID != "" {
-		if !auth.ValidID(in.SponsorID) {
-			errs.Add("sponsor_id", apperr.FieldNotFound)
-		}
-		u.SponsorID = in.SponsorID
+	if err := s.sponsor(ctx, u, in.SponsorID, &errs); err != nil {
+		return nil, "", err
 	}
 	if err := errs.Err(); err != nil {
 		return nil, "", err

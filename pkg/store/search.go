@@ -1,0 +1,464 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// Search indexes. Every user's profile item carries the attributes of four sparse sorted
+// indexes (one per sort field) and, when it has a sponsor, of the tree index; the trigram
+// posting lists are items of the table itself, written in the same transaction as the
+// profile change that causes them. docs/data-model.md tells the whole design.
+const (
+	// listShards spreads the sorted indexes over that many partition keys, so that no
+	// index partition takes every new user's write; a page merges the shards' streams.
+	listShards = 8
+	// userCountShards spreads the maintained user count over that many items, so that
+	// concurrent registrations rarely contend on one.
+	userCountShards = 16
+
+	prefixTrigram = "TRI#"
+	skUsers       = "USERS#"
+	typeTrigram   = "tri"
+
+	attrShard   = "ls"
+	attrName    = "x_name"
+	attrCreated = "x_created"
+	attrRoot    = "tree_root"
+	attrPath    = "tree_path"
+
+	indexTree = "by_tree"
+
+	// createdLayout is a fixed-width time, so that its strings sort as its times do.
+	createdLayout = "2006-01-02T15:04:05.000000000Z"
+	// nameSep ends the name in x_name before the id that breaks ties; names hold no
+	// control characters, so it sorts below every character a name can go on with.
+	nameSep = "\x01"
+
+	// A query's trigram lists are read in rounds of these many items at first (doubling),
+	// until one ends; past maxCandidates none is selective and the sorted walk answers.
+	firstRound    = 32
+	maxCandidates = 1000
+	// maxQueryTrigrams bounds the lists a long q reads: any of its trigrams finds every match.
+	maxQueryTrigrams = 8
+)
+
+// sortIndex names the sorted index of each sort field.
+var sortIndex = map[string]string{
+	user.SortID: "by_id", user.SortEmail: "by_email", user.SortFullName: "by_name", user.SortCreatedAt: "by_created",
+}
+
+// indexAttrs are the search attributes of a user's profile item.
+func indexAttrs(u *user.User, av map[string]types.AttributeValue) {
+	av[attrShard] = sAV("L" + strconv.Itoa(int(hash32(u.ID)%listShards)))
+	av[attrName] = sAV(user.SearchName(u) + nameSep + u.ID)
+	av[attrCreated] = sAV(u.CreatedAt.UTC().Format(createdLayout) + u.ID)
+	if u.TreeRoot != "" {
+		av[attrRoot], av[attrPath] = sAV(u.TreeRoot), sAV(u.TreePath)
+	}
+}
+
+func hash32(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+// trigramKey is a posting item: the sort key leads with the id's random part, so a busy
+// list's writes spread over its key range instead of all landing at its end.
+func trigramKey(t, uid string) map[string]types.AttributeValue {
+	return key(prefixTrigram+t, uid[10:]+uid[:10])
+}
+
+func trigramUser(sk string) string { return sk[len(sk)-10:] + sk[:len(sk)-10] }
+
+// indexWrites adds to b the posting items that change from prev to next (either nil for
+// a user created or removed) and the user count's change.
+func (b *txBuilder) indexWrites(prev, next *user.User) {
+	var old, cur []string
+	if prev != nil {
+		old = user.Trigrams(prev)
+	}
+	if next != nil {
+		cur = user.Trigrams(next)
+	}
+	for _, t := range old {
+		if !slices.Contains(cur, t) {
+			b.del(trigramKey(t, prev.ID), "", nil, nil)
+		}
+	}
+	for _, t := range cur {
+		if !slices.Contains(old, t) {
+			av := trigramKey(t, next.ID)
+			av["type"] = sAV(typeTrigram)
+			b.put(av, "", nil, nil)
+		}
+	}
+	if (prev == nil) != (next == nil) {
+		u, d := next, int64(1)
+		if next == nil {
+			u, d = prev, -1
+		}
+		b.update(key(keyStats, skUsers+strconv.Itoa(int(hash32(u.ID)%userCountShards))), "ADD #n :d", "",
+			map[string]string{"#n": "n"}, map[string]types.AttributeValue{":d": n(d)}, nil)
+	}
+}
+
+// SearchUsers answers an admin search: a downline from the tree index, a selective q from
+// the trigram lists, anything else by walking the sorted index of the first sort key.
+func (s *Store) SearchUsers(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, error) {
+	if q.Downline != nil {
+		return s.searchDownline(ctx, q)
+	}
+	if user.Indexable(q.Text) {
+		res, ok, err := s.searchTrigrams(ctx, q)
+		if err != nil || ok {
+			return res, err
+		}
+	}
+	return s.searchWalk(ctx, q)
+}
+
+// entry is the search entry of a profile item or of its projection in an index.
+func entry(item map[string]types.AttributeValue) user.Entry {
+	e := user.Entry{ID: str(item["id"]), Email: str(item["email"])}
+	if name, _, ok := strings.Cut(str(item[attrName]), nameSep); ok {
+		e.Name = name
+	}
+	if c := str(item[attrCreated]); len(c) >= len(createdLayout) {
+		e.CreatedAt, _ = time.Parse(createdLayout, c[:len(createdLayout)])
+	}
+	return e
+}
+
+// posting is one trigram's list as read so far.
+type posting struct {
+	trigram string
+	ids     []string
+	next    map[string]types.AttributeValue
+	done    bool
+}
+
+// searchTrigrams reads the posting lists of q's trigrams in parallel rounds until one
+// ends, takes the shortest that ended as the candidates and checks each. ok is false when
+// no list ends within maxCandidates: q is not selective.
+func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, bool, error) {
+	tris := user.QueryTrigrams(q.Text)
+	if len(tris) > maxQueryTrigrams {
+		picked := make([]string, 0, maxQueryTrigrams)
+		for i := range maxQueryTrigrams {
+			picked = append(picked, tris[i*(len(tris)-1)/(maxQueryTrigrams-1)])
+		}
+		tris = picked
+	}
+	lists := make([]*posting, len(tris))
+	for i, t := range tris {
+		lists[i] = &posting{trigram: t}
+	}
+	var best *posting
+	for limit, read := int32(firstRound), 0; best == nil; limit, read = limit*2, read+int(limit) {
+		if read >= maxCandidates {
+			return nil, false, nil
+		}
+		err := parallel(len(lists), func(i int) error {
+			p := lists[i]
+			s.calls.Add(1)
+			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+				TableName: s.table, KeyConditionExpression: aws.String("pk = :pk"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAV(prefixTrigram + p.trigram)},
+				ProjectionExpression:      aws.String("sk"), Limit: aws.Int32(limit),
+				ExclusiveStartKey: p.next, ConsistentRead: aws.Bool(true),
+			})
+			if err != nil {
+				return fmt.Errorf("query posting list: %w", err)
+			}
+			for _, item := range out.Items {
+				p.ids = append(p.ids, trigramUser(str(item["sk"])))
+			}
+			p.next, p.done = out.LastEvaluatedKey, len(out.LastEvaluatedKey) == 0
+			return nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		for _, p := range lists {
+			if p.done && (best == nil || len(p.ids) < len(best.ids)) {
+				best = p
+			}
+		}
+	}
+	ids := best.ids
+	if q.ID != "" && !slices.Contains(ids, q.ID) {
+		ids = append(ids, q.ID)
+	}
+	users, err := s.usersByID(ctx, ids)
+	if err != nil {
+		return nil, false, err
+	}
+	var matches []*user.User
+	entries := map[*user.User]user.Entry{}
+	for _, u := range users {
+		if e := user.EntryOf(u); q.Match(e) {
+			matches = append(matches, u)
+			entries[u] = e
+		}
+	}
+	slices.SortFunc(matches, func(a, b *user.User) int { return q.Compare(entries[a], entries[b]) })
+	return &user.SearchResult{Users: pageOf(matches, q.Offset, q.Limit), Total: len(matches), Exact: true}, true, nil
+}
+
+func pageOf[T any](all []T, offset, limit int) []T {
+	start := min(offset, len(all))
+	return all[start:min(start+limit, len(all))]
+}
+
+// usersByID reads profiles with strongly consistent BatchGetItems of 100 keys, in
+// parallel; ids without a profile are left out. The order is not ids'.
+func (s *Store) usersByID(ctx context.Context, ids []string) ([]*user.User, error) {
+	var (
+		mu  sync.Mutex
+		out []*user.User
+	)
+	chunks := slices.Collect(slices.Chunk(ids, 100))
+	err := parallel(len(chunks), func(i int) error {
+		keys := make([]map[string]types.AttributeValue, len(chunks[i]))
+		for j, id := range chunks[i] {
+			keys[j] = userKey(id)
+		}
+		got, err := s.batchGet(ctx, keys...)
+		if err != nil {
+			return err
+		}
+		for _, item := range got {
+			u, err := unmarshalUser(item)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			out = append(out, u)
+			mu.Unlock()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// pageUsers reads the profiles of a page of entries, in the entries' order. An entry whose
+// profile is gone by now (deleted after the index was read) is left out.
+func (s *Store) pageUsers(ctx context.Context, page []user.Entry) ([]*user.User, error) {
+	ids := make([]string, len(page))
+	for i, e := range page {
+		ids[i] = e.ID
+	}
+	got, err := s.usersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*user.User, len(got))
+	for _, u := range got {
+		byID[u.ID] = u
+	}
+	out := make([]*user.User, 0, len(page))
+	for _, e := range page {
+		if u := byID[e.ID]; u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// shard is one partition of a sorted index, read in order a chunk at a time.
+type shard struct {
+	buf  []user.Entry // matches read and not yet merged
+	next map[string]types.AttributeValue
+	more bool
+}
+
+// searchWalk merges the shards of the first sort key's index in order, keeping matches,
+// until the page is full (and, with later sort keys, to the end of the tie on the first),
+// then orders what it read by every key. A listing without q takes its total from the
+// maintained user count; a filtered walk that stops early knows only a lower bound.
+func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, error) {
+	need := q.Offset + q.Limit
+	first := &user.SearchQuery{Sort: q.Sort[:1]}
+	chunk := int32(need/listShards + 8)
+	if q.Text != "" {
+		chunk = max(chunk, 100) // a filter keeps fewer of what it reads
+	}
+	shards := make([]*shard, listShards)
+	for i := range shards {
+		shards[i] = &shard{more: true}
+	}
+	fill := func(i int) error {
+		sh := shards[i]
+		for len(sh.buf) == 0 && sh.more {
+			s.calls.Add(1)
+			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+				TableName: s.table, IndexName: aws.String(sortIndex[q.Sort[0].Field]),
+				KeyConditionExpression:    aws.String("#s = :s"),
+				ExpressionAttributeNames:  map[string]string{"#s": attrShard},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":s": sAV("L" + strconv.Itoa(i))},
+				ScanIndexForward:          aws.Bool(!q.Sort[0].Desc), Limit: aws.Int32(chunk),
+				ExclusiveStartKey: sh.next,
+			})
+			if err != nil {
+				return fmt.Errorf("query sorted index: %w", err)
+			}
+			for _, item := range out.Items {
+				if e := entry(item); q.Match(e) {
+					sh.buf = append(sh.buf, e)
+				}
+			}
+			sh.next, sh.more = out.LastEvaluatedKey, len(out.LastEvaluatedKey) > 0
+		}
+		return nil
+	}
+	var count int64
+	err := parallel(listShards+1, func(i int) error {
+		if i == listShards {
+			if q.Text != "" {
+				return nil
+			}
+			var err error
+			count, err = s.userCount(ctx)
+			return err
+		}
+		return fill(i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var got []user.Entry
+	exhausted := false
+	for {
+		var lo *shard
+		for i, sh := range shards {
+			if len(sh.buf) == 0 && sh.more {
+				if err := fill(i); err != nil {
+					return nil, err
+				}
+			}
+			if len(sh.buf) > 0 && (lo == nil || first.Compare(sh.buf[0], lo.buf[0]) < 0) {
+				lo = sh
+			}
+		}
+		if lo == nil {
+			exhausted = true
+			break
+		}
+		e := lo.buf[0]
+		if len(got) >= need && (len(q.Sort) == 1 || !q.SameFirst(e, got[len(got)-1])) {
+			break
+		}
+		got = append(got, e)
+		lo.buf = lo.buf[1:]
+	}
+	slices.SortFunc(got, q.Compare)
+	users, err := s.pageUsers(ctx, pageOf(got, q.Offset, q.Limit))
+	if err != nil {
+		return nil, err
+	}
+	res := &user.SearchResult{Users: users, Total: len(got), Exact: exhausted}
+	switch {
+	case exhausted:
+	case q.Text == "":
+		res.Total, res.Exact = max(int(count), len(got)), true
+	default:
+		res.Total = len(got) + 1
+	}
+	return res, nil
+}
+
+// userCount sums the user count's shards.
+func (s *Store) userCount(ctx context.Context) (int64, error) {
+	var total int64
+	err := s.queryAll(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAV(keyStats), ":sk": sAV(skUsers)},
+	}, func(item map[string]types.AttributeValue) error {
+		if nv, ok := item["n"].(*types.AttributeValueMemberN); ok {
+			v, _ := strconv.ParseInt(nv.Value, 10, 64)
+			total += v
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return total, nil
+}
+
+// searchDownline reads every descendant of q.Downline from the tree index (segment by
+// segment below the deepest paths), keeps the matches and orders them: its cost follows
+// the size of the downline, not of the table.
+func (s *Store) searchDownline(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, error) {
+	type seg struct{ root, prefix string }
+	root, prefix := q.Downline.DownlineKey()
+	queue := []seg{{root, prefix}}
+	var matches []user.Entry
+	for len(queue) > 0 {
+		sg := queue[0]
+		queue = queue[1:]
+		in := &dynamodb.QueryInput{
+			IndexName:                 aws.String(indexTree),
+			KeyConditionExpression:    aws.String("#r = :r"),
+			ExpressionAttributeNames:  map[string]string{"#r": attrRoot},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":r": sAV(sg.root)},
+		}
+		if sg.prefix != "" {
+			in.KeyConditionExpression = aws.String("#r = :r AND begins_with(#p, :p)")
+			in.ExpressionAttributeNames["#p"] = attrPath
+			in.ExpressionAttributeValues[":p"] = sAV(sg.prefix)
+		}
+		err := s.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
+			e := entry(item)
+			if user.TreeDepth(str(item[attrPath])) >= user.TreeSegment {
+				queue = append(queue, seg{e.ID, ""})
+			}
+			if q.Match(e) {
+				matches = append(matches, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("query downline: %w", err)
+		}
+	}
+	slices.SortFunc(matches, q.Compare)
+	users, err := s.pageUsers(ctx, pageOf(matches, q.Offset, q.Limit))
+	if err != nil {
+		return nil, err
+	}
+	return &user.SearchResult{Users: users, Total: len(matches), Exact: true}, nil
+}
+
+// parallel runs fn(0..n-1) at once and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	if n == 1 {
+		return fn(0)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
