@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -184,6 +185,7 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 			if err != nil {
 				return fmt.Errorf("query posting list: %w", err)
 			}
+			s.read.Add(int64(out.ScannedCount))
 			for _, item := range out.Items {
 				p.ids = append(p.ids, trigramUser(str(item["sk"])))
 			}
@@ -241,6 +243,7 @@ func (s *Store) usersByID(ctx context.Context, ids []string) ([]*user.User, erro
 		if err != nil {
 			return err
 		}
+		s.read.Add(int64(len(got)))
 		for _, item := range got {
 			u, err := unmarshalUser(item)
 			if err != nil {
@@ -316,6 +319,7 @@ func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.Sear
 			if err != nil {
 				return fmt.Errorf("query sorted index: %w", err)
 			}
+			s.read.Add(int64(out.ScannedCount))
 			for _, item := range out.Items {
 				if e := entry(item); q.Match(e) {
 					sh.buf = append(sh.buf, e)
@@ -388,6 +392,7 @@ func (s *Store) userCount(ctx context.Context) (int64, error) {
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAV(keyStats), ":sk": sAV(skUsers)},
 	}, func(item map[string]types.AttributeValue) error {
+		s.read.Add(1)
 		if nv, ok := item["n"].(*types.AttributeValueMemberN); ok {
 			v, _ := strconv.ParseInt(nv.Value, 10, 64)
 			total += v
@@ -423,6 +428,7 @@ func (s *Store) searchDownline(ctx context.Context, q *user.SearchQuery) (*user.
 			in.ExpressionAttributeValues[":p"] = sAV(sg.prefix)
 		}
 		err := s.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
+			s.read.Add(1)
 			e := entry(item)
 			if user.TreeDepth(str(item[attrPath])) >= user.TreeSegment {
 				queue = append(queue, seg{e.ID, ""})
@@ -458,6 +464,89 @@ func parallel(n int, fn func(i int) error) error {
 	for _, err := range errs {
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// PutUsers bulk-loads new users with every index item, in parallel BatchWriteItems of 25
+// items by workers writers, and adds them to the user count. It writes without conditions
+// or transactions: it is for filling an empty table (benchmarks), never for live data.
+func (s *Store) PutUsers(ctx context.Context, users []*user.User, workers int) error {
+	var reqs []types.WriteRequest
+	counts := map[string]int64{}
+	for _, u := range users {
+		b := &txBuilder{s: s}
+		for _, k := range userCopies(u) {
+			av, err := marshalUser(u, k[0], k[1])
+			if err != nil {
+				return err
+			}
+			b.put(av, "", nil, nil)
+		}
+		b.indexWrites(nil, u)
+		for _, it := range b.items {
+			if it.Put != nil {
+				reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it.Put.Item}})
+			} else if it.Update != nil {
+				counts[str(it.Update.Key["sk"])]++
+			}
+		}
+	}
+	batches := slices.Collect(slices.Chunk(reqs, 25))
+	next := make(chan []types.WriteRequest)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			var err error
+			for batch := range next {
+				if err == nil {
+					err = s.writeBatch(ctx, batch)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for _, b := range batches {
+		next <- b
+	}
+	close(next)
+	var first error
+	for range workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return first
+	}
+	for sk, c := range counts {
+		s.calls.Add(1)
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: key(keyStats, sk), UpdateExpression: aws.String("ADD #n :d"),
+			ExpressionAttributeNames: map[string]string{"#n": "n"}, ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(c)},
+		})
+		if err != nil {
+			return fmt.Errorf("count users: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeBatch writes one BatchWriteItem, resending what comes back unprocessed.
+func (s *Store) writeBatch(ctx context.Context, reqs []types.WriteRequest) error {
+	for attempt := 0; len(reqs) > 0; attempt++ {
+		if attempt > 8 {
+			return errors.New("write items: still unprocessed after retries")
+		}
+		s.calls.Add(1)
+		out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{*s.table: reqs}})
+		if err != nil {
+			return fmt.Errorf("write items: %w", err)
+		}
+		reqs = out.UnprocessedItems[*s.table]
+		if len(reqs) > 0 {
+			time.Sleep(time.Duration(10<<attempt) * time.Millisecond) // back off as DynamoDB asks
 		}
 	}
 	return nil

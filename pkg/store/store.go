@@ -35,6 +35,7 @@ type Store struct {
 	db    DB
 	table *string
 	calls atomic.Int64
+	read  atomic.Int64 // items search has read
 }
 
 // New returns the store of table, reached through db.
@@ -44,6 +45,10 @@ func New(db DB, table string) *Store {
 
 // RoundTrips is how many DynamoDB calls the store has made, for benchmarks.
 func (s *Store) RoundTrips() int64 { return s.calls.Load() }
+
+// ItemsRead is how many items search has read (evaluated by a Query or returned by a
+// BatchGetItem), for benchmarks.
+func (s *Store) ItemsRead() int64 { return s.read.Load() }
 
 // ErrTransactionConflict is a transaction that lost a race with another on the same items
 // after every retry.

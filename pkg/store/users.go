@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -206,19 +205,8 @@ func (s *Store) deleteKeys(ctx context.Context, keys []map[string]types.Attribut
 		for i, k := range batch {
 			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(str(k["pk"]), str(k["sk"]))}}
 		}
-		for attempt := 0; len(reqs) > 0; attempt++ {
-			if attempt > 8 {
-				return errors.New("delete items: still unprocessed after retries")
-			}
-			s.calls.Add(1)
-			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{*s.table: reqs}})
-			if err != nil {
-				return fmt.Errorf("delete items: %w", err)
-			}
-			reqs = out.UnprocessedItems[*s.table]
-			if len(reqs) > 0 {
-				time.Sleep(time.Duration(10<<attempt) * time.Millisecond) // back off as DynamoDB asks
-			}
+		if err := s.writeBatch(ctx, reqs); err != nil {
+			return fmt.Errorf("delete: %w", err)
 		}
 	}
 	return nil

@@ -174,7 +174,7 @@ func Indexable(text string) bool { return utf8.RuneCountInString(text) >= 3 }
 // starts, rooted at the user at the bottom of the one above.
 const TreeSegment = 36
 
-// placeInTree sets u's place under sponsor.
+// PlaceUnder sets u's place in the sponsor tree, under sponsor.
 func PlaceUnder(u, sponsor *User) {
 	root, prefix := sponsor.DownlineKey()
 	u.TreeRoot, u.TreePath = root, prefix+u.ID
