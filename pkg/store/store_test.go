@@ -52,6 +52,12 @@ func run(m *testing.M) int {
 // newTable makes a fresh table from template.yaml's definition.
 func newTable(t *testing.T) *store.Store {
 	t.Helper()
+	st, _ := newNamedTable(t)
+	return st
+}
+
+func newNamedTable(t *testing.T) (*store.Store, string) {
+	t.Helper()
 	if db == nil {
 		t.Skip("DynamoDB Local is not available")
 	}
@@ -63,7 +69,7 @@ func newTable(t *testing.T) *store.Store {
 	if err := localstack.CreateTable(context.Background(), db, tpl, "Table", name); err != nil {
 		t.Fatal(err)
 	}
-	return store.New(db, name)
+	return store.New(db, name), name
 }
 
 // The DynamoDB store keeps the same contract as the in-memory fake.

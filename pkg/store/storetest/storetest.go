@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"PasswordUpgrade", testUpgrade},
 		{"SaveUserMovesLocks", testSaveUser},
 	}
-	for _, tt := range append(tests, txTests...) {
+	for _, tt := range slices.Concat(tests, txTests, searchTests) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
 	}
 }
