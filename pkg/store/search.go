@@ -169,17 +169,18 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 		lists[i] = &posting{trigram: t}
 	}
 	var best *posting
-	for limit, read := int32(firstRound), 0; best == nil; limit, read = limit*2, read+int(limit) {
+	for limit, read := firstRound, 0; best == nil; limit, read = limit*2, read+limit {
 		if read >= maxCandidates {
 			return nil, false, nil
 		}
+		limit = min(limit, maxCandidates-read)
 		err := parallel(len(lists), func(i int) error {
 			p := lists[i]
 			s.calls.Add(1)
 			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 				TableName: s.table, KeyConditionExpression: aws.String("pk = :pk"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAV(prefixTrigram + p.trigram)},
-				ProjectionExpression:      aws.String("sk"), Limit: aws.Int32(limit),
+				ProjectionExpression:      aws.String("sk"), Limit: aws.Int32(int32(limit)),
 				ExclusiveStartKey: p.next, ConsistentRead: aws.Bool(true),
 			})
 			if err != nil {
