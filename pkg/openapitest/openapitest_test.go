@@ -241,6 +241,7 @@ func TestOperationsAndCoverage(t *testing.T) {
 		{"DELETE", "/v1/me/wishlist/{product_id}"},
 		{"PUT", "/v1/me/wishlist/{product_id}"},
 		{"GET", "/v1/profile-fields"},
+		{"GET", "/v1/users"},
 		{"POST", "/v1/users"},
 		{"GET", "/v1/users/exists"},
 		{"DELETE", "/v1/users/{id}"},

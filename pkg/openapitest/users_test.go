@@ -25,6 +25,7 @@ func created(user, extra string) string { return `{"user": ` + user + extra + `}
 
 // adminOperations are the operations that need an admin's token.
 var adminOperations = []Operation{
+	{"GET", "/v1/users"},
 	{"POST", "/v1/users"},
 	{"GET", "/v1/users/exists"},
 	{"GET", "/v1/users/{id}"},
