@@ -35,6 +35,12 @@ commands:
                  make sure an active admin with this email exists; a new account's
                  password is read from the terminal without echo, or from stdin
   get USER       print a user (USER: an id, an email or a phone)
+  search [--sort KEYS] [--downline-of USER] [--page N] [--per-page K] [--json] [Q]
+                 list users as GET /v1/users does: Q matches part of the email or full
+                 name (any case) or a whole id; KEYS: id, email, full_name, created_at,
+                 each with an optional "-" (descending), comma-joined (default id);
+                 --downline-of keeps USER's descendants in the sponsor tree; K at most
+                 100 (default 50); a table and a page line, or --json the API's list
   disable USER   disable an account and end its sessions (never the last admin)
   enable USER    enable it again
   delete [--with-data] USER
@@ -79,6 +85,8 @@ func run(ctx context.Context, args []string) error {
 		return createAdmin(ctx, svc, rest)
 	case "get":
 		return getCmd(ctx, svc, rest)
+	case "search":
+		return searchCmd(ctx, svc, rest)
 	case "disable":
 		return setActive(false)(ctx, svc, rest)
 	case "enable":

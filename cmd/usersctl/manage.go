@@ -30,9 +30,7 @@ func getCmd(ctx context.Context, svc *user.Service, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"id": u.ID, "email": u.Email, "email_verified": u.EmailVerified, "pending_email": u.PendingEmail,
-		"phone": u.Phone, "first_name": u.FirstName, "last_name": u.LastName, "role": u.Role, "active": u.Active,
-		"language": u.Language, "sponsor_id": u.SponsorID, "mfa_enabled": u.MFAEnabled, "created_at": u.CreatedAt, "updated_at": u.UpdatedAt}
+	out := userJSON(u)
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
