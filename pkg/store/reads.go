@@ -17,7 +17,10 @@ import (
 // DynamoDB hands back unprocessed), indexed by pk+"|"+sk.
 func (s *Store) batchGet(ctx context.Context, keys ...map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
 	got := make(map[string]map[string]types.AttributeValue, len(keys))
-	for len(keys) > 0 {
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(10<<min(attempt, 6)) * time.Millisecond) // back off as DynamoDB asks
+		}
 		s.calls.Add(1)
 		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
 			*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},

@@ -48,10 +48,9 @@ const (
 	// control characters, so it sorts below every character a name can go on with.
 	nameSep = "\x01"
 
-	// A query's trigram lists are read in rounds of these many items at first (doubling),
-	// until one ends; past maxCandidates none is selective and the sorted walk answers.
-	firstRound    = 32
-	maxCandidates = 1000
+	// maxCandidates is the longest posting list a selective q reads; past it, the sorted
+	// walk answers.
+	maxCandidates = 500
 	// maxQueryTrigrams bounds the lists a long q reads: any of its trigrams finds every match.
 	maxQueryTrigrams = 8
 )
@@ -169,11 +168,9 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 		lists[i] = &posting{trigram: t}
 	}
 	var best *posting
-	for limit, read := firstRound, 0; best == nil; limit, read = limit*2, read+limit {
-		if read >= maxCandidates {
-			return nil, false, nil
-		}
-		limit = min(limit, maxCandidates-read)
+	// Rounds read up to 32, 128, then 500 items of each list: a rare trigram ends in the
+	// first, and a q whose lists are all long gives up after three round trips.
+	for _, limit := range []int{32, 96, maxCandidates - 128} {
 		err := parallel(len(lists), func(i int) error {
 			p := lists[i]
 			s.calls.Add(1)
@@ -201,6 +198,12 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 				best = p
 			}
 		}
+		if best != nil {
+			break
+		}
+	}
+	if best == nil {
+		return nil, false, nil
 	}
 	ids := best.ids
 	if q.ID != "" && !slices.Contains(ids, q.ID) {
@@ -299,7 +302,7 @@ func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.Sear
 	first := &user.SearchQuery{Sort: q.Sort[:1]}
 	chunk := int32(need/listShards + 8)
 	if q.Text != "" {
-		chunk = max(chunk, 100) // a filter keeps fewer of what it reads
+		chunk = max(chunk, 200) // a filter keeps fewer of what it reads
 	}
 	shards := make([]*shard, listShards)
 	for i := range shards {
@@ -348,13 +351,18 @@ func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.Sear
 	var got []user.Entry
 	exhausted := false
 	for {
-		var lo *shard
+		// Refill every drained shard that has more, in parallel, before choosing.
+		var drained []int
 		for i, sh := range shards {
 			if len(sh.buf) == 0 && sh.more {
-				if err := fill(i); err != nil {
-					return nil, err
-				}
+				drained = append(drained, i)
 			}
+		}
+		if err := parallel(len(drained), func(j int) error { return fill(drained[j]) }); err != nil {
+			return nil, err
+		}
+		var lo *shard
+		for _, sh := range shards {
 			if len(sh.buf) > 0 && (lo == nil || first.Compare(sh.buf[0], lo.buf[0]) < 0) {
 				lo = sh
 			}
@@ -453,6 +461,9 @@ func (s *Store) searchDownline(ctx context.Context, q *user.SearchQuery) (*user.
 
 // parallel runs fn(0..n-1) at once and returns the first error.
 func parallel(n int, fn func(i int) error) error {
+	if n == 0 {
+		return nil
+	}
 	if n == 1 {
 		return fn(0)
 	}

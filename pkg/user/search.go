@@ -20,8 +20,8 @@ import (
 
 // TrigramPositions is how many trigrams from the start of the email and of the full name
 // are indexed (the first 42 characters of each): it bounds the index items of one user to
-// 80, so a user and all its index items fit in one transaction. Within them every
-// substring of three or more characters is found through the index.
+// 80, so a user and all its index items fit in one transaction. A q of three or more
+// characters matches within those 42 characters (see Match).
 const TrigramPositions = 40
 
 // MaxQueryLen is the longest q accepted.
@@ -81,12 +81,34 @@ type SearchResult struct {
 	Exact bool
 }
 
-// Match reports whether e is a match of q's text.
+// Match reports whether e is a match of q's text. A text of three or more characters is
+// looked for within the indexed span of the email and of the name (their first
+// TrigramPositions+2 characters), a shorter one anywhere: so every store, and every way a
+// store answers, finds the same users.
 func (q *SearchQuery) Match(e Entry) bool {
 	if q.Text == "" {
 		return true
 	}
-	return e.ID == q.ID || strings.Contains(e.Email, q.Text) || strings.Contains(e.Name, q.Text)
+	if e.ID == q.ID {
+		return true
+	}
+	email, name := e.Email, e.Name
+	if Indexable(q.Text) {
+		email, name = indexedSpan(email), indexedSpan(name)
+	}
+	return strings.Contains(email, q.Text) || strings.Contains(name, q.Text)
+}
+
+// indexedSpan is the part of s whose trigrams are indexed.
+func indexedSpan(s string) string {
+	n := 0
+	for i := range s {
+		if n == TrigramPositions+2 {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }
 
 // Compare orders entries as the search's answer lists them.

@@ -23,6 +23,34 @@ var searchTests = []struct {
 	{"SearchDownlineThreeLevels", testSearchDownline},
 	{"SearchDownlineBelowATreeSegment", testSearchDeepTree},
 	{"SearchWalkWithoutSelectiveQ", testSearchWalk},
+	{"SearchSpanOfALongEmail", testSearchSpan},
+}
+
+// A q of three or more characters matches within the first 42 characters of the email and
+// of the name, in every store.
+func testSearchSpan(t *testing.T, st user.Store) {
+	tok := token()
+	u := newUser(t)
+	u.Email = "alexandra.konstantinopoulou." + tok + "@research." + tok[:4] + "zq.example" // the 42nd character is the a of resea
+	u.FirstName, u.LastName = "Al", ""
+	create(t, st, &user.Creation{User: u})
+	find := func(q string) int {
+		return search(t, st, &user.SearchQuery{Text: user.NormalizeQuery(q)}).Total
+	}
+	if n := find("POULOU." + tok); n != 1 {
+		t.Errorf("a fragment inside the span: %d users", n)
+	}
+	if n := find(tok[5:] + "@RESEA"); n != 1 {
+		t.Errorf("a fragment ending at character 42: %d users", n)
+	}
+	for _, q := range []string{"@research", tok[:4] + "zq.ex"} {
+		if n := find(q); n != 0 {
+			t.Errorf("%q, past the span: %d users, want 0 in every store", q, n)
+		}
+	}
+	if n := find("zq"); n < 1 {
+		t.Errorf("a q of two characters is matched anywhere: %d users", n)
+	}
 }
 
 // token is a random lower-case word no other test's user has.
