@@ -46,10 +46,7 @@ func measureRoundTrips(ctx context.Context, root string) *section {
 		return s
 	}
 	defer proc.Stop()
-	db := dynamodb.NewFromConfig(aws.Config{
-		Region:      samtemplate.LocalRegion,
-		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
-	}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	db := localDynamo(endpoint)
 
 	table := fmt.Sprintf("userbase-bench-%d", time.Now().UnixNano())
 	skipped, err := createTable(ctx, db, filepath.Join(root, "template.yaml"), table)
@@ -479,4 +476,12 @@ func createTable(ctx context.Context, db *dynamodb.Client, templatePath, table s
 		}
 	}
 	return skipped, nil
+}
+
+// localDynamo is a client of the DynamoDB Local at endpoint.
+func localDynamo(endpoint string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(aws.Config{
+		Region:      samtemplate.LocalRegion,
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+	}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
 }
