@@ -54,8 +54,9 @@ func EntryOf(u *User) Entry {
 	return Entry{ID: u.ID, Email: u.Email, Name: SearchName(u), CreatedAt: u.CreatedAt}
 }
 
-// SearchName is the full name as search matches and sorts it: lower-cased.
-func SearchName(u *User) string { return strings.ToLower(norm.NFC.String(u.FullName())) }
+// SearchName is the full name as search matches and sorts it: lower-cased (names are
+// stored NFC-normalized, see text).
+func SearchName(u *User) string { return strings.ToLower(u.FullName()) }
 
 // SearchQuery is a validated search.
 type SearchQuery struct {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/locales"
@@ -119,12 +120,15 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	}
 }
 
+// text is a free-text field as stored: trimmed and NFC-normalized, so that search and
+// comparisons see one form of each character.
 func text(s, field string, max int, errs *apperr.Fields) string {
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		errs.Add(field, apperr.FieldInvalidFormat)
 		return ""
 	}
+	s = norm.NFC.String(s)
 	if utf8.RuneCountInString(s) > max {
 		errs.AddP(field, apperr.FieldTooLong, map[string]any{"max": max})
 		return ""
