@@ -146,14 +146,83 @@ func entry(item map[string]types.AttributeValue) user.Entry {
 // posting is one trigram's list as read so far.
 type posting struct {
 	trigram string
-	ids     []string
+	sks     []string // its sort keys, in order
 	next    map[string]types.AttributeValue
 	done    bool
 }
 
+// crockford is the alphabet of ids, in byte order.
+const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
+
+// candidates merges what the lists have read: the sort keys present in every list up to
+// the first point where one of them stops (all of a list that ended counts as read), and,
+// once a list has ended, its keys past that point. done says whether one has ended; covered
+// is the share of the key space read by all (the keys lead with the ids' random part).
+func candidates(lists []*posting) (sks []string, covered float64, done bool) {
+	var boundary string
+	var shortest *posting
+	for _, p := range lists {
+		switch {
+		case p.done:
+			if shortest == nil || len(p.sks) < len(shortest.sks) {
+				shortest = p
+			}
+		case len(p.sks) == 0:
+			return nil, 0, false
+		case boundary == "" || p.sks[len(p.sks)-1] < boundary:
+			boundary = p.sks[len(p.sks)-1]
+		}
+	}
+	count := map[string]int{}
+	for _, p := range lists {
+		for _, sk := range p.sks {
+			if boundary == "" || sk <= boundary {
+				count[sk]++
+			}
+		}
+	}
+	for sk, c := range count {
+		if c == len(lists) {
+			sks = append(sks, sk)
+		}
+	}
+	if shortest != nil && boundary != "" {
+		for _, sk := range shortest.sks {
+			if sk > boundary {
+				sks = append(sks, sk)
+			}
+		}
+	}
+	return sks, keyShare(boundary), shortest != nil
+}
+
+// keyShare is the share of the key space at or below sk ("" is all of it), from its first
+// four characters.
+func keyShare(sk string) float64 {
+	if sk == "" {
+		return 1
+	}
+	share, scale := 0.0, 1.0
+	for i := 0; i < 4 && i < len(sk); i++ {
+		scale /= 32
+		share += float64(max(strings.IndexByte(crockford, sk[i]), 0)) * scale
+	}
+	return share + scale
+}
+
+// rounds are how many items of each posting list a round reads. Past the third (500 items
+// a list) a round runs only while the lists' intersection so far says few users match.
+var rounds = []int{32, 96, maxCandidates - 128, 1500, 3000, 5000}
+
+// maxEstimate is the most matches a q may be estimated to have and still be answered from
+// the posting lists; a commoner q is answered by the sorted walk, which fills a page fast.
+const maxEstimate = 2000
+
 // searchTrigrams reads the posting lists of q's trigrams in parallel rounds until one
-// ends, takes the shortest that ended as the candidates and checks each. ok is false when
-// no list ends within maxCandidates: q is not selective.
+// ends. The candidates are the users in every list as far as all have been read, plus the
+// rest of the list that ended; each is checked. ok is false when q is not selective: no
+// list ends within 500 items and the lists' intersection so far promises many matches
+// (or none ends within 10,000).
 func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, bool, error) {
 	tris := user.QueryTrigrams(q.Text)
 	if len(tris) > maxQueryTrigrams {
@@ -167,10 +236,9 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 	for i, t := range tris {
 		lists[i] = &posting{trigram: t}
 	}
-	var best *posting
-	// Rounds read up to 32, 128, then 500 items of each list: a rare trigram ends in the
-	// first, and a q whose lists are all long gives up after three round trips.
-	for _, limit := range []int{32, 96, maxCandidates - 128} {
+	var sks []string
+	done := false
+	for r, limit := range rounds {
 		err := parallel(len(lists), func(i int) error {
 			p := lists[i]
 			s.calls.Add(1)
@@ -185,7 +253,7 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 			}
 			s.read.Add(int64(out.ScannedCount))
 			for _, item := range out.Items {
-				p.ids = append(p.ids, trigramUser(str(item["sk"])))
+				p.sks = append(p.sks, str(item["sk"]))
 			}
 			p.next, p.done = out.LastEvaluatedKey, len(out.LastEvaluatedKey) == 0
 			return nil
@@ -193,19 +261,22 @@ func (s *Store) searchTrigrams(ctx context.Context, q *user.SearchQuery) (*user.
 		if err != nil {
 			return nil, false, err
 		}
-		for _, p := range lists {
-			if p.done && (best == nil || len(p.ids) < len(best.ids)) {
-				best = p
-			}
-		}
-		if best != nil {
+		var covered float64
+		sks, covered, done = candidates(lists)
+		if done {
 			break
 		}
+		if r >= 2 && (covered == 0 || float64(len(sks))/covered > maxEstimate) {
+			return nil, false, nil
+		}
 	}
-	if best == nil {
+	if !done {
 		return nil, false, nil
 	}
-	ids := best.ids
+	ids := make([]string, len(sks))
+	for i, sk := range sks {
+		ids[i] = trigramUser(sk)
+	}
 	if q.ID != "" && !slices.Contains(ids, q.ID) {
 		ids = append(ids, q.ID)
 	}
