@@ -491,6 +491,25 @@ func TestSearchDownline(t *testing.T) {
 			t.Errorf("downline_of=a&sort=-full_name in pages of 2: %v, want %v", got, want)
 		}
 	})
+	t.Run("a self sign-up with a sponsor", func(t *testing.T) {
+		email := "self-" + dtok + "@example.com"
+		r := do(t, req{method: "POST", path: "/v1/auth/register", body: map[string]string{
+			"email": email, "password": "a sponsored sign-up " + dtok, "sponsor_id": d1.ID}})
+		want(t, r, 201, "")
+		self := r.JSON(t)["user"].(map[string]any)["id"].(string)
+		for _, of := range []searchUser{a, b1, c1, d1} {
+			res := search(t, admin, params("downline_of", of.ID, "q", "self-"+dtok))
+			if !slices.Equal(res.IDs, []string{self}) {
+				t.Errorf("downline_of=%s: %v, want the new user %s", of.Email, res.IDs, self)
+			}
+		}
+		r = do(t, req{method: "POST", path: "/v1/auth/register", body: map[string]string{
+			"email": "orphan-" + dtok + "@example.com", "password": "a sponsored sign-up " + dtok, "sponsor_id": "01jd0000000000000000000000"}})
+		want(t, r, 400, "validation_failed")
+		if !strings.Contains(string(r.Body), `"sponsor_id"`) || !strings.Contains(string(r.Body), `"not_found"`) {
+			t.Errorf("an unknown sponsor: %s", r.Body)
+		}
+	})
 }
 
 func TestSearchIndexFollowsChanges(t *testing.T) {
