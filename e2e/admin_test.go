@@ -27,6 +27,7 @@ func TestAdminRoutesNeedAnAdmin(t *testing.T) {
 	member, id := signUp(t, newEmail("plain"), nil)
 	for _, r := range []req{
 		{method: "POST", path: "/v1/users", body: map[string]string{"email": newEmail("x")}},
+		{method: "GET", path: "/v1/users?q=plain"},
 		{method: "GET", path: "/v1/users/" + id},
 		{method: "GET", path: "/v1/users/exists?login=a@example.com"},
 		{method: "PATCH", path: "/v1/users/" + id, body: map[string]string{"first_name": "X"}},
