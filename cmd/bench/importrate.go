@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/userbase/userbase/pkg/auth"
@@ -24,10 +23,17 @@ const importUsers = 1000
 
 var importRateRe = regexp.MustCompile(`([0-9.]+) users/s\s*$`)
 
-// measureImport runs the real `usersctl import` (built here) against the DynamoDB Local at
-// endpoint, into a fresh table, with importUsers users whose hashes alternate bcrypt and
+// measureImport runs the real `usersctl import` (built here) against a DynamoDB Local of its
+// own (one that holds another table with posting items runs transactions several times
+// slower), into a fresh table, with importUsers users whose hashes alternate bcrypt and
 // argon2id, and returns the users a second it reports.
-func measureImport(ctx context.Context, root, endpoint string, db *dynamodb.Client) (float64, error) {
+func measureImport(ctx context.Context, root string) (float64, error) {
+	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
+	if err != nil {
+		return 0, err
+	}
+	defer proc.Stop()
+	db := localDynamo(endpoint)
 	dir, err := os.MkdirTemp("", "bench-import-")
 	if err != nil {
 		return 0, err
@@ -89,14 +95,7 @@ func measureImport(ctx context.Context, root, endpoint string, db *dynamodb.Clie
 // measureImportOnly is the import rate alone (bench -only import).
 func measureImportOnly(ctx context.Context, root string) *section {
 	s := &section{title: "usersctl import rate (DynamoDB Local, in memory)"}
-	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
-	if err != nil {
-		s.err = err
-		return s
-	}
-	defer proc.Stop()
-	db := localDynamo(endpoint)
-	rate, err := measureImport(ctx, root, endpoint, db)
+	rate, err := measureImport(ctx, root)
 	if err != nil {
 		s.err = err
 		return s

@@ -255,7 +255,7 @@ func measureSearch(ctx context.Context, root string) *section {
 	}
 
 	progress("usersctl import rate")
-	if rate, err := measureImport(ctx, root, endpoint, db); err != nil {
+	if rate, err := measureImport(ctx, root); err != nil {
 		errs = append(errs, err)
 	} else {
 		s.note("usersctl import: %d users (half bcrypt, half argon2id hashes; one transaction each, with its index items) at %.1f users/s.",
