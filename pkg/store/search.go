@@ -31,8 +31,12 @@ const (
 	userCountShards = 16
 
 	prefixTrigram = "TRI#"
-	skUsers       = "USERS#"
-	typeTrigram   = "tri"
+	// A deleted user's place in the sponsor tree, kept where it roots a tree segment.
+	prefixTreeNode = "TREE#"
+	skTreeNode     = "NODE"
+	typeTreeNode   = "tree_node"
+	skUsers        = "USERS#"
+	typeTrigram    = "tri"
 
 	attrShard   = "ls"
 	attrName    = "x_name"
@@ -105,6 +109,15 @@ func (b *txBuilder) indexWrites(prev, next *user.User) {
 			av["type"] = sAV(typeTrigram)
 			b.put(av, "", nil, nil)
 		}
+	}
+	if next == nil && prev.TreeRoot != "" && user.TreeDepth(prev.TreePath) >= user.TreeSegment {
+		// The bottom user of a full tree segment roots the next one: its place stays in the
+		// tree index when it goes, or the users below it would drop out of their
+		// ancestors' downlines.
+		av := key(prefixTreeNode+prev.ID, skTreeNode)
+		av["type"], av["id"] = sAV(typeTreeNode), sAV(prev.ID)
+		av[attrRoot], av[attrPath] = sAV(prev.TreeRoot), sAV(prev.TreePath)
+		b.put(av, "", nil, nil)
 	}
 	if (prev == nil) != (next == nil) {
 		u, d := next, int64(1)
@@ -512,6 +525,9 @@ func (s *Store) searchDownline(ctx context.Context, q *user.SearchQuery) (*user.
 			e := entry(item)
 			if user.TreeDepth(str(item[attrPath])) >= user.TreeSegment {
 				queue = append(queue, seg{e.ID, ""})
+			}
+			if e.Email == "" {
+				return nil // a tree node of a deleted user: only a way down
 			}
 			if q.Match(e) {
 				matches = append(matches, e)

@@ -123,6 +123,9 @@ func (s *Store) check(tx *user.Tx) error {
 func (s *Store) write(tx *user.Tx) {
 	if u := tx.Create; u != nil {
 		s.putUser(u)
+		if u.SponsorID != "" {
+			s.sponsors[u.ID] = u.SponsorID
+		}
 	}
 	if sv := tx.Save; sv != nil {
 		s.dropLogins(sv.Prev)

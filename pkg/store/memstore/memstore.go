@@ -27,6 +27,7 @@ type Store struct {
 	tokens   map[string]user.MFAToken // by user id + "/" + hash
 	wishes   map[string]user.WishItem // by user id + "/" + product id
 	admins   int64
+	sponsors map[string]string // user id -> sponsor id, kept after either is deleted: the tree stays
 	// Outbox holds the mails written, in order.
 	Outbox []mail.Mail
 }
@@ -37,7 +38,7 @@ func New() *Store {
 		users: map[string]user.User{}, logins: map[string]string{},
 		sessions: map[string]user.Session{}, codes: map[string]user.Code{}, counters: map[string]int64{},
 		events: map[string][]user.Event{}, mfa: map[string]user.MFA{}, tokens: map[string]user.MFAToken{},
-		wishes: map[string]user.WishItem{},
+		wishes: map[string]user.WishItem{}, sponsors: map[string]string{},
 	}
 }
 

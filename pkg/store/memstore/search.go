@@ -28,20 +28,19 @@ func (s *Store) SearchUsers(_ context.Context, q *user.SearchQuery) (*user.Searc
 	return &user.SearchResult{Users: matches[start:min(start+q.Limit, len(matches))], Total: len(matches), Exact: true}, nil
 }
 
-// descends reports whether ancestor is above u in the sponsor tree.
+// descends reports whether ancestor is above u in the sponsor tree; users deleted on the way
+// keep their place in it.
 func (s *Store) descends(u *user.User, ancestor string) bool {
+	id := u.ID
 	for range 10_000 {
-		if u.SponsorID == "" {
-			return false
-		}
-		if u.SponsorID == ancestor {
-			return true
-		}
-		sp, ok := s.users[u.SponsorID]
+		sp, ok := s.sponsors[id]
 		if !ok {
 			return false
 		}
-		u = &sp
+		if sp == ancestor {
+			return true
+		}
+		id = sp
 	}
 	return false
 }

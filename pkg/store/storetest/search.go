@@ -235,6 +235,21 @@ func testSearchDeepTree(t *testing.T, st user.Store) {
 			t.Errorf("downline of level %d: %d users (total %d), want %d", at, len(res.Users), res.Total, len(us)-at-1)
 		}
 	}
+	// Deleted users keep their place: a user in the middle, and the one at the bottom of
+	// the full segment that roots the next.
+	for _, at := range []int{5, user.TreeSegment} {
+		apply(t, st, &user.Tx{Now: now, Remove: us[at]})
+	}
+	for _, at := range []int{0, 4, 6} {
+		res := search(t, st, &user.SearchQuery{Downline: us[at], Limit: 100})
+		want := len(us) - at - 1 - 1
+		if at < 5 {
+			want--
+		}
+		if res.Total != want || len(res.Users) != want {
+			t.Errorf("after deletes, downline of level %d: %d users (total %d), want %d", at, len(res.Users), res.Total, want)
+		}
+	}
 }
 
 func testSearchWalk(t *testing.T, st user.Store) {
