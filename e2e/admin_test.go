@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -143,4 +144,49 @@ func TestAdminPasswordConfirmEventsDelete(t *testing.T) {
 	want(t, do(t, req{method: "DELETE", path: "/v1/users/" + id, token: admin}), 204, "") // already gone
 	want(t, do(t, req{method: "GET", path: "/v1/users/" + id, token: admin}), 404, "not_found")
 	signUp(t, newAddr, nil) // the address is free again
+}
+
+// The last active admin can be neither demoted, nor disabled, nor deleted (409 last_admin),
+// and a role change is a role_changed event. Every other active admin of the shared stack
+// is disabled for the test (found by listing every user) and enabled again after it.
+func TestLastAdminRule(t *testing.T) {
+	admin := adminToken(t)
+	me := do(t, req{method: "GET", path: "/v1/me", token: admin}).JSON(t)["id"].(string)
+	var others []string
+	for page := 1; ; page++ {
+		r := search(t, admin, params("per_page", "100", "page", fmt.Sprint(page)))
+		for _, u := range r.Users {
+			if u["role"] == "admin" && u["active"] == true && u["id"] != me {
+				others = append(others, u["id"].(string))
+			}
+		}
+		if page >= r.PageCount {
+			break
+		}
+	}
+	t.Cleanup(func() {
+		for _, id := range others {
+			do(t, req{method: "PATCH", path: "/v1/users/" + id, token: admin, body: map[string]any{"active": true}})
+		}
+	})
+	for _, id := range others {
+		want(t, do(t, req{method: "PATCH", path: "/v1/users/" + id, token: admin, body: map[string]any{"active": false}}), 200, "")
+	}
+	want(t, do(t, req{method: "PATCH", path: "/v1/users/" + me, token: admin, body: map[string]any{"role": "member"}}), 409, "last_admin")
+	want(t, do(t, req{method: "PATCH", path: "/v1/users/" + me, token: admin, body: map[string]any{"active": false}}), 409, "last_admin")
+	want(t, do(t, req{method: "DELETE", path: "/v1/users/" + me, token: admin}), 409, "last_admin")
+	want(t, do(t, req{method: "DELETE", path: "/v1/me", token: admin, body: map[string]string{"password": password}}), 409, "last_admin")
+	if r := do(t, req{method: "GET", path: "/v1/users/" + me, token: admin}); r.JSON(t)["role"] != "admin" || r.JSON(t)["active"] != true {
+		t.Errorf("after refused changes: %s", r.Body)
+	}
+
+	// A second admin frees the first; the promotion is a role_changed event.
+	_, id := signUp(t, newEmail("promoted"), nil)
+	want(t, do(t, req{method: "PATCH", path: "/v1/users/" + id, token: admin, body: map[string]any{"role": "admin"}}), 200, "")
+	r := do(t, req{method: "GET", path: "/v1/users/" + id + "/events", token: admin})
+	if !strings.Contains(string(r.Body), `"role_changed"`) {
+		t.Errorf("no role_changed event: %s", r.Body)
+	}
+	want(t, do(t, req{method: "PATCH", path: "/v1/users/" + id, token: admin, body: map[string]any{"role": "member"}}), 200, "")
+	want(t, do(t, req{method: "PATCH", path: "/v1/users/" + me, token: admin, body: map[string]any{"role": "member"}}), 409, "last_admin")
 }

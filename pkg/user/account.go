@@ -19,7 +19,9 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	if err != nil {
 		return err
 	}
-	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}}); err != nil {
+	// The last active admin cannot go this way either (last_admin), and an admin leaving
+	// is counted out.
+	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}, AdminDelta: -activeAdmin(u)}); err != nil {
 		return err
 	}
 	if err := s.store.DeleteUserItems(ctx, u.ID); err != nil {

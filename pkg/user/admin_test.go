@@ -43,6 +43,9 @@ func TestLastAdminCannotBeDemotedDisabledOrDeleted(t *testing.T) {
 	if err := svc.DeleteUser(ctx, a, a.User.ID, false); !errors.Is(err, user.ErrLastAdmin) {
 		t.Errorf("deleting the last admin: err %v, want last_admin", err)
 	}
+	if err := svc.DeleteAccount(ctx, a, goodPassword, user.Client{}); !errors.Is(err, user.ErrLastAdmin) {
+		t.Errorf("the last admin deleting its own account: err %v, want last_admin", err)
+	}
 	// A second admin again makes the first one free to go.
 	admin := "admin"
 	if _, err := svc.AdminUpdate(ctx, a, b.User.ID, user.Patch{Role: &admin}, user.Client{}); err != nil {
