@@ -15,7 +15,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/userbase/userbase/pkg/auth"
-	"github.com/userbase/userbase/pkg/localstack"
 )
 
 // importUsers is how many users the import measurement writes.
@@ -28,12 +27,11 @@ var importRateRe = regexp.MustCompile(`([0-9.]+) users/s\s*$`)
 // slower), into a fresh table, with importUsers users whose hashes alternate bcrypt and
 // argon2id, and returns the users a second it reports.
 func measureImport(ctx context.Context, root string) (float64, error) {
-	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
+	stop, endpoint, db, err := startDynamo(ctx, root)
 	if err != nil {
 		return 0, err
 	}
-	defer proc.Stop()
-	db := localDynamo(endpoint)
+	defer stop()
 	dir, err := os.MkdirTemp("", "bench-import-")
 	if err != nil {
 		return 0, err

@@ -40,13 +40,12 @@ func measureRoundTrips(ctx context.Context, root string) *section {
 	}
 	ctx, cancel := context.WithTimeout(ctx, roundTripsTimeout)
 	defer cancel()
-	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
+	stop, _, db, err := startDynamo(ctx, root)
 	if err != nil {
 		s.err = err
 		return s
 	}
-	defer proc.Stop()
-	db := localDynamo(endpoint)
+	defer stop()
 
 	table := fmt.Sprintf("userbase-bench-%d", time.Now().UnixNano())
 	skipped, err := createTable(ctx, db, filepath.Join(root, "template.yaml"), table)
@@ -478,10 +477,16 @@ func createTable(ctx context.Context, db *dynamodb.Client, templatePath, table s
 	return skipped, nil
 }
 
-// localDynamo is a client of the DynamoDB Local at endpoint.
-func localDynamo(endpoint string) *dynamodb.Client {
-	return dynamodb.NewFromConfig(aws.Config{
+// startDynamo starts an in-memory DynamoDB Local of its own and returns how to stop it, its
+// endpoint and a client of it.
+func startDynamo(ctx context.Context, root string) (stop func(), endpoint string, db *dynamodb.Client, err error) {
+	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	db = dynamodb.NewFromConfig(aws.Config{
 		Region:      samtemplate.LocalRegion,
 		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
 	}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	return func() { proc.Stop() }, endpoint, db, nil
 }

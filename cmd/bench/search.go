@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/userbase/userbase/pkg/auth"
-	"github.com/userbase/userbase/pkg/localstack"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -215,13 +214,12 @@ func measureSearch(ctx context.Context, root string) *section {
 	probe := startProbe()
 	defer probe.note(s)
 
-	proc, endpoint, err := localstack.StartDynamoDB(ctx, localstack.DynamoOptions{InMemory: true, Dir: root})
+	stop, _, db, err := startDynamo(ctx, root)
 	if err != nil {
 		s.err = err
 		return s
 	}
-	defer proc.Stop()
-	db := localDynamo(endpoint)
+	defer stop()
 	table := fmt.Sprintf("userbase-search-%d", time.Now().UnixNano())
 	if _, err := createTable(ctx, db, filepath.Join(root, "template.yaml"), table); err != nil {
 		s.err = err
