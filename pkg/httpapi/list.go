@@ -55,10 +55,14 @@ func PageOf(r *Request) (Page, error) {
 func pageOf[T any](all []T, p Page) listView[T] {
 	start := min((p.Number-1)*p.Size, len(all))
 	end := min(start+p.Size, len(all))
-	items := all[start:end]
+	return listOf(all[start:end], len(all), p)
+}
+
+// listOf is the envelope of one page of items out of total.
+func listOf[T any](items []T, total int, p Page) listView[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return listView[T]{Items: items, Meta: listMeta{Total: len(all), Page: p.Number, PerPage: p.Size,
-		PageCount: (len(all) + p.Size - 1) / p.Size}}
+	return listView[T]{Items: items, Meta: listMeta{Total: total, Page: p.Number, PerPage: p.Size,
+		PageCount: (total + p.Size - 1) / p.Size}}
 }

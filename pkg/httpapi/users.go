@@ -206,7 +206,6 @@ func SearchUsers(svc *user.Service) Handler {
 		for i, u := range res.Users {
 			items[i] = view(ctx, svc, u)
 		}
-		return JSON(http.StatusOK, listView[userView]{Items: items, Meta: listMeta{Total: res.Total, Page: pg.Number,
-			PerPage: pg.Size, PageCount: (res.Total + pg.Size - 1) / pg.Size}}), nil
+		return JSON(http.StatusOK, listOf(items, res.Total, pg)), nil
 	})
 }
