@@ -79,14 +79,14 @@ func TestIndexItemsFollowTheUser(t *testing.T) {
 
 	renamed := *u
 	renamed.LastName, renamed.Version = "Lovelace", 2
-	if err := st.SaveUser(ctx, &renamed, u); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &renamed, Prev: u}}); err != nil {
 		t.Fatal(err)
 	}
 	check("name changed", &renamed, "USER#"+id+" PROFILE", "EMAIL#first.person@example.com LOCK")
 
 	moved := renamed
 	moved.Email, moved.Version = "countess@example.org", 3
-	if err := st.SaveUser(ctx, &moved, &renamed); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &moved, Prev: &renamed}}); err != nil {
 		t.Fatal(err)
 	}
 	check("email changed", &moved, "USER#"+id+" PROFILE", "EMAIL#countess@example.org LOCK")
@@ -117,7 +117,7 @@ func TestLongestUserFitsOneTransaction(t *testing.T) {
 	}
 	next := *u
 	next.FirstName, next.LastName, next.Version = "Q"+long("g"), "R"+long("h"), 2
-	if err := st.SaveUser(ctx, &next, u); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &next, Prev: u}}); err != nil {
 		t.Fatal(err)
 	}
 }

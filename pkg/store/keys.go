@@ -54,3 +54,16 @@ func loginKey(login string) map[string]types.AttributeValue {
 }
 
 func sAV(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// Item types, stored in each item's "type" attribute.
+const (
+	typeUser    = "user"
+	typeLock    = "lock"
+	typeSession = "session"
+	typeCode    = "code"
+	typeMail    = "mail"
+	typeEvent   = "event"
+	typeMFA     = "mfa"
+	typeMFATok  = "mfa_token"
+	typeWish    = "wish"
+)

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -16,48 +18,157 @@ var _ user.Store = (*Store)(nil)
 
 const condNew = "attribute_not_exists(pk)"
 
-// CreateUser writes the user, its locks, and what comes with it in one transaction.
-func (s *Store) CreateUser(ctx context.Context, c *user.Creation) error {
-	tx := &user.Tx{Create: c.User, Sponsor: c.User.SponsorID, Code: c.Code, Limit: c.Limit, Events: c.Events}
-	if c.Session != nil {
-		tx.Sessions = []*user.Session{c.Session}
-	}
-	if c.Mail != nil {
-		tx.Mails = append(tx.Mails, c.Mail)
-	}
-	return s.Apply(ctx, tx)
+// userItem is the stored form of a user. The same attributes are written to the profile
+// item and to each login lock item, so login reads one item and answers with the profile.
+type userItem struct {
+	PK            string         `dynamodbav:"pk"`
+	SK            string         `dynamodbav:"sk"`
+	Type          string         `dynamodbav:"type"`
+	ID            string         `dynamodbav:"id"`
+	Email         string         `dynamodbav:"email"`
+	EmailVerified bool           `dynamodbav:"email_verified"`
+	PendingEmail  string         `dynamodbav:"pending_email,omitempty"`
+	Phone         string         `dynamodbav:"phone,omitempty"`
+	FirstName     string         `dynamodbav:"first_name,omitempty"`
+	LastName      string         `dynamodbav:"last_name,omitempty"`
+	Role          string         `dynamodbav:"role"`
+	Active        bool           `dynamodbav:"active"`
+	Language      string         `dynamodbav:"language,omitempty"`
+	Currency      string         `dynamodbav:"currency,omitempty"`
+	Timezone      string         `dynamodbav:"timezone,omitempty"`
+	Gender        string         `dynamodbav:"gender,omitempty"`
+	BirthDate     string         `dynamodbav:"birth_date,omitempty"`
+	Address       *user.Address  `dynamodbav:"address,omitempty"`
+	Social        *user.Social   `dynamodbav:"social,omitempty"`
+	Attributes    map[string]any `dynamodbav:"attributes,omitempty"`
+	AvatarKey     string         `dynamodbav:"avatar_key,omitempty"`
+	SponsorID     string         `dynamodbav:"sponsor_id,omitempty"`
+	TreeRoot      string         `dynamodbav:"tree_root,omitempty"`
+	TreePath      string         `dynamodbav:"tree_path,omitempty"`
+	MFAEnabled    bool           `dynamodbav:"mfa_enabled"`
+	CreatedAt     time.Time      `dynamodbav:"created_at"`
+	UpdatedAt     time.Time      `dynamodbav:"updated_at"`
+	PasswordHash  string         `dynamodbav:"password_hash"`
+	Version       int64          `dynamodbav:"version"`
+	SessionEpoch  int64          `dynamodbav:"session_epoch"`
+	FailCount     int64          `dynamodbav:"fail_count"`
+	FailUntil     int64          `dynamodbav:"fail_until"`
+	LockedUntil   int64          `dynamodbav:"locked_until"`
+	LockLevel     int64          `dynamodbav:"lock_level"`
 }
 
-// counterUpdate adds one to a rate counter; bounded, it only does so below the maximum.
-func (s *Store) counterUpdate(c user.Counter, bounded bool) *types.Update {
-	up := &types.Update{
-		TableName:                s.table,
-		Key:                      key(prefixLimit+c.Key, skLimit),
-		UpdateExpression:         aws.String("ADD #n :one SET expires_at = :exp"),
-		ExpressionAttributeNames: map[string]string{"#n": "n"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": n(1), ":exp": n(c.ExpiresAt.Unix()),
-		},
+func toUserItem(u *user.User, pk, sk, typ string) userItem {
+	return userItem{
+		PK: pk, SK: sk, Type: typ, ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified,
+		PendingEmail: u.PendingEmail, Phone: u.Phone, FirstName: u.FirstName, LastName: u.LastName,
+		Role: u.Role, Active: u.Active, Language: u.Language, Currency: u.Currency,
+		Timezone: u.Timezone, Gender: u.Gender, BirthDate: u.BirthDate, Address: u.Address,
+		Social: u.Social, Attributes: u.Attributes, AvatarKey: u.AvatarKey, SponsorID: u.SponsorID,
+		TreeRoot: u.TreeRoot, TreePath: u.TreePath, MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		PasswordHash: u.PasswordHash, Version: u.Version, SessionEpoch: u.SessionEpoch,
+		FailCount: u.FailCount, FailUntil: unix(u.FailUntil), LockedUntil: unix(u.LockedUntil), LockLevel: u.LockLevel,
 	}
-	if bounded {
-		up.ConditionExpression = aws.String("attribute_not_exists(#n) OR #n < :max")
-		up.ExpressionAttributeValues[":max"] = n(c.Max)
-	}
-	return up
 }
 
-// Hit counts one event, past the limit too.
-func (s *Store) Hit(ctx context.Context, c user.Counter) error {
-	up := s.counterUpdate(c, false)
-	s.calls.Add(1)
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: up.TableName, Key: up.Key, UpdateExpression: up.UpdateExpression,
-		ExpressionAttributeNames: up.ExpressionAttributeNames, ExpressionAttributeValues: up.ExpressionAttributeValues,
-	})
+// unix is a time as a number attribute; the zero time is 0.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+func (it *userItem) user() *user.User {
+	return &user.User{
+		ID: it.ID, Email: it.Email, EmailVerified: it.EmailVerified, PendingEmail: it.PendingEmail,
+		Phone: it.Phone, FirstName: it.FirstName, LastName: it.LastName, Role: it.Role,
+		Active: it.Active, Language: it.Language, Currency: it.Currency, Timezone: it.Timezone,
+		Gender: it.Gender, BirthDate: it.BirthDate, Address: it.Address, Social: it.Social,
+		Attributes: it.Attributes, AvatarKey: it.AvatarKey, SponsorID: it.SponsorID,
+		TreeRoot: it.TreeRoot, TreePath: it.TreePath, MFAEnabled: it.MFAEnabled, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
+		PasswordHash: it.PasswordHash, Version: it.Version, SessionEpoch: it.SessionEpoch,
+		FailCount: it.FailCount, FailUntil: fromUnix(it.FailUntil), LockedUntil: fromUnix(it.LockedUntil), LockLevel: it.LockLevel,
+	}
+}
+
+// userCopies are the keys of every item that holds a copy of u: the profile and its locks.
+func userCopies(u *user.User) [][2]string {
+	out := [][2]string{{prefixUser + u.ID, skProfile}, {prefixEmail + u.Email, skLock}}
+	if u.Phone != "" {
+		out = append(out, [2]string{prefixPhone + u.Phone, skLock})
+	}
+	return out
+}
+
+func marshalUser(u *user.User, pk, sk string) (map[string]types.AttributeValue, error) {
+	typ := typeLock
+	if sk == skProfile {
+		typ = typeUser
+	}
+	av, err := attributevalue.MarshalMap(toUserItem(u, pk, sk, typ))
 	if err != nil {
-		return fmt.Errorf("hit %s: %w", c.Key, err)
+		return nil, fmt.Errorf("marshal user %s: %w", u.ID, err)
 	}
-	return nil
+	if sk == skProfile {
+		indexAttrs(u, av)
+	} else {
+		delete(av, attrRoot) // a lock is in no index
+		delete(av, attrPath)
+	}
+	return av, nil
+}
+
+func unmarshalUser(av map[string]types.AttributeValue) (*user.User, error) {
+	var it userItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return nil, fmt.Errorf("unmarshal user: %w", err)
+	}
+	return it.user(), nil
+}
+
+// LoginView reads the lock item of a login and a counter in one round trip.
+func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.User, int64, error) {
+	lk, ck := loginKey(login), key(prefixLimit+counter, skLimit)
+	keys := []map[string]types.AttributeValue{ck}
+	if login != "" {
+		keys = append(keys, lk)
+	}
+	got, err := s.batchGet(ctx, keys...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var count int64
+	if c, ok := got[id(ck)]; ok {
+		if nv, ok := c["n"].(*types.AttributeValueMemberN); ok {
+			fmt.Sscan(nv.Value, &count)
+		}
+	}
+	item, ok := got[id(lk)]
+	if !ok {
+		return nil, count, nil
+	}
+	u, err := unmarshalUser(item)
+	return u, count, err
+}
+
+// User reads a user's profile item.
+func (s *Store) User(ctx context.Context, userID string) (*user.User, error) {
+	s.calls.Add(1)
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: userKey(userID), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("get user %s: %w", userID, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, user.ErrNotFound
+	}
+	return unmarshalUser(out.Item)
 }
 
 // Account reads the lock item of a login, which carries the whole user.
@@ -75,173 +186,94 @@ func (s *Store) Account(ctx context.Context, login string) (*user.User, error) {
 	return unmarshalUser(out.Item)
 }
 
-// StartSession stores a session; with upgrade, it also replaces the password hash on every
-// copy of the user in the same transaction.
-func (s *Store) StartSession(ctx context.Context, se *user.Session, upgrade *user.User) error {
-	av, err := marshalSession(se)
-	if err != nil {
-		return err
+// lockErr is what a failed "must be new" condition on a copy means.
+func lockErr(k [2]string, profile error) error {
+	switch {
+	case strings.HasPrefix(k[0], prefixEmail):
+		return user.ErrEmailTaken
+	case strings.HasPrefix(k[0], prefixPhone):
+		return user.ErrPhoneTaken
 	}
-	if upgrade == nil {
-		s.calls.Add(1)
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: av, ConditionExpression: aws.String(condNew)})
+	return profile
+}
+
+// save writes next over prev: the profile conditioned on prev's version, locks that stay
+// rewritten, locks that go deleted, new locks taken only if free.
+func (b *txBuilder) save(next, prev *user.User) error {
+	old := map[[2]string]bool{}
+	for _, k := range userCopies(prev) {
+		old[k] = true
+	}
+	for _, k := range userCopies(next) {
+		av, err := marshalUser(next, k[0], k[1])
 		if err != nil {
-			return fmt.Errorf("put session: %w", err)
+			return err
 		}
+		switch {
+		case k[1] == skProfile:
+			b.put(av, "version = :v", map[string]types.AttributeValue{":v": n(prev.Version)}, user.ErrConflict)
+		case old[k]:
+			b.put(av, "id = :id", map[string]types.AttributeValue{":id": sAV(next.ID)}, user.ErrConflict)
+		default:
+			b.put(av, condNew, nil, lockErr(k, user.ErrConflict))
+		}
+		delete(old, k)
+	}
+	for k := range old {
+		b.del(key(k[0], k[1]), "id = :id", map[string]types.AttributeValue{":id": sAV(next.ID)}, user.ErrConflict)
+	}
+	return nil
+}
+
+// users writes a new user, a saved user or a removed one, each on every copy (the profile
+// and its login locks) with its search index items, and checks that a sponsor exists.
+func (b *txBuilder) users(tx *user.Tx) error {
+	if u := tx.Create; u != nil {
+		for _, k := range userCopies(u) {
+			av, err := marshalUser(u, k[0], k[1])
+			if err != nil {
+				return err
+			}
+			b.put(av, condNew, nil, lockErr(k, user.ErrConflict))
+		}
+		b.indexWrites(nil, u)
+	}
+	if sv := tx.Save; sv != nil {
+		if err := b.save(sv.Next, sv.Prev); err != nil {
+			return err
+		}
+		b.indexWrites(sv.Prev, sv.Next)
+	}
+	if u := tx.Remove; u != nil {
+		for _, k := range userCopies(u) {
+			cond, vals := "id = :id", map[string]types.AttributeValue{":id": sAV(u.ID)}
+			if k[1] == skProfile {
+				cond, vals = "version = :v", map[string]types.AttributeValue{":v": n(u.Version)}
+			}
+			b.del(key(k[0], k[1]), cond, vals, user.ErrConflict)
+		}
+		b.indexWrites(u, nil)
+	}
+	if tx.Sponsor != "" {
+		b.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: b.s.table, Key: userKey(tx.Sponsor), ConditionExpression: aws.String("attribute_exists(pk)"),
+		}}, user.ErrSponsorNotFound)
+	}
+	return nil
+}
+
+// admins moves the count of active admins by tx.AdminDelta; never to zero.
+func (b *txBuilder) admins(tx *user.Tx) error {
+	d := tx.AdminDelta
+	if d == 0 {
 		return nil
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{TableName: s.table, Item: av, ConditionExpression: aws.String(condNew)}}}
-	for _, k := range userCopies(upgrade) {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:           s.table,
-			Key:                 key(k[0], k[1]),
-			UpdateExpression:    aws.String("SET password_hash = :h, version = version + :one"),
-			ConditionExpression: aws.String("version = :v"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":h": sAV(upgrade.PasswordHash), ":one": n(1), ":v": n(upgrade.Version),
-			},
-		}})
+	cond := ""
+	vals := map[string]types.AttributeValue{":d": n(int64(d))}
+	if d < 0 {
+		// Never the last one: a count that would reach zero fails the transaction.
+		cond, vals[":min"] = "#n > :min", n(int64(-d))
 	}
-	reasons, err := s.transact(ctx, items)
-	if err != nil {
-		return err
-	}
-	if reasons != nil {
-		return user.ErrConflict
-	}
+	b.update(key(keyStats, skAdmins), "ADD #n :d", cond, map[string]string{"#n": "n"}, vals, user.ErrLastAdmin)
 	return nil
-}
-
-// SessionUser reads a session and its user with one strongly consistent BatchGetItem, so a
-// revocation is seen by the very next request.
-func (s *Store) SessionUser(ctx context.Context, userID, sessionID string) (*user.Session, *user.User, error) {
-	keys := []map[string]types.AttributeValue{userKey(userID), sessionKey(userID, sessionID)}
-	got := make([]map[string]types.AttributeValue, 0, 2)
-	for len(keys) > 0 {
-		s.calls.Add(1)
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
-		}})
-		if err != nil {
-			return nil, nil, fmt.Errorf("get session %s: %w", sessionID, err)
-		}
-		got = append(got, out.Responses[*s.table]...)
-		keys = out.UnprocessedKeys[*s.table].Keys
-	}
-	var (
-		se  *user.Session
-		u   *user.User
-		err error
-	)
-	for _, item := range got {
-		switch sk := item["sk"].(*types.AttributeValueMemberS).Value; sk {
-		case skProfile:
-			u, err = unmarshalUser(item)
-		default:
-			se, err = unmarshalSession(item)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-	}
-	if se == nil || u == nil {
-		return nil, nil, user.ErrNotFound
-	}
-	return se, u, nil
-}
-
-// EndSession deletes one session, only if the token's hash matches and it is still live.
-func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time) error {
-	s.calls.Add(1)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:           s.table,
-		Key:                 sessionKey(userID, sessionID),
-		ConditionExpression: aws.String("token_hash = :h AND expires_at > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":h": sAV(tokenHash), ":now": n(now.Unix()),
-		},
-	})
-	if isConditionFailed(err) {
-		return user.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("delete session %s: %w", sessionID, err)
-	}
-	return nil
-}
-
-// EndAllSessions moves every copy of the user to a new session epoch in one transaction —
-// from then on no earlier session authenticates — and then deletes the session items.
-func (s *Store) EndAllSessions(ctx context.Context, u *user.User) error {
-	var items []types.TransactWriteItem
-	for _, k := range userCopies(u) {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:           s.table,
-			Key:                 key(k[0], k[1]),
-			UpdateExpression:    aws.String("SET session_epoch = session_epoch + :one, version = version + :one"),
-			ConditionExpression: aws.String("version = :v"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":one": n(1), ":v": n(u.Version),
-			},
-		}})
-	}
-	reasons, err := s.transact(ctx, items)
-	if err != nil {
-		return err
-	}
-	if reasons != nil {
-		return user.ErrConflict
-	}
-	return s.DeleteSessionItems(ctx, u.ID)
-}
-
-// deleteKeys deletes items by key, 25 to a BatchWriteItem, resending what comes back
-// unprocessed.
-func (s *Store) deleteKeys(ctx context.Context, keys []map[string]types.AttributeValue) error {
-	for len(keys) > 0 {
-		batch := keys[:min(25, len(keys))]
-		keys = keys[len(batch):]
-		reqs := make([]types.WriteRequest, len(batch))
-		for i, k := range batch {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(str(k["pk"]), str(k["sk"]))}}
-		}
-		if err := s.writeBatch(ctx, reqs); err != nil {
-			return fmt.Errorf("delete: %w", err)
-		}
-	}
-	return nil
-}
-
-// DeleteMail removes a sent outbox item.
-func (s *Store) DeleteMail(ctx context.Context, id string) error {
-	s.calls.Add(1)
-	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.table, Key: key(prefixOutbox+id, skMail)}); err != nil {
-		return fmt.Errorf("delete mail %s: %w", id, err)
-	}
-	return nil
-}
-
-func str(v types.AttributeValue) string {
-	if sv, ok := v.(*types.AttributeValueMemberS); ok {
-		return sv.Value
-	}
-	return ""
-}
-
-// MailPending reports whether an outbox item is still waiting to be sent.
-func (s *Store) MailPending(ctx context.Context, id string) (bool, error) {
-	s.calls.Add(1)
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: s.table, Key: key(prefixOutbox+id, skMail), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: aws.String("pk"),
-	})
-	if err != nil {
-		return false, fmt.Errorf("get mail %s: %w", id, err)
-	}
-	return len(out.Item) > 0, nil
-}
-
-// SaveUser writes next over prev on every copy, in one transaction.
-func (s *Store) SaveUser(ctx context.Context, next, prev *user.User) error {
-	return s.Apply(ctx, &user.Tx{Save: &user.Save{Next: next, Prev: prev}})
 }

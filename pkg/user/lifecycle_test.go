@@ -163,7 +163,7 @@ func saveUser(t *testing.T, st *memstore.Store, id string, change func(*user.Use
 	next := *prev
 	next.Version++
 	change(&next)
-	if err := st.SaveUser(t.Context(), &next, prev); err != nil {
+	if err := st.Apply(t.Context(), &user.Tx{Save: &user.Save{Next: &next, Prev: prev}}); err != nil {
 		t.Fatalf("SaveUser: %v", err)
 	}
 }

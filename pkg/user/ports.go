@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/userbase/userbase/pkg/apperr"
-	"github.com/userbase/userbase/pkg/mail"
 )
 
 // Store is the storage the service needs. Implementations: pkg/store (DynamoDB) and
@@ -15,9 +14,6 @@ type Store interface {
 	// Apply performs every write of tx in one transaction, or none.
 	Apply(ctx context.Context, tx *Tx) error
 
-	// CreateUser writes a new account and what comes with it, all or nothing.
-	// Errors: ErrEmailTaken, ErrPhoneTaken, ErrLimited, ErrSponsorNotFound.
-	CreateUser(ctx context.Context, c *Creation) error
 	// Account reads the account a normalized login (email or E.164 phone) names, password
 	// hash included. ErrNotFound when there is none.
 	Account(ctx context.Context, login string) (*User, error)
@@ -26,9 +22,6 @@ type Store interface {
 	LoginView(ctx context.Context, login, counter string) (*User, int64, error)
 	// User reads a user by id. ErrNotFound when there is none.
 	User(ctx context.Context, id string) (*User, error)
-	// StartSession stores a new session of a user. With upgrade set it also replaces the
-	// password hash, conditioned on the user's version (ErrConflict).
-	StartSession(ctx context.Context, s *Session, upgrade *User) error
 	// SessionUser reads a session and its user in one round trip. ErrNotFound when either
 	// is missing.
 	SessionUser(ctx context.Context, userID, sessionID string) (*Session, *User, error)
@@ -39,8 +32,6 @@ type Store interface {
 	// EndSession deletes a session whose stored hash is tokenHash and which has not expired
 	// at now. ErrNotFound otherwise.
 	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time) error
-	// RemoveSession deletes a session item, if it is there.
-	RemoveSession(ctx context.Context, userID, sessionID string) error
 	// EndAllSessions revokes every session of u at once (a new epoch on every copy of the
 	// user, conditioned on u.Version) and then deletes the session items.
 	EndAllSessions(ctx context.Context, u *User) error
@@ -69,22 +60,6 @@ type Store interface {
 	// SearchUsers answers an admin search (see SearchQuery): one page of users in order
 	// and the total.
 	SearchUsers(ctx context.Context, q *SearchQuery) (*SearchResult, error)
-	// SaveUser replaces prev with next on every copy of the user, conditioned on
-	// prev.Version, moving login locks when the email or phone changed, all in one
-	// transaction. Errors: ErrConflict, ErrEmailTaken, ErrPhoneTaken.
-	SaveUser(ctx context.Context, next, prev *User) error
-}
-
-// Creation is everything a new account is written with.
-type Creation struct {
-	User    *User
-	Session *Session   // register signs the user in
-	Code    *Code      // the verification code, stored as a hash
-	Mail    *mail.Mail // the verification mail, through the outbox
-	// Limit is counted in the same transaction; past its Max the creation fails with
-	// ErrLimited and writes nothing.
-	Limit  *Counter
-	Events []*Event
 }
 
 // Counter is a fixed-window rate counter. Key names the window, so a new window starts

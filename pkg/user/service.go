@@ -183,7 +183,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.CreateUser(ctx, &Creation{User: u, Session: sess, Code: code, Mail: m, Limit: &limit, Events: []*Event{created}})
+	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess}, Code: code,
+		Mails: []*mail.Mail{m}, Limit: &limit, Events: []*Event{created}})
 	switch {
 	case errors.Is(err, ErrLimited):
 		return nil, apperr.Limited(limit.ExpiresAt.Sub(now))

@@ -44,18 +44,6 @@ func New() *Store {
 
 func sessionKey(uid, sid string) string { return uid + "/" + sid }
 
-// CreateUser implements user.Store.
-func (s *Store) CreateUser(ctx context.Context, c *user.Creation) error {
-	tx := &user.Tx{Create: c.User, Sponsor: c.User.SponsorID, Code: c.Code, Limit: c.Limit, Events: c.Events}
-	if c.Session != nil {
-		tx.Sessions = []*user.Session{c.Session}
-	}
-	if c.Mail != nil {
-		tx.Mails = []*mail.Mail{c.Mail}
-	}
-	return s.Apply(ctx, tx)
-}
-
 // Account implements user.Store.
 func (s *Store) Account(_ context.Context, login string) (*user.User, error) {
 	s.mu.Lock()
@@ -66,23 +54,6 @@ func (s *Store) Account(_ context.Context, login string) (*user.User, error) {
 	}
 	u := s.users[id]
 	return &u, nil
-}
-
-// StartSession implements user.Store.
-func (s *Store) StartSession(_ context.Context, se *user.Session, upgrade *user.User) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if upgrade != nil {
-		cur, ok := s.users[upgrade.ID]
-		if !ok || cur.Version != upgrade.Version {
-			return user.ErrConflict
-		}
-		cur.PasswordHash = upgrade.PasswordHash
-		cur.Version++
-		s.users[cur.ID] = cur
-	}
-	s.sessions[sessionKey(se.UserID, se.ID)] = *se
-	return nil
 }
 
 // SessionUser implements user.Store.
@@ -135,9 +106,4 @@ func (s *Store) Hit(_ context.Context, c user.Counter) error {
 	defer s.mu.Unlock()
 	s.counters[c.Key]++
 	return nil
-}
-
-// SaveUser implements user.Store.
-func (s *Store) SaveUser(ctx context.Context, next, prev *user.User) error {
-	return s.Apply(ctx, &user.Tx{Save: &user.Save{Next: next, Prev: prev}})
 }

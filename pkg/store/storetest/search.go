@@ -33,7 +33,7 @@ func testSearchSpan(t *testing.T, st user.Store) {
 	u := newUser(t)
 	u.Email = "alexandra.konstantinopoulou." + tok + "@research." + tok[:4] + "zq.example" // the 42nd character is the a of resea
 	u.FirstName, u.LastName = "Al", ""
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	find := func(q string) int {
 		return search(t, st, &user.SearchQuery{Text: user.NormalizeQuery(q)}).Total
 	}
@@ -113,7 +113,7 @@ func testSearchSorts(t *testing.T, st user.Store) {
 			u.LastName = nm[1] + "-" + tok + "mid"
 		}
 		u.CreatedAt = now.Add(time.Duration(i%3) * time.Hour)
-		create(t, st, &user.Creation{User: u})
+		create(t, st, &creation{User: u})
 		ours = append(ours, u)
 	}
 	// A fragment from the middle of the email, in upper case, finds all of them.
@@ -153,7 +153,7 @@ func testSearchFollows(t *testing.T, st user.Store) {
 	tok := token()
 	u := newUser(t)
 	u.Email, u.FirstName, u.LastName = "old"+tok+"@example.com", "Kim", "Old"+tok
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	find := func(q string) []string {
 		return ids(search(t, st, &user.SearchQuery{Text: user.NormalizeQuery(q)}).Users)
 	}
@@ -162,7 +162,7 @@ func testSearchFollows(t *testing.T, st user.Store) {
 	}
 	next := *u
 	next.Email, next.LastName, next.Version = "new"+tok+"@example.com", "New"+tok, u.Version+1
-	if err := st.SaveUser(ctx, &next, u); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &next, Prev: u}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := find("old" + tok[:4]); len(got) != 0 {
@@ -258,7 +258,7 @@ func testSearchWalk(t *testing.T, st user.Store) {
 	for i := range 5 {
 		u := newUser(t)
 		u.FirstName, u.LastName = "Wa", fmt.Sprintf("%s%d", tok, i)
-		create(t, st, &user.Creation{User: u})
+		create(t, st, &creation{User: u})
 		ours = append(ours, u)
 	}
 	for _, sort := range []string{"id", "-created_at", "full_name", "-email", "full_name,-id"} {

@@ -31,7 +31,6 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"ConcurrentCreateOneWins", testConcurrentCreate},
 		{"Sessions", testSessions},
 		{"EndAllSessions", testEndAll},
-		{"PasswordUpgrade", testUpgrade},
 		{"SaveUserMovesLocks", testSaveUser},
 	}
 	for _, tt := range slices.Concat(tests, txTests, searchTests) {
@@ -64,10 +63,31 @@ func newSession(t *testing.T, u *user.User) *user.Session {
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), IP: "127.0.0.1", UserAgent: "test"}
 }
 
-func create(t *testing.T, st user.Store, c *user.Creation) {
+// creation is a new account and what comes with it, written in one transaction as
+// registration writes it.
+type creation struct {
+	User    *user.User
+	Session *user.Session
+	Code    *user.Code
+	Mail    *mail.Mail
+	Limit   *user.Counter
+}
+
+func (c *creation) tx() *user.Tx {
+	tx := &user.Tx{Create: c.User, Sponsor: c.User.SponsorID, Code: c.Code, Limit: c.Limit}
+	if c.Session != nil {
+		tx.Sessions = []*user.Session{c.Session}
+	}
+	if c.Mail != nil {
+		tx.Mails = []*mail.Mail{c.Mail}
+	}
+	return tx
+}
+
+func create(t *testing.T, st user.Store, c *creation) {
 	t.Helper()
-	if err := st.CreateUser(context.Background(), c); err != nil {
-		t.Fatalf("CreateUser: %v", err)
+	if err := st.Apply(context.Background(), c.tx()); err != nil {
+		t.Fatalf("create: %v", err)
 	}
 }
 
@@ -76,7 +96,7 @@ func testCreateThenAccount(t *testing.T, st user.Store) {
 	u := newUser(t)
 	u.Phone = "+9891200" + digits(u.ID)
 	se := newSession(t, u)
-	create(t, st, &user.Creation{User: u, Session: se,
+	create(t, st, &creation{User: u, Session: se,
 		Code: &user.Code{Hash: auth.HashSecret(u.ID), Kind: user.CodeVerifyEmail, UserID: u.ID, Email: u.Email, ExpiresAt: now.Add(time.Hour)},
 		Mail: &mail.Mail{ID: u.ID, Kind: mail.KindVerifyEmail, To: u.Email, Code: "c", ExpiresAt: now.Add(time.Hour)}})
 	for _, login := range []string{u.Email, u.Phone} {
@@ -111,11 +131,11 @@ func digits(id string) string {
 func testEmailTaken(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	a := newUser(t)
-	create(t, st, &user.Creation{User: a})
+	create(t, st, &creation{User: a})
 	b := newUser(t)
 	b.Email = a.Email
 	se := newSession(t, b)
-	if err := st.CreateUser(ctx, &user.Creation{User: b, Session: se}); !errors.Is(err, user.ErrEmailTaken) {
+	if err := st.Apply(ctx, (&creation{User: b, Session: se}).tx()); !errors.Is(err, user.ErrEmailTaken) {
 		t.Fatalf("second CreateUser err = %v, want ErrEmailTaken", err)
 	}
 	if _, _, err := st.SessionUser(ctx, b.ID, se.ID); !errors.Is(err, user.ErrNotFound) {
@@ -130,10 +150,10 @@ func testEmailTaken(t *testing.T, st user.Store) {
 func testPhoneTaken(t *testing.T, st user.Store) {
 	a := newUser(t)
 	a.Phone = "+1415555" + digits(a.ID)[:4]
-	create(t, st, &user.Creation{User: a})
+	create(t, st, &creation{User: a})
 	b := newUser(t)
 	b.Phone = a.Phone
-	if err := st.CreateUser(context.Background(), &user.Creation{User: b}); !errors.Is(err, user.ErrPhoneTaken) {
+	if err := st.Apply(context.Background(), (&creation{User: b}).tx()); !errors.Is(err, user.ErrPhoneTaken) {
 		t.Fatalf("CreateUser err = %v, want ErrPhoneTaken", err)
 	}
 	if _, err := st.Account(context.Background(), b.Email); !errors.Is(err, user.ErrNotFound) {
@@ -145,23 +165,23 @@ func testSponsor(t *testing.T, st user.Store) {
 	a := newUser(t)
 	b := newUser(t)
 	b.SponsorID = a.ID // not created
-	if err := st.CreateUser(context.Background(), &user.Creation{User: b}); !errors.Is(err, user.ErrSponsorNotFound) {
+	if err := st.Apply(context.Background(), (&creation{User: b}).tx()); !errors.Is(err, user.ErrSponsorNotFound) {
 		t.Fatalf("CreateUser err = %v, want ErrSponsorNotFound", err)
 	}
-	create(t, st, &user.Creation{User: a})
-	create(t, st, &user.Creation{User: b})
+	create(t, st, &creation{User: a})
+	create(t, st, &creation{User: b})
 }
 
 func testLimit(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	id, _ := auth.NewID()
 	c := user.Counter{Key: "test#" + id, Max: 2, ExpiresAt: now.Add(time.Hour)}
-	create(t, st, &user.Creation{User: newUser(t), Limit: &c})
+	create(t, st, &creation{User: newUser(t), Limit: &c})
 	if err := st.Hit(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	u := newUser(t)
-	if err := st.CreateUser(ctx, &user.Creation{User: u, Limit: &c}); !errors.Is(err, user.ErrLimited) {
+	if err := st.Apply(ctx, (&creation{User: u, Limit: &c}).tx()); !errors.Is(err, user.ErrLimited) {
 		t.Fatalf("CreateUser past the limit err = %v, want ErrLimited", err)
 	}
 	if _, err := st.Account(ctx, u.Email); !errors.Is(err, user.ErrNotFound) {
@@ -180,7 +200,7 @@ func testConcurrentCreate(t *testing.T, st user.Store) {
 			defer wg.Done()
 			u := newUser(t)
 			u.Email = base.Email
-			errs[i] = st.CreateUser(context.Background(), &user.Creation{User: u})
+			errs[i] = st.Apply(context.Background(), (&creation{User: u}).tx())
 		}()
 	}
 	wg.Wait()
@@ -203,9 +223,9 @@ func testConcurrentCreate(t *testing.T, st user.Store) {
 func testSessions(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	se := newSession(t, u)
-	if err := st.StartSession(ctx, se, nil); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Sessions: []*user.Session{se}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.EndSession(ctx, u.ID, se.ID, "wrong", now); !errors.Is(err, user.ErrNotFound) {
@@ -229,11 +249,11 @@ func testEndAll(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
 	u.Phone = "+4420" + digits(u.ID) + "12"
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	var ids []string
 	for range 3 {
 		se := newSession(t, u)
-		if err := st.StartSession(ctx, se, nil); err != nil {
+		if err := st.Apply(ctx, &user.Tx{Sessions: []*user.Session{se}}); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, se.ID)
@@ -261,38 +281,20 @@ func testEndAll(t *testing.T, st user.Store) {
 	}
 }
 
-func testUpgrade(t *testing.T, st user.Store) {
-	ctx := context.Background()
-	u := newUser(t)
-	create(t, st, &user.Creation{User: u})
-	up := *u
-	up.PasswordHash = "$argon2id$v=19$m=2,t=1,p=1$x$z"
-	if err := st.StartSession(ctx, newSession(t, u), &up); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := st.Account(ctx, u.Email)
-	if got.PasswordHash != up.PasswordHash || got.Version != u.Version+1 {
-		t.Errorf("after upgrade hash %q version %d, want %q and %d", got.PasswordHash, got.Version, up.PasswordHash, u.Version+1)
-	}
-	if err := st.StartSession(ctx, newSession(t, u), &up); !errors.Is(err, user.ErrConflict) {
-		t.Errorf("upgrade at a stale version err = %v, want ErrConflict", err)
-	}
-}
-
 func testSaveUser(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
 	u.Phone = "+4479" + digits(u.ID) + "00"
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	other := newUser(t)
-	create(t, st, &user.Creation{User: other})
+	create(t, st, &creation{User: other})
 
 	next := *u
 	next.Email = "moved-" + u.Email
 	next.Phone = ""
 	next.Role = user.RoleAdmin
 	next.Version = u.Version + 1
-	if err := st.SaveUser(ctx, &next, u); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &next, Prev: u}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Account(ctx, next.Email)
@@ -304,13 +306,13 @@ func testSaveUser(t *testing.T, st user.Store) {
 			t.Errorf("Account(%s) after the move err = %v, want ErrNotFound", gone, err)
 		}
 	}
-	if err := st.SaveUser(ctx, &next, u); !errors.Is(err, user.ErrConflict) {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &next, Prev: u}}); !errors.Is(err, user.ErrConflict) {
 		t.Errorf("SaveUser at a stale version err = %v, want ErrConflict", err)
 	}
 	taken := next
 	taken.Email = other.Email
 	taken.Version = next.Version + 1
-	if err := st.SaveUser(ctx, &taken, &next); !errors.Is(err, user.ErrEmailTaken) {
+	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &taken, Prev: &next}}); !errors.Is(err, user.ErrEmailTaken) {
 		t.Errorf("SaveUser onto another's email err = %v, want ErrEmailTaken", err)
 	}
 	if got, _ := st.Account(ctx, other.Email); got == nil || got.ID != other.ID {

@@ -35,7 +35,7 @@ func testUseCode(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
 	c := &user.Code{Hash: auth.HashSecret("code-" + u.ID), Kind: user.CodeResetPassword, UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	apply(t, st, &user.Tx{Now: now, Code: c})
 	gotC, gotU, err := st.CodeUser(ctx, c.Hash, u.ID)
 	if err != nil || gotC.Kind != c.Kind || gotC.UserID != u.ID || !gotC.ExpiresAt.Equal(c.ExpiresAt) || gotU.ID != u.ID {
@@ -58,7 +58,7 @@ func testUseCode(t *testing.T, st user.Store) {
 func testMFA(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	tok := &user.MFAToken{UserID: u.ID, Hash: auth.HashSecret("t" + u.ID), ExpiresAt: now.Add(5 * time.Minute)}
 	apply(t, st, &user.Tx{Now: now, MFA: &user.MFA{UserID: u.ID, Secret: "S", LastStep: 10, Recovery: []string{"h1", "h2"}}, MFAToken: tok})
 	gotU, m, gotT, err := st.MFAUser(ctx, u.ID, tok.Hash)
@@ -98,7 +98,7 @@ func testFailure(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
 	u.Phone = "+3361" + digits(u.ID) + "11"
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	f := &user.Failure{User: u, Count: 1, Until: now.Add(15 * time.Minute)}
 	apply(t, st, &user.Tx{Now: now, Failure: f})
 	// A second failure computed from the same (now stale) state loses.
@@ -128,7 +128,7 @@ func testFailure(t *testing.T, st user.Store) {
 func testStampRevoke(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	a, b := newSession(t, u), newSession(t, u)
 	apply(t, st, &user.Tx{Now: now, Sessions: []*user.Session{a, b}})
 	_, list, err := st.UserSessions(ctx, u.ID)
@@ -161,7 +161,7 @@ func testRemove(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
 	u.Phone = "+4915" + digits(u.ID) + "22"
-	create(t, st, &user.Creation{User: u, Session: newSession(t, u)})
+	create(t, st, &creation{User: u, Session: newSession(t, u)})
 	ev := &user.Event{ID: u.ID, UserID: u.ID, Type: user.EventAccountCreated, At: now, IP: "127.0.0.1"}
 	later := &user.Event{ID: "7" + u.ID[1:], UserID: u.ID, Type: user.EventLoginSucceeded, At: now.Add(time.Second)}
 	apply(t, st, &user.Tx{Now: now, Events: []*user.Event{ev, later}, MFA: &user.MFA{UserID: u.ID, Secret: "S", Pending: true}})
@@ -195,13 +195,13 @@ func testRemove(t *testing.T, st user.Store) {
 	// The address is free again at once.
 	again := newUser(t)
 	again.Email, again.Phone = u.Email, u.Phone
-	create(t, st, &user.Creation{User: again})
+	create(t, st, &creation{User: again})
 }
 
 func testLoginView(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
-	create(t, st, &user.Creation{User: u})
+	create(t, st, &creation{User: u})
 	c := user.Counter{Key: "lv#" + u.ID, ExpiresAt: now.Add(time.Hour)}
 	for range 3 {
 		if err := st.Hit(ctx, c); err != nil {
@@ -222,7 +222,7 @@ func testWishlist(t *testing.T, st user.Store) {
 	ctx := context.Background()
 	u := newUser(t)
 	se := newSession(t, u)
-	create(t, st, &user.Creation{User: u, Session: se})
+	create(t, st, &creation{User: u, Session: se})
 	a := &user.WishItem{UserID: u.ID, ProductID: "sku-1", Name: "Lamp", Images: []string{"https://x.example/a.png"},
 		Categories: []string{"home"}, Publish: true, Price: 12.5, Weight: 1.25, AddedAt: now}
 	b := &user.WishItem{UserID: u.ID, ProductID: "sku-2", Name: "Desk", AddedAt: now}
