@@ -65,6 +65,8 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/me/mfa/totp/confirm", "me-mfa-totp-confirm"},
 	{"DELETE", "/v1/me/mfa/totp", "me-mfa-totp-delete"},
 	{"GET", "/v1/me/events", "me-events"},
+	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
+	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
 }
 
 // readOnly are the functions that only read the table: they get

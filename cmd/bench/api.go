@@ -54,7 +54,7 @@ func newRoutes(svc *user.Service) routes {
 		totpConfirm:   httpapi.Route("me-mfa-totp-confirm", httpapi.ConfirmTOTP(svc)),
 		update:        httpapi.Route("me-update", httpapi.UpdateMe(svc)),
 		wishlist:      httpapi.Route("me-wishlist-list", httpapi.ListWishlist(svc)),
-		wishPut:       httpapi.Route("me-wishlist-put", httpapi.PutWish(svc, 100)),
+		wishPut:       httpapi.Route("me-wishlist-put", httpapi.PutWish(svc)),
 	}
 }
 

@@ -10,5 +10,5 @@ import (
 
 func main() {
 	a := app.Must()
-	lambda.Start(httpapi.Route("me-wishlist-put", httpapi.PutWish(a.Users, a.Config.WishlistMax)))
+	lambda.Start(httpapi.Route("me-wishlist-put", httpapi.PutWish(a.Users)))
 }

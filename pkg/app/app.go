@@ -43,6 +43,12 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	return user.NewService(st, h, now, user.Options{
 		SessionTTL:           cfg.SessionTTL,
+		SessionIdle:          cfg.SessionIdle,
+		ReauthWindow:         cfg.ReauthWindow,
+		GeneratedPasswordTTL: cfg.GeneratedPasswordTTL,
+		ResetLimitPerHour:    cfg.ResetLimitPerHour,
+		DefaultRevertURL:     cfg.DefaultRevertURL,
+		WishlistMax:          cfg.WishlistMax,
 		RegisterLimitPerHour: cfg.RegisterLimitPerHour,
 		DefaultVerifyURL:     cfg.DefaultVerifyURL,
 		DefaultResetURL:      cfg.DefaultResetURL,

@@ -15,51 +15,55 @@ type Code string
 
 // The problem codes, with their HTTP status in Status below. docs/openapi.yaml lists the same.
 const (
-	ValidationFailed       Code = "validation_failed"
-	MalformedJSON          Code = "malformed_json"
-	UnknownField           Code = "unknown_field"
-	ReadOnly               Code = "read_only"
-	PayloadTooLarge        Code = "payload_too_large"
-	UnsupportedMediaType   Code = "unsupported_media_type"
-	Unauthenticated        Code = "unauthenticated"
-	Forbidden              Code = "forbidden"
-	NotFound               Code = "not_found"
-	MethodNotAllowed       Code = "method_not_allowed"
-	EmailTaken             Code = "email_taken"
-	PhoneTaken             Code = "phone_taken"
-	InvalidCredentials     Code = "invalid_credentials"
-	AccountDisabled        Code = "account_disabled"
-	MFARequired            Code = "mfa_required"
-	InvalidCode            Code = "invalid_code"
-	InvalidConfirmationURL Code = "invalid_confirmation_url"
-	RateLimited            Code = "rate_limited"
-	Conflict               Code = "conflict"
-	LastAdmin              Code = "last_admin"
-	Internal               Code = "internal"
+	ValidationFailed         Code = "validation_failed"
+	MalformedJSON            Code = "malformed_json"
+	UnknownField             Code = "unknown_field"
+	ReadOnly                 Code = "read_only"
+	PayloadTooLarge          Code = "payload_too_large"
+	UnsupportedMediaType     Code = "unsupported_media_type"
+	Unauthenticated          Code = "unauthenticated"
+	Forbidden                Code = "forbidden"
+	NotFound                 Code = "not_found"
+	MethodNotAllowed         Code = "method_not_allowed"
+	EmailTaken               Code = "email_taken"
+	PhoneTaken               Code = "phone_taken"
+	InvalidCredentials       Code = "invalid_credentials"
+	AccountDisabled          Code = "account_disabled"
+	MFARequired              Code = "mfa_required"
+	InvalidCode              Code = "invalid_code"
+	InvalidConfirmationURL   Code = "invalid_confirmation_url"
+	RateLimited              Code = "rate_limited"
+	Conflict                 Code = "conflict"
+	LastAdmin                Code = "last_admin"
+	ReauthenticationRequired Code = "reauthentication_required"
+	PasswordExpired          Code = "password_expired"
+	Internal                 Code = "internal"
 )
 
 var status = map[Code]int{
-	ValidationFailed:       400,
-	MalformedJSON:          400,
-	UnknownField:           400,
-	ReadOnly:               400,
-	InvalidCode:            400,
-	InvalidConfirmationURL: 400,
-	Unauthenticated:        401,
-	InvalidCredentials:     401,
-	MFARequired:            401,
-	Forbidden:              403,
-	AccountDisabled:        403,
-	NotFound:               404,
-	MethodNotAllowed:       405,
-	EmailTaken:             409,
-	PhoneTaken:             409,
-	Conflict:               409,
-	LastAdmin:              409,
-	PayloadTooLarge:        413,
-	UnsupportedMediaType:   415,
-	RateLimited:            429,
-	Internal:               500,
+	ValidationFailed:         400,
+	MalformedJSON:            400,
+	UnknownField:             400,
+	ReadOnly:                 400,
+	InvalidCode:              400,
+	InvalidConfirmationURL:   400,
+	Unauthenticated:          401,
+	InvalidCredentials:       401,
+	MFARequired:              401,
+	Forbidden:                403,
+	AccountDisabled:          403,
+	ReauthenticationRequired: 403,
+	PasswordExpired:          403,
+	NotFound:                 404,
+	MethodNotAllowed:         405,
+	EmailTaken:               409,
+	PhoneTaken:               409,
+	Conflict:                 409,
+	LastAdmin:                409,
+	PayloadTooLarge:          413,
+	UnsupportedMediaType:     415,
+	RateLimited:              429,
+	Internal:                 500,
 }
 
 // Status is the HTTP status of a code; 500 for a code missing from the catalogue.

@@ -28,6 +28,19 @@ const (
 	keyLen  = 32
 )
 
+// Bounds of a stored hash's parameters. A hash outside them is malformed: one bad imported
+// row must not make a sign-in allocate gigabytes or spin for minutes.
+const (
+	MaxMemoryKiB   = 256 << 10 // 256 MiB
+	MaxIterations  = 16
+	MaxParallelism = 16
+	maxSaltLen     = 64
+	maxKeyLen      = 64
+	// MaxBcryptCost bounds imported bcrypt hashes: cost 14 is about a second of CPU, and
+	// each step doubles it.
+	MaxBcryptCost = 14
+)
+
 var b64 = base64.RawStdEncoding
 
 // ErrBadHash is a stored hash that cannot be read.
@@ -79,7 +92,7 @@ func ValidHash(s string) bool {
 }
 
 // IsBcrypt reports whether s has the shape of a bcrypt hash: $2a$, $2b$ or $2y$, a cost
-// of 04 to 31, then 22 characters of salt and 31 of hash in bcrypt's base64 alphabet.
+// of 04 to MaxBcryptCost, then 22 characters of salt and 31 of hash in bcrypt's base64 alphabet.
 func IsBcrypt(s string) bool {
 	if len(s) != 60 || s[0] != '$' || s[1] != '2' || s[3] != '$' || s[6] != '$' {
 		return false
@@ -92,7 +105,7 @@ func IsBcrypt(s string) bool {
 	if s[4] < '0' || s[4] > '9' || s[5] < '0' || s[5] > '9' {
 		return false
 	}
-	if cost := int(s[4]-'0')*10 + int(s[5]-'0'); cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+	if cost := int(s[4]-'0')*10 + int(s[5]-'0'); cost < bcrypt.MinCost || cost > MaxBcryptCost {
 		return false
 	}
 	for i := 7; i < len(s); i++ {
@@ -124,6 +137,9 @@ type phc struct {
 }
 
 func parsePHC(s string) (phc, error) {
+	if len(s) > 256 {
+		return phc{}, ErrBadHash
+	}
 	parts := strings.Split(s, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
 		return phc{}, ErrBadHash
@@ -152,7 +168,9 @@ func parsePHC(s string) (phc, error) {
 	var err1, err2 error
 	out.salt, err1 = b64.DecodeString(parts[4])
 	out.key, err2 = b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || out.m == 0 || out.t == 0 || out.p == 0 || len(out.key) < 16 || len(out.salt) < 8 {
+	if err1 != nil || err2 != nil || out.m == 0 || out.t == 0 || out.p == 0 ||
+		out.m > MaxMemoryKiB || out.t > MaxIterations || out.p > MaxParallelism || out.m < 8*uint32(out.p) ||
+		len(out.key) < 16 || len(out.key) > maxKeyLen || len(out.salt) < 8 || len(out.salt) > maxSaltLen {
 		return phc{}, ErrBadHash
 	}
 	return out, nil

@@ -83,29 +83,49 @@ func totpCode(key []byte, step int64) string {
 	return fmt.Sprintf("%06d", v%1_000_000)
 }
 
-// Recovery codes: ten codes of 50 bits, written "xxxxx-xxxxx" in lower-case base32.
-const recoveryCount = 10
+// Recovery codes: ten codes of 80 bits, written "xxxx-xxxx-xxxx-xxxx" in lower-case base32,
+// stored as salted hashes.
+const (
+	recoveryCount = 10
+	recoveryLen   = 16 // base32 characters: 80 bits
+)
 
-// NewRecoveryCodes returns the codes to show once and the hashes to store.
-func NewRecoveryCodes() (codes, hashes []string, err error) {
+// NewRecoverySalt returns a random salt for one enrollment's recovery codes.
+func NewRecoverySalt() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return b32.EncodeToString(b), nil
+}
+
+// NewRecoveryCodes returns the codes to show once and their hashes under salt, to store.
+func NewRecoveryCodes(salt string) (codes, hashes []string, err error) {
 	for range recoveryCount {
-		b := make([]byte, 7)
+		b := make([]byte, recoveryLen*5/8)
 		if _, err := rand.Read(b); err != nil {
 			return nil, nil, err
 		}
-		s := strings.ToLower(b32.EncodeToString(b))[:10]
-		code := s[:5] + "-" + s[5:]
+		s := strings.ToLower(b32.EncodeToString(b))
+		code := s[:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:]
 		codes = append(codes, code)
-		hashes = append(hashes, HashSecret(NormalizeRecoveryCode(code)))
+		hashes = append(hashes, HashRecoveryCode(salt, NormalizeRecoveryCode(code)))
 	}
 	return codes, hashes, nil
+}
+
+// HashRecoveryCode is the stored form of a normalized recovery code under an enrollment's
+// salt, so equal codes of two users never share a hash and no table of hashes precomputed
+// once serves every user.
+func HashRecoveryCode(salt, normalized string) string {
+	return HashSecret(salt + ":" + normalized)
 }
 
 // NormalizeRecoveryCode is the form a typed recovery code is hashed in: lower case, no
 // spaces or dashes. "" when it cannot be one.
 func NormalizeRecoveryCode(s string) string {
 	s = strings.ToLower(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s)))
-	if len(s) != 10 || strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+	if len(s) != recoveryLen || strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") != "" {
 		return ""
 	}
 	return s

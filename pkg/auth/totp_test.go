@@ -50,7 +50,7 @@ func TestVerifyTOTP(t *testing.T) {
 }
 
 func TestRecoveryCodes(t *testing.T) {
-	codes, hashes, err := NewRecoveryCodes()
+	codes, hashes, err := NewRecoveryCodes("salt")
 	if err != nil || len(codes) != 10 || len(hashes) != 10 {
 		t.Fatalf("got %d codes, %d hashes, %v; want 10 and 10", len(codes), len(hashes), err)
 	}
@@ -60,8 +60,14 @@ func TestRecoveryCodes(t *testing.T) {
 			t.Errorf("code %s repeated", c)
 		}
 		seen[c] = true
-		if HashSecret(NormalizeRecoveryCode(strings.ToUpper(c))) != hashes[i] {
+		if len(NormalizeRecoveryCode(c)) != 16 {
+			t.Errorf("code %s is not 80 bits", c)
+		}
+		if HashRecoveryCode("salt", NormalizeRecoveryCode(strings.ToUpper(c))) != hashes[i] {
 			t.Errorf("code %s does not hash to its stored hash when typed in capitals", c)
+		}
+		if HashRecoveryCode("other salt", NormalizeRecoveryCode(c)) == hashes[i] {
+			t.Errorf("code %s hashes alike under another salt", c)
 		}
 	}
 }

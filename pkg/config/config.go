@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/profilefields"
 )
 
@@ -24,10 +25,19 @@ type Config struct {
 	ConfirmationAllowlist []Origin
 	DefaultVerifyURL      string
 	DefaultResetURL       string
+	DefaultRevertURL      string
 	SessionTTL            time.Duration
-	Argon2                Argon2
-	LogLevel              string
-	RegisterLimitPerHour  int
+	// SessionIdle ends a session that made no request for this long.
+	SessionIdle time.Duration
+	// ReauthWindow is how long a proof of identity lets a session make sensitive changes.
+	ReauthWindow time.Duration
+	// GeneratedPasswordTTL is how long an admin-generated password works.
+	GeneratedPasswordTTL time.Duration
+	// ResetLimitPerHour bounds password reset attempts per source address.
+	ResetLimitPerHour    int
+	Argon2               Argon2
+	LogLevel             string
+	RegisterLimitPerHour int
 	// Sign-in throttling: failures per account in a window lock it (doubling on repeat, up
 	// to LockMax); failures per source address in the same window are refused.
 	LoginMaxFailures   int
@@ -69,7 +79,12 @@ const (
 	envAllowlist     = "CONFIRMATION_URL_ALLOWLIST"
 	envVerifyURL     = "DEFAULT_VERIFY_URL"
 	envResetURL      = "DEFAULT_RESET_URL"
+	envRevertURL     = "DEFAULT_REVERT_URL"
 	envSessionTTL    = "SESSION_TTL"
+	envSessionIdle   = "SESSION_IDLE"
+	envReauthWindow  = "REAUTH_WINDOW"
+	envGeneratedTTL  = "GENERATED_PASSWORD_TTL"
+	envResetLimit    = "RESET_LIMIT_PER_HOUR"
 	envArgonMemory   = "ARGON2_MEMORY_KIB"
 	envArgonIter     = "ARGON2_ITERATIONS"
 	envArgonParallel = "ARGON2_PARALLELISM"
@@ -92,7 +107,8 @@ func Variables() []string {
 	return []string{envTable, envBucket, envMailFrom, envAppName, envAllowlist, envVerifyURL,
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
-		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields}
+		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envRevertURL,
+		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -107,7 +123,12 @@ func load(get func(string) string) (*Config, error) {
 		AppName:              r.str(envAppName, "Userbase"),
 		DefaultVerifyURL:     r.str(envVerifyURL, ""),
 		DefaultResetURL:      r.str(envResetURL, ""),
+		DefaultRevertURL:     r.str(envRevertURL, ""),
 		SessionTTL:           r.duration(envSessionTTL, 30*24*time.Hour),
+		SessionIdle:          r.duration(envSessionIdle, 7*24*time.Hour),
+		ReauthWindow:         r.duration(envReauthWindow, 5*time.Minute),
+		GeneratedPasswordTTL: r.duration(envGeneratedTTL, 72*time.Hour),
+		ResetLimitPerHour:    r.integer(envResetLimit, 30, 1, 1<<20),
 		LogLevel:             r.str(envLogLevel, "info"),
 		RegisterLimitPerHour: r.integer(envRegisterLimit, 1000, 1, 1<<30),
 		LoginMaxFailures:     r.integer(envLoginFailures, 10, 1, 1000),
@@ -120,9 +141,9 @@ func load(get func(string) string) (*Config, error) {
 		WishlistMax:          r.integer(envWishlistMax, 100, 1, 10000),
 		AvatarURLTTL:         r.duration(envAvatarURLTTL, 15*time.Minute),
 		Argon2: Argon2{
-			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, 4<<20)),
-			Iterations:  uint32(r.integer(envArgonIter, 2, 1, 100)),
-			Parallelism: uint8(r.integer(envArgonParallel, 1, 1, 64)),
+			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, auth.MaxMemoryKiB)),
+			Iterations:  uint32(r.integer(envArgonIter, 2, 1, auth.MaxIterations)),
+			Parallelism: uint8(r.integer(envArgonParallel, 1, 1, auth.MaxParallelism)),
 		},
 	}
 	c.ConfirmationAllowlist = r.origins(envAllowlist)
@@ -131,7 +152,7 @@ func load(get func(string) string) (*Config, error) {
 		r.fail(envProfileFields, err.Error())
 	}
 	c.ProfileFields = fields
-	for _, name := range []string{envVerifyURL, envResetURL} {
+	for _, name := range []string{envVerifyURL, envResetURL, envRevertURL} {
 		if v := get(name); v != "" && !strings.Contains(v, "{{code}}") {
 			r.fail(name, "must contain {{code}}")
 		}

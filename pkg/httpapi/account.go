@@ -15,7 +15,7 @@ type deleteMeRequest struct {
 func DeleteMe(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var in deleteMeRequest
-		if err := DecodeJSON(r, &in); err != nil {
+		if err := DecodeOptionalJSON(r, &in); err != nil {
 			return nil, err
 		}
 		if err := svc.DeleteAccount(ctx, p, in.Password, client(r)); err != nil {

@@ -55,7 +55,7 @@ type disableMFARequest struct {
 func DisableTOTP(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var in disableMFARequest
-		if err := DecodeJSON(r, &in); err != nil {
+		if err := DecodeOptionalJSON(r, &in); err != nil {
 			return nil, err
 		}
 		if err := svc.DisableTOTP(ctx, p, in.Password, in.Code, client(r)); err != nil {

@@ -25,6 +25,9 @@ type patchRequest struct {
 	Social     json.RawMessage `json:"social"`
 	Attributes json.RawMessage `json:"attributes"`
 	Email      json.RawMessage `json:"email"`
+	// CurrentPassword is the proof an email or phone change needs outside a
+	// re-authenticated session.
+	CurrentPassword json.RawMessage `json:"current_password"`
 }
 
 // patchOf turns a decoded body into a domain patch; each member's type is checked on its
@@ -43,6 +46,9 @@ func (in *patchRequest) patch() (user.Patch, error) {
 	p.Gender = rawString(in.Gender, "gender", &errs)
 	p.BirthDate = rawString(in.BirthDate, "birth_date", &errs)
 	p.Email = rawString(in.Email, "email", &errs)
+	if pw := rawString(in.CurrentPassword, "current_password", &errs); pw != nil {
+		p.CurrentPassword = *pw
+	}
 	if in.Email != nil && p.Email != nil && *p.Email == "" {
 		errs.Add("email", apperr.FieldRequired) // the email can change, never go
 	}

@@ -83,7 +83,7 @@ func ListWishlist(svc *user.Service) Handler {
 }
 
 // PutWish serves PUT /v1/me/wishlist/{product_id}.
-func PutWish(svc *user.Service, max int) Handler {
+func PutWish(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var in wishRequest
 		if err := DecodeJSON(r, &in); err != nil {
@@ -101,7 +101,7 @@ func PutWish(svc *user.Service, max int) Handler {
 		if err := errs.Err(); err != nil {
 			return nil, err
 		}
-		w, err := svc.PutWish(ctx, p, it, max)
+		w, err := svc.PutWish(ctx, p, it)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package mail
 
 import (
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -46,8 +47,9 @@ type Message struct {
 	From, To, Subject, Text, HTML string
 }
 
-// Render builds the localized message of m. app is the product name shown in the mail.
-// A language without texts falls back to English; an unknown kind is an error.
+// Render builds the localized message of m. app is the product name shown in the mail and
+// as the sender's display name. A language without texts falls back to English; an unknown
+// kind is an error.
 func Render(m *Mail, from, app string) (*Message, error) {
 	all, err := parsed()
 	if err != nil {
@@ -76,12 +78,21 @@ func Render(m *Mail, from, app string) (*Message, error) {
 	data.body = body.String()
 	all[""][i18n.English].html.exec(&html, data.get, escapeHTML)
 	return &Message{
-		From:    from,
+		From:    From(app, from),
 		To:      m.To,
 		Subject: strings.ReplaceAll(p.subject, "{{app}}", app),
 		Text:    text.String(),
 		HTML:    html.String(),
 	}, nil
+}
+
+// From is the From header of mail sent as address under the display name app, as RFC 5322
+// writes it: quoted where the name needs it, RFC 2047-encoded where it is not ASCII.
+func From(app, address string) string {
+	if app == "" {
+		return address
+	}
+	return (&netmail.Address{Name: app, Address: address}).String()
 }
 
 type view struct {
@@ -102,6 +113,9 @@ func (v *view) get(name string) string {
 		return v.Code
 	case "Address":
 		return v.Address
+	case "Undo":
+		// Set when a notice carries a way to undo what it tells of (a link or a code).
+		return v.Link + v.Code
 	case "Dir":
 		return v.Dir
 	case "Lang":
@@ -114,7 +128,7 @@ func (v *view) get(name string) string {
 
 func knownField(name string) bool {
 	switch name {
-	case "App", "Name", "Link", "Code", "Address", "Dir", "Lang":
+	case "App", "Name", "Link", "Code", "Address", "Undo", "Dir", "Lang":
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +52,10 @@ func TestRender(t *testing.T) {
 			"Сброс пароля в Userbase", []string{"Здравствуйте, Анна!", "\nR1\n", "Код действует один час"}, []string{"<code>R1</code>"}},
 		{"notice shows the masked address", Mail{Kind: KindEmailChangeNotice, To: "old@x.io", Lang: "en", Address: "n***@example.com"},
 			"Request to change your Userbase email address", []string{"to n***@example.com."}, []string{"<strong>n***@example.com</strong>"}},
+		{"email changed: the code that undoes it", Mail{Kind: KindEmailChanged, To: "old@x.io", Lang: "en", Address: "n***@example.com", Code: "U1"},
+			"Your Userbase email address was changed", []string{"undo it within 7 days", "\nU1\n"}, []string{"<code>U1</code>"}},
+		{"email changed: the link that undoes it", Mail{Kind: KindEmailChanged, To: "old@x.io", Lang: "ru", Address: "n***@example.com", Link: "https://a.example/r?code=U2"},
+			"Адрес электронной почты в Userbase изменён", []string{"https://a.example/r?code=U2"}, []string{`href="https://a.example/r?code=U2"`}},
 		{"persian address reads left to right", Mail{Kind: KindEmailChanged, To: "old@x.io", Lang: "fa", Address: "n***@example.com"},
 			"نشانی ایمیل حساب Userbase شما تغییر کرد", []string{"n***@example.com"}, []string{`<strong dir="ltr">n***@example.com</strong>`}},
 	}
@@ -60,7 +65,7 @@ func TestRender(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if msg.From != "no-reply@x.io" || msg.To != tt.m.To {
+			if msg.From != `"Userbase" <no-reply@x.io>` || msg.To != tt.m.To {
 				t.Errorf("from %q to %q", msg.From, msg.To)
 			}
 			if msg.Subject != tt.wantSubj {
@@ -247,6 +252,24 @@ func BenchmarkRender(b *testing.B) {
 	for b.Loop() {
 		if _, err := Render(m, "no-reply@x.io", "Userbase"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestFromHeader(t *testing.T) {
+	for _, tt := range []struct{ app, want string }{
+		{"Userbase", `"Userbase" <no-reply@x.io>`},
+		{"Acme, Inc.", `"Acme, Inc." <no-reply@x.io>`},
+		{`Say "hi"`, `"Say \"hi\"" <no-reply@x.io>`},
+		{"Кабинет", "=?utf-8?q?=D0=9A=D0=B0=D0=B1=D0=B8=D0=BD=D0=B5=D1=82?= <no-reply@x.io>"},
+		{"", "no-reply@x.io"},
+	} {
+		got := From(tt.app, "no-reply@x.io")
+		if got != tt.want {
+			t.Errorf("From(%q) = %q, want %q", tt.app, got, tt.want)
+		}
+		if _, err := netmail.ParseAddress(got); err != nil {
+			t.Errorf("From(%q) = %q does not parse: %v", tt.app, got, err)
 		}
 	}
 }

@@ -244,27 +244,57 @@ If this was not you, change your password now.
 			text: `Hello{{if .Name}} {{.Name}}{{end}},
 
 The email address of your {{.App}} account is now {{.Address}}. Mail about your account will no longer be sent to this address.
-`,
+{{if .Undo}}
+If you did not make this change, undo it within 7 days: this restores this address and signs every session out.
+{{if .Link}}
+{{.Link}}
+{{else}}
+Your code to undo the change:
+
+{{.Code}}
+{{end}}{{end}}`,
 			html: `<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
-<p>The email address of your {{.App}} account is now <strong>{{.Address}}</strong>. Mail about your account will no longer be sent to this address.</p>`,
+<p>The email address of your {{.App}} account is now <strong>{{.Address}}</strong>. Mail about your account will no longer be sent to this address.</p>
+{{if .Undo}}<p>If you did not make this change, undo it within 7 days: this restores this address and signs every session out.</p>
+{{if .Link}}<p><a href="{{.Link}}">Undo the change</a></p>{{else}}<p>Your code to undo the change:</p><p style="font-size:18px"><code>{{.Code}}</code></p>{{end}}{{end}}`,
 		},
 		i18n.Persian: {
 			subject: "نشانی ایمیل حساب {{app}} شما تغییر کرد",
 			text: `سلام{{if .Name}} {{.Name}}{{end}}،
 
 نشانی ایمیل حساب {{.App}} شما اکنون {{.Address}} است. از این پس ایمیل‌های مربوط به حساب شما به این نشانی فرستاده نمی‌شود.
-`,
+{{if .Undo}}
+اگر این تغییر کار شما نبوده، تا ۷ روز آن را برگردانید: این نشانی بازمی‌گردد و همهٔ نشست‌ها خارج می‌شوند.
+{{if .Link}}
+{{.Link}}
+{{else}}
+کد برگرداندن تغییر:
+
+{{.Code}}
+{{end}}{{end}}`,
 			html: `<p>سلام{{if .Name}} {{.Name}}{{end}}،</p>
-<p>نشانی ایمیل حساب {{.App}} شما اکنون <strong dir="ltr">{{.Address}}</strong> است. از این پس ایمیل‌های مربوط به حساب شما به این نشانی فرستاده نمی‌شود.</p>`,
+<p>نشانی ایمیل حساب {{.App}} شما اکنون <strong dir="ltr">{{.Address}}</strong> است. از این پس ایمیل‌های مربوط به حساب شما به این نشانی فرستاده نمی‌شود.</p>
+{{if .Undo}}<p>اگر این تغییر کار شما نبوده، تا ۷ روز آن را برگردانید: این نشانی بازمی‌گردد و همهٔ نشست‌ها خارج می‌شوند.</p>
+{{if .Link}}<p><a href="{{.Link}}">برگرداندن تغییر</a></p>{{else}}<p>کد برگرداندن تغییر:</p><p style="font-size:18px" dir="ltr"><code>{{.Code}}</code></p>{{end}}{{end}}`,
 		},
 		i18n.Russian: {
 			subject: "Адрес электронной почты в {{app}} изменён",
 			text: `Здравствуйте{{if .Name}}, {{.Name}}{{end}}!
 
 Адрес электронной почты вашей учётной записи в {{.App}} изменён на {{.Address}}. Письма об учётной записи больше не будут приходить на этот адрес.
-`,
+{{if .Undo}}
+Если это сделали не вы, отмените изменение в течение 7 дней: этот адрес вернётся, а все сеансы будут завершены.
+{{if .Link}}
+{{.Link}}
+{{else}}
+Код для отмены изменения:
+
+{{.Code}}
+{{end}}{{end}}`,
 			html: `<p>Здравствуйте{{if .Name}}, {{.Name}}{{end}}!</p>
-<p>Адрес электронной почты вашей учётной записи в {{.App}} изменён на <strong>{{.Address}}</strong>. Письма об учётной записи больше не будут приходить на этот адрес.</p>`,
+<p>Адрес электронной почты вашей учётной записи в {{.App}} изменён на <strong>{{.Address}}</strong>. Письма об учётной записи больше не будут приходить на этот адрес.</p>
+{{if .Undo}}<p>Если это сделали не вы, отмените изменение в течение 7 дней: этот адрес вернётся, а все сеансы будут завершены.</p>
+{{if .Link}}<p><a href="{{.Link}}">Отменить изменение</a></p>{{else}}<p>Код для отмены изменения:</p><p style="font-size:18px"><code>{{.Code}}</code></p>{{end}}{{end}}`,
 		},
 	},
 	KindPasswordChanged: {

@@ -17,13 +17,14 @@ type codeItem struct {
 	Kind      string `dynamodbav:"kind"`
 	UserID    string `dynamodbav:"user_id"`
 	Email     string `dynamodbav:"email,omitempty"`
+	Epoch     int64  `dynamodbav:"epoch,omitempty"`
 	ExpiresAt int64  `dynamodbav:"expires_at"`
 }
 
 func marshalCode(c *user.Code) (map[string]types.AttributeValue, error) {
 	return attributevalue.MarshalMap(codeItem{
 		PK: prefixCode + c.Hash, SK: skCode, Type: typeCode, Kind: c.Kind, UserID: c.UserID,
-		Email: c.Email, ExpiresAt: c.ExpiresAt.Unix(),
+		Email: c.Email, Epoch: c.Epoch, ExpiresAt: c.ExpiresAt.Unix(),
 	})
 }
 
@@ -33,32 +34,40 @@ func unmarshalCode(av map[string]types.AttributeValue) (*user.Code, error) {
 		return nil, fmt.Errorf("unmarshal code: %w", err)
 	}
 	return &user.Code{Hash: it.PK[len(prefixCode):], Kind: it.Kind, UserID: it.UserID, Email: it.Email,
-		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
+		Epoch: it.Epoch, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
 }
 
-// CodeUser reads a code and the user it names in one round trip.
-func (s *Store) CodeUser(ctx context.Context, hash, userID string) (*user.Code, *user.User, error) {
-	ck, uk := key(prefixCode+hash, skCode), userKey(userID)
-	got, err := s.batchGet(ctx, ck, uk)
+// CodeUser reads a code, the user it names and a counter with one BatchGetItem.
+func (s *Store) CodeUser(ctx context.Context, hash, userID, counter string) (*user.Code, *user.User, int64, error) {
+	ck, uk, lk := key(prefixCode+hash, skCode), userKey(userID), key(prefixLimit+counter, skLimit)
+	keys := []map[string]types.AttributeValue{ck, uk}
+	if counter != "" {
+		keys = append(keys, lk)
+	}
+	got, err := s.batchGet(ctx, keys...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	ci, ok1 := got[id(ck)]
-	ui, ok2 := got[id(uk)]
-	if !ok1 || !ok2 {
-		return nil, nil, user.ErrNotFound
+	var (
+		c *user.Code
+		u *user.User
+	)
+	if item, ok := got[id(ck)]; ok {
+		if c, err = unmarshalCode(item); err != nil {
+			return nil, nil, 0, err
+		}
 	}
-	c, err := unmarshalCode(ci)
-	if err != nil {
-		return nil, nil, err
+	if item, ok := got[id(uk)]; ok {
+		if u, err = unmarshalUser(item); err != nil {
+			return nil, nil, 0, err
+		}
 	}
-	u, err := unmarshalUser(ui)
-	return c, u, err
+	return c, u, count(got[id(lk)]), nil
 }
 
 // codes writes a new one-time code and consumes a used one (which must still be live).
 func (b *txBuilder) codes(tx *user.Tx) error {
-	if c := tx.Code; c != nil {
+	for _, c := range tx.Codes {
 		av, err := marshalCode(c)
 		if err != nil {
 			return err

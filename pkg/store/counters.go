@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -44,8 +45,8 @@ func (s *Store) Hit(ctx context.Context, c user.Counter) error {
 
 // counters counts the bounded limit (only below its maximum), the hits and the counts down.
 func (b *txBuilder) counters(tx *user.Tx) error {
-	if c := tx.Limit; c != nil {
-		b.add(types.TransactWriteItem{Update: b.s.counterUpdate(*c, true)}, user.ErrLimited)
+	for _, c := range tx.Limits {
+		b.add(types.TransactWriteItem{Update: b.s.counterUpdate(c, true)}, &user.LimitError{Counter: c})
 	}
 	for _, c := range tx.Hits {
 		b.add(types.TransactWriteItem{Update: b.s.counterUpdate(c, false)}, nil)
@@ -56,4 +57,23 @@ func (b *txBuilder) counters(tx *user.Tx) error {
 		b.add(types.TransactWriteItem{Update: up}, nil)
 	}
 	return nil
+}
+
+// Count reads a counter's count.
+func (s *Store) Count(ctx context.Context, counter string) (int64, error) {
+	s.calls.Add(1)
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(prefixLimit+counter, skLimit), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return 0, fmt.Errorf("get counter %s: %w", counter, err)
+	}
+	return count(out.Item), nil
+}
+
+// count is the number of a counter item; 0 for none.
+func count(item map[string]types.AttributeValue) int64 {
+	var c int64
+	if nv, ok := item["n"].(*types.AttributeValueMemberN); ok {
+		c, _ = strconv.ParseInt(nv.Value, 10, 64)
+	}
+	return c
 }

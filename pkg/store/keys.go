@@ -18,6 +18,7 @@ const (
 	prefixEvent    = "EVENT#"
 	prefixWish     = "WISH#"
 	prefixMFAToken = "MFATOKEN#"
+	prefixFail     = "FAIL#"
 
 	skProfile = "PROFILE"
 	skLock    = "LOCK"
@@ -25,6 +26,7 @@ const (
 	skMail    = "MAIL"
 	skLimit   = "LIMIT"
 	skMFA     = "MFA"
+	skFail    = "FAIL"
 	// keyStats/skAdmins is the count of active admins, kept in the transactions that
 	// change it.
 	keyStats = "STATS"
@@ -66,4 +68,8 @@ const (
 	typeMFA     = "mfa"
 	typeMFATok  = "mfa_token"
 	typeWish    = "wish"
+	// typeReserved is a login lock that holds an old email for its user after an email
+	// change, until the change can no longer be reverted.
+	typeReserved = "reserved"
+	typeFail     = "login_failures"
 )

@@ -10,20 +10,23 @@ import (
 	"github.com/userbase/userbase/pkg/user"
 )
 
+// mfaItem is a TOTP enrollment. The secret is stored only sealed (user.Secrets).
 type mfaItem struct {
-	PK       string   `dynamodbav:"pk"`
-	SK       string   `dynamodbav:"sk"`
-	Type     string   `dynamodbav:"type"`
-	UserID   string   `dynamodbav:"user_id"`
-	Secret   string   `dynamodbav:"secret"`
-	Pending  bool     `dynamodbav:"pending"`
-	LastStep int64    `dynamodbav:"last_step"`
-	Recovery []string `dynamodbav:"recovery,stringset,omitempty"`
+	PK           string   `dynamodbav:"pk"`
+	SK           string   `dynamodbav:"sk"`
+	Type         string   `dynamodbav:"type"`
+	UserID       string   `dynamodbav:"user_id"`
+	SealedSecret string   `dynamodbav:"sealed_secret"`
+	Pending      bool     `dynamodbav:"pending"`
+	LastStep     int64    `dynamodbav:"last_step"`
+	Recovery     []string `dynamodbav:"recovery,stringset,omitempty"`
+	RecoverySalt string   `dynamodbav:"recovery_salt,omitempty"`
 }
 
 func marshalMFA(m *user.MFA) (map[string]types.AttributeValue, error) {
 	return attributevalue.MarshalMap(mfaItem{PK: prefixUser + m.UserID, SK: skMFA, Type: typeMFA,
-		UserID: m.UserID, Secret: m.Secret, Pending: m.Pending, LastStep: m.LastStep, Recovery: m.Recovery})
+		UserID: m.UserID, SealedSecret: m.SealedSecret, Pending: m.Pending, LastStep: m.LastStep,
+		Recovery: m.Recovery, RecoverySalt: m.RecoverySalt})
 }
 
 func unmarshalMFA(av map[string]types.AttributeValue) (*user.MFA, error) {
@@ -31,7 +34,8 @@ func unmarshalMFA(av map[string]types.AttributeValue) (*user.MFA, error) {
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return nil, fmt.Errorf("unmarshal mfa: %w", err)
 	}
-	return &user.MFA{UserID: it.UserID, Secret: it.Secret, Pending: it.Pending, LastStep: it.LastStep, Recovery: it.Recovery}, nil
+	return &user.MFA{UserID: it.UserID, SealedSecret: it.SealedSecret, Pending: it.Pending, LastStep: it.LastStep,
+		Recovery: it.Recovery, RecoverySalt: it.RecoverySalt}, nil
 }
 
 type mfaTokenItem struct {
@@ -43,11 +47,12 @@ type mfaTokenItem struct {
 	ExpiresAt int64  `dynamodbav:"expires_at"`
 	IP        string `dynamodbav:"ip,omitempty"`
 	UserAgent string `dynamodbav:"user_agent,omitempty"`
+	Method    string `dynamodbav:"method,omitempty"`
 }
 
 func marshalMFAToken(t *user.MFAToken) (map[string]types.AttributeValue, error) {
 	return attributevalue.MarshalMap(mfaTokenItem{PK: prefixUser + t.UserID, SK: prefixMFAToken + t.Hash,
-		Type: typeMFATok, UserID: t.UserID, Hash: t.Hash, ExpiresAt: t.ExpiresAt.Unix(), IP: t.IP, UserAgent: t.UserAgent})
+		Type: typeMFATok, UserID: t.UserID, Hash: t.Hash, ExpiresAt: t.ExpiresAt.Unix(), IP: t.IP, UserAgent: t.UserAgent, Method: t.Method})
 }
 
 func unmarshalMFAToken(av map[string]types.AttributeValue) (*user.MFAToken, error) {
@@ -55,7 +60,7 @@ func unmarshalMFAToken(av map[string]types.AttributeValue) (*user.MFAToken, erro
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return nil, fmt.Errorf("unmarshal mfa token: %w", err)
 	}
-	return &user.MFAToken{UserID: it.UserID, Hash: it.Hash, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), IP: it.IP, UserAgent: it.UserAgent}, nil
+	return &user.MFAToken{UserID: it.UserID, Hash: it.Hash, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), IP: it.IP, UserAgent: it.UserAgent, Method: it.Method}, nil
 }
 
 // MFAUser reads a user, its MFA enrollment and an MFA token in one round trip.
@@ -109,8 +114,16 @@ func (b *txBuilder) mfa(tx *user.Tx) error {
 		}
 		b.put(av, "", nil, nil)
 	}
+	use := tx.MFAUse
 	if tx.RemoveMFA != "" {
-		b.del(key(prefixUser+tx.RemoveMFA, skMFA), "", nil, nil)
+		cond, vals := "", map[string]types.AttributeValue(nil)
+		if use != nil && use.UserID == tx.RemoveMFA {
+			// The code that turns MFA off is spent by the delete itself: one item, one
+			// operation in a transaction.
+			cond, vals = mfaUseCond(use)
+			use = nil
+		}
+		b.del(key(prefixUser+tx.RemoveMFA, skMFA), cond, vals, user.ErrInvalidCode)
 	}
 	if t := tx.MFAToken; t != nil {
 		av, err := marshalMFAToken(t)
@@ -123,15 +136,24 @@ func (b *txBuilder) mfa(tx *user.Tx) error {
 		b.del(key(prefixUser+t.UserID, prefixMFAToken+t.Hash), "attribute_exists(pk) AND expires_at > :now",
 			map[string]types.AttributeValue{":now": n(now)}, user.ErrInvalidCode)
 	}
-	if m := tx.MFAUse; m != nil {
+	if m := use; m != nil {
 		k := key(prefixUser+m.UserID, skMFA)
+		cond, vals := mfaUseCond(m)
 		if m.RecoveryHash != "" {
-			b.update(k, "DELETE recovery :h", "contains(recovery, :one)", nil, map[string]types.AttributeValue{
-				":h": &types.AttributeValueMemberSS{Value: []string{m.RecoveryHash}}, ":one": sAV(m.RecoveryHash),
-			}, user.ErrInvalidCode)
+			vals[":h"] = &types.AttributeValueMemberSS{Value: []string{m.RecoveryHash}}
+			b.update(k, "DELETE recovery :h", cond, nil, vals, user.ErrInvalidCode)
 		} else {
-			b.update(k, "SET last_step = :s", "last_step < :s", nil, map[string]types.AttributeValue{":s": n(m.Step)}, user.ErrInvalidCode)
+			b.update(k, "SET last_step = :s", cond, nil, vals, user.ErrInvalidCode)
 		}
 	}
 	return nil
+}
+
+// mfaUseCond is the condition that a second factor is still unspent: a recovery code still
+// in the set, or a TOTP step after the last one accepted.
+func mfaUseCond(m *user.MFAUse) (string, map[string]types.AttributeValue) {
+	if m.RecoveryHash != "" {
+		return "contains(recovery, :one)", map[string]types.AttributeValue{":one": sAV(m.RecoveryHash)}
+	}
+	return "last_step < :s", map[string]types.AttributeValue{":s": n(m.Step)}
 }

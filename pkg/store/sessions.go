@@ -26,6 +26,9 @@ type sessionItem struct {
 	ExpiresAt  int64     `dynamodbav:"expires_at"` // the table's TTL attribute
 	IP         string    `dynamodbav:"ip,omitempty"`
 	UserAgent  string    `dynamodbav:"user_agent,omitempty"`
+	Methods    []string  `dynamodbav:"methods,omitempty"`
+	// ReauthUntil ends the re-authentication window, epoch seconds; 0 for none.
+	ReauthUntil int64 `dynamodbav:"reauth_until,omitempty"`
 }
 
 func marshalSession(se *user.Session) (map[string]types.AttributeValue, error) {
@@ -33,6 +36,7 @@ func marshalSession(se *user.Session) (map[string]types.AttributeValue, error) {
 		PK: prefixUser + se.UserID, SK: prefixSession + se.ID, Type: typeSession, ID: se.ID,
 		UserID: se.UserID, TokenHash: se.TokenHash, Epoch: se.Epoch, CreatedAt: se.CreatedAt,
 		LastSeenAt: se.LastSeenAt, ExpiresAt: se.ExpiresAt.Unix(), IP: se.IP, UserAgent: se.UserAgent,
+		Methods: se.Methods, ReauthUntil: unix(se.ReauthUntil),
 	})
 }
 
@@ -44,7 +48,7 @@ func unmarshalSession(av map[string]types.AttributeValue) (*user.Session, error)
 	return &user.Session{
 		ID: it.ID, UserID: it.UserID, TokenHash: it.TokenHash, Epoch: it.Epoch,
 		CreatedAt: it.CreatedAt, LastSeenAt: it.LastSeenAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(),
-		IP: it.IP, UserAgent: it.UserAgent,
+		IP: it.IP, UserAgent: it.UserAgent, Methods: it.Methods, ReauthUntil: fromUnix(it.ReauthUntil),
 	}, nil
 }
 
@@ -195,8 +199,12 @@ func (b *txBuilder) sessions(tx *user.Tx) error {
 		b.put(av, condNew, nil, nil)
 	}
 	if se := tx.Stamp; se != nil {
-		b.update(sessionKey(se.UserID, se.ID), "SET epoch = :e", "attribute_exists(pk)", nil,
-			map[string]types.AttributeValue{":e": n(se.Epoch)}, user.ErrConflict)
+		b.update(sessionKey(se.UserID, se.ID), "SET epoch = :e, reauth_until = :r", "attribute_exists(pk)", nil,
+			map[string]types.AttributeValue{":e": n(se.Epoch), ":r": n(unix(se.ReauthUntil))}, user.ErrConflict)
+	}
+	if se := tx.Reauth; se != nil && (tx.Stamp == nil || tx.Stamp.ID != se.ID) {
+		b.update(sessionKey(se.UserID, se.ID), "SET reauth_until = :r", "attribute_exists(pk)", nil,
+			map[string]types.AttributeValue{":r": n(unix(se.ReauthUntil))}, user.ErrNotFound)
 	}
 	for _, se := range tx.Revoke {
 		b.del(sessionKey(se.UserID, se.ID), "attribute_exists(pk)", nil, user.ErrNotFound)

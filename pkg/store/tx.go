@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -32,8 +33,24 @@ func (b *txBuilder) put(av map[string]types.AttributeValue, cond string, vals ma
 	if cond != "" {
 		p.ConditionExpression = aws.String(cond)
 		p.ExpressionAttributeValues = vals
+		p.ExpressionAttributeNames = reservedNames(cond)
 	}
 	b.add(types.TransactWriteItem{Put: p}, err)
+}
+
+// reservedNames maps the placeholders an expression uses for attribute names that are
+// DynamoDB reserved words.
+func reservedNames(expr string) map[string]string {
+	var names map[string]string
+	for _, w := range []string{"type", "n"} {
+		if strings.Contains(expr, "#"+w+" ") || strings.HasSuffix(expr, "#"+w) {
+			if names == nil {
+				names = map[string]string{}
+			}
+			names["#"+w] = w
+		}
+	}
+	return names
 }
 
 func (b *txBuilder) update(k map[string]types.AttributeValue, expr, cond string, names map[string]string, vals map[string]types.AttributeValue, err error) {

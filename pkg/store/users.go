@@ -51,6 +51,8 @@ type userItem struct {
 	PasswordHash  string         `dynamodbav:"password_hash"`
 	Version       int64          `dynamodbav:"version"`
 	SessionEpoch  int64          `dynamodbav:"session_epoch"`
+	ResetEpoch    int64          `dynamodbav:"reset_epoch"`
+	PasswordExp   int64          `dynamodbav:"password_expires_at,omitempty"`
 	FailCount     int64          `dynamodbav:"fail_count"`
 	FailUntil     int64          `dynamodbav:"fail_until"`
 	LockedUntil   int64          `dynamodbav:"locked_until"`
@@ -66,7 +68,8 @@ func toUserItem(u *user.User, pk, sk, typ string) userItem {
 		Social: u.Social, Attributes: u.Attributes, AvatarKey: u.AvatarKey, SponsorID: u.SponsorID,
 		TreeRoot: u.TreeRoot, TreePath: u.TreePath, MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 		PasswordHash: u.PasswordHash, Version: u.Version, SessionEpoch: u.SessionEpoch,
-		FailCount: u.FailCount, FailUntil: unix(u.FailUntil), LockedUntil: unix(u.LockedUntil), LockLevel: u.LockLevel,
+		ResetEpoch: u.ResetEpoch, PasswordExp: unix(u.PasswordExpiresAt),
+		FailCount: u.Failures.Count, FailUntil: unix(u.Failures.Until), LockedUntil: unix(u.Failures.LockedUntil), LockLevel: u.Failures.LockLevel,
 	}
 }
 
@@ -94,7 +97,8 @@ func (it *userItem) user() *user.User {
 		Attributes: it.Attributes, AvatarKey: it.AvatarKey, SponsorID: it.SponsorID,
 		TreeRoot: it.TreeRoot, TreePath: it.TreePath, MFAEnabled: it.MFAEnabled, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 		PasswordHash: it.PasswordHash, Version: it.Version, SessionEpoch: it.SessionEpoch,
-		FailCount: it.FailCount, FailUntil: fromUnix(it.FailUntil), LockedUntil: fromUnix(it.LockedUntil), LockLevel: it.LockLevel,
+		ResetEpoch: it.ResetEpoch, PasswordExpiresAt: fromUnix(it.PasswordExp),
+		Failures: user.Failures{Count: it.FailCount, Until: fromUnix(it.FailUntil), LockedUntil: fromUnix(it.LockedUntil), LockLevel: it.LockLevel},
 	}
 }
 
@@ -133,29 +137,27 @@ func unmarshalUser(av map[string]types.AttributeValue) (*user.User, error) {
 	return it.user(), nil
 }
 
-// LoginView reads the lock item of a login and a counter in one round trip.
-func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.User, int64, error) {
-	lk, ck := loginKey(login), key(prefixLimit+counter, skLimit)
+// LoginView reads, with one BatchGetItem, the lock item of a login (which carries the whole
+// user), the failure state of a login that names no account, and a counter.
+func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.LoginState, error) {
+	lk, fk, ck := loginKey(login), key(prefixFail+login, skFail), key(prefixLimit+counter, skLimit)
 	keys := []map[string]types.AttributeValue{ck}
 	if login != "" {
-		keys = append(keys, lk)
+		keys = append(keys, lk, fk)
 	}
 	got, err := s.batchGet(ctx, keys...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	var count int64
-	if c, ok := got[id(ck)]; ok {
-		if nv, ok := c["n"].(*types.AttributeValueMemberN); ok {
-			fmt.Sscan(nv.Value, &count)
-		}
+	st := &user.LoginState{Count: count(got[id(ck)])}
+	if item, ok := got[id(lk)]; ok && str(item["type"]) != typeReserved {
+		st.User, err = unmarshalUser(item)
+		return st, err
 	}
-	item, ok := got[id(lk)]
-	if !ok {
-		return nil, count, nil
+	if item, ok := got[id(fk)]; ok {
+		st.Failures, err = unmarshalFailures(item)
 	}
-	u, err := unmarshalUser(item)
-	return u, count, err
+	return st, err
 }
 
 // User reads a user's profile item.
@@ -180,7 +182,7 @@ func (s *Store) Account(ctx context.Context, login string) (*user.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get account: %w", err)
 	}
-	if len(out.Item) == 0 {
+	if len(out.Item) == 0 || str(out.Item["type"]) == typeReserved {
 		return nil, user.ErrNotFound
 	}
 	return unmarshalUser(out.Item)
@@ -198,8 +200,11 @@ func lockErr(k [2]string, profile error) error {
 }
 
 // save writes next over prev: the profile conditioned on prev's version, locks that stay
-// rewritten, locks that go deleted, new locks taken only if free.
-func (b *txBuilder) save(next, prev *user.User) error {
+// save writes sv.Next over sv.Prev: the profile conditioned on Prev's version, locks that
+// stay rewritten, new locks taken only if free (or reserved for this user), locks that go
+// deleted, or with ReserveUntil an email lock kept as a reservation.
+func (b *txBuilder) save(sv *user.Save, now time.Time) error {
+	next, prev := sv.Next, sv.Prev
 	old := map[[2]string]bool{}
 	for _, k := range userCopies(prev) {
 		old[k] = true
@@ -215,14 +220,28 @@ func (b *txBuilder) save(next, prev *user.User) error {
 		case old[k]:
 			b.put(av, "id = :id", map[string]types.AttributeValue{":id": sAV(next.ID)}, user.ErrConflict)
 		default:
-			b.put(av, condNew, nil, lockErr(k, user.ErrConflict))
+			cond, vals := freeLock(next.ID, now)
+			b.put(av, cond, vals, lockErr(k, user.ErrConflict))
 		}
 		delete(old, k)
 	}
 	for k := range old {
-		b.del(key(k[0], k[1]), "id = :id", map[string]types.AttributeValue{":id": sAV(next.ID)}, user.ErrConflict)
+		vals := map[string]types.AttributeValue{":id": sAV(next.ID)}
+		if !sv.ReserveUntil.IsZero() && strings.HasPrefix(k[0], prefixEmail) {
+			b.put(map[string]types.AttributeValue{"pk": sAV(k[0]), "sk": sAV(k[1]), "type": sAV(typeReserved),
+				"id": sAV(next.ID), "expires_at": n(sv.ReserveUntil.Unix())}, "id = :id", vals, user.ErrConflict)
+			continue
+		}
+		b.del(key(k[0], k[1]), "id = :id", vals, user.ErrConflict)
 	}
 	return nil
+}
+
+// freeLock is the condition on a login lock a user takes: none there, or a reservation of
+// that user's, or one that has lapsed (TTL deletes items only eventually).
+func freeLock(userID string, now time.Time) (string, map[string]types.AttributeValue) {
+	return "attribute_not_exists(pk) OR (#type = :reserved AND (id = :id OR expires_at < :now))",
+		map[string]types.AttributeValue{":reserved": sAV(typeReserved), ":id": sAV(userID), ":now": n(now.Unix())}
 }
 
 // users writes a new user, a saved user or a removed one, each on every copy (the profile
@@ -234,12 +253,17 @@ func (b *txBuilder) users(tx *user.Tx) error {
 			if err != nil {
 				return err
 			}
-			b.put(av, condNew, nil, lockErr(k, user.ErrConflict))
+			if k[1] == skProfile {
+				b.put(av, condNew, nil, user.ErrConflict)
+				continue
+			}
+			cond, vals := freeLock(u.ID, tx.Now)
+			b.put(av, cond, vals, lockErr(k, user.ErrConflict))
 		}
 		b.indexWrites(nil, u)
 	}
 	if sv := tx.Save; sv != nil {
-		if err := b.save(sv.Next, sv.Prev); err != nil {
+		if err := b.save(sv, tx.Now); err != nil {
 			return err
 		}
 		b.indexWrites(sv.Prev, sv.Next)

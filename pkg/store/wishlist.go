@@ -92,7 +92,9 @@ func (b *txBuilder) wishes(tx *user.Tx) error {
 		if w.New {
 			b.put(av, condNew, nil, user.ErrConflict)
 		} else {
-			b.put(av, "", nil, nil)
+			// A replacement must find its item: one removed meanwhile is added again,
+			// counted, by the caller.
+			b.put(av, "attribute_exists(pk)", nil, user.ErrNotFound)
 		}
 	}
 	for _, w := range tx.Unwish {

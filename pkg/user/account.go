@@ -6,11 +6,12 @@ import (
 	"github.com/userbase/userbase/pkg/mail"
 )
 
-// DeleteAccount deletes the caller's account after checking its password: the user and its
-// login locks go in one write (so the email and phone are free at once and every session
-// stops working), then everything else under the user.
+// DeleteAccount deletes the caller's account, in a re-authenticated session or after
+// checking its password: the user and its login locks go in one write (so the email and
+// phone are free at once and every session stops working), then everything else under
+// the user.
 func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password string, c Client) error {
-	if err := s.checkPassword(ctx, p.User, password, "password", c); err != nil {
+	if _, err := s.reauthenticated(ctx, p, password, "password", c); err != nil {
 		return err
 	}
 	u := p.User

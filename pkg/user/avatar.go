@@ -2,7 +2,6 @@ package user
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 )
 
@@ -57,35 +56,52 @@ func (s *Service) RemoveAvatar(ctx context.Context, p *Principal, c Client) erro
 }
 
 func (s *Service) swapAvatar(ctx context.Context, cur *User, key string, c Client) (*User, error) {
-	for attempt := 0; ; attempt++ {
+	var out *User
+	err := optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			var err error
+			if cur, err = s.store.User(ctx, cur.ID); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC()
 		next := *cur
 		next.AvatarKey, next.Version, next.UpdatedAt = key, cur.Version+1, now
 		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}}
 		if key != "" {
-			limit := s.dailyLimit(cur.ID, now)
-			tx.Limit = &limit
+			tx.Limits = []Counter{s.dailyLimit(cur.ID, now)}
 		}
-		err := s.store.Apply(ctx, tx)
-		switch {
-		case err == nil:
-			if cur.AvatarKey != "" && s.opts.Avatars != nil {
-				if derr := s.opts.Avatars.Delete(ctx, cur.AvatarKey); derr != nil {
-					slog.Default().Error("delete old avatar", "user_id", cur.ID, "error", derr.Error())
-				}
-			}
-			return &next, nil
-		case errors.Is(err, ErrConflict) && attempt < 4:
-			if cur, err = s.store.User(ctx, cur.ID); err == nil {
-				continue
-			}
+		if err := s.store.Apply(ctx, tx); err != nil {
+			return limitReached(err, now)
 		}
+		out = &next
+		return nil
+	})
+	if err != nil {
 		if key != "" && s.opts.Avatars != nil {
-			_ = s.opts.Avatars.Delete(ctx, key)
-		}
-		if errors.Is(err, ErrLimited) {
-			return nil, limited(tx.Limit.ExpiresAt.Sub(now))
+			_ = s.opts.Avatars.Delete(ctx, key) // nothing points at it
 		}
 		return nil, err
 	}
+	if cur.AvatarKey != "" && s.opts.Avatars != nil {
+		if derr := s.opts.Avatars.Delete(ctx, cur.AvatarKey); derr != nil {
+			slog.Default().Error("delete old avatar", "user_id", cur.ID, "error", derr.Error())
+		}
+	}
+	return out, nil
+}
+
+// CheckProfileLimit answers rate_limited when the user has no profile change left today,
+// before an upload spends the work of decoding an image it could not keep.
+func (s *Service) CheckProfileLimit(ctx context.Context, p *Principal) error {
+	now := s.now().UTC()
+	limit := s.dailyLimit(p.User.ID, now)
+	n, err := s.store.Count(ctx, limit.Key)
+	if err != nil {
+		return err
+	}
+	if n >= limit.Max {
+		return limited(limit.ExpiresAt.Sub(now))
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package user
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -30,48 +29,92 @@ func (s *Service) ResendVerification(ctx context.Context, p *Principal, confirma
 	if err != nil {
 		return err
 	}
-	limit := s.mailLimit(m.Kind, address, now)
-	err = s.store.Apply(ctx, &Tx{Now: now, Code: code, Mails: []*mail.Mail{m}, Limit: &limit})
-	if errors.Is(err, ErrLimited) {
-		return apperr.Limited(limit.ExpiresAt.Sub(now))
-	}
-	return err
+	err = s.store.Apply(ctx, &Tx{Now: now, Codes: []*Code{code}, Mails: []*mail.Mail{m},
+		Limits: []Counter{s.mailLimit(m.Kind, address, now)}})
+	return limitReached(err, now)
 }
 
 // ConfirmEmail confirms the address a verification code was sent to: the current address,
-// or a pending new one, which then becomes the account's email (the old address gets a
-// notice). One read, one write.
-func (s *Service) ConfirmEmail(ctx context.Context, code string, c Client) (*User, error) {
+// or a pending new one, which then becomes the account's email. A new address ends every
+// session but the one of by (the confirming caller, when signed in as the same user), and
+// the old address gets a notice with a code that reverts the change; until that code
+// expires the old address stays reserved for the user. One read, one write.
+func (s *Service) ConfirmEmail(ctx context.Context, code string, by *Principal, c Client) (*User, error) {
 	if code == "" {
 		return nil, apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
 	}
 	var out *User
-	err := s.useCode(ctx, code, CodeVerifyEmail, func(now time.Time, cd *Code, u *User, tx *Tx) error {
+	err := s.useCode(ctx, code, CodeVerifyEmail, nil, func(now time.Time, cd *Code, u *User, tx *Tx) error {
 		next := *u
 		next.Version, next.UpdatedAt = u.Version+1, now
+		tx.Save = &Save{Next: &next, Prev: u}
 		switch {
 		case cd.Email == u.Email:
 			next.EmailVerified = true
 		case cd.Email == u.PendingEmail:
 			next.Email, next.PendingEmail, next.EmailVerified = u.PendingEmail, "", true
-			ev, err := s.event(u.ID, EventEmailChanged, now, c, nil)
-			if err != nil {
+			if err := s.emailChanged(u, &next, by, now, c, tx); err != nil {
 				return err
 			}
-			m, err := s.notice(u, mail.KindEmailChanged, u.Email, now)
-			if err != nil {
-				return err
-			}
-			m.Address = MaskEmail(next.Email)
-			tx.Events, tx.Mails = []*Event{ev}, []*mail.Mail{m}
 		default:
 			return ErrInvalidCode // the code is for an address the account no longer has
 		}
-		tx.Save = &Save{Next: &next, Prev: u}
 		out = &next
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// emailChanged fills in what a confirmed change of u's email to next.Email brings: every
+// other session ends (whoever changed the address may not be the owner), and the old
+// address, reserved for the user a while, gets a notice with a code that reverts it.
+func (s *Service) emailChanged(u, next *User, by *Principal, now time.Time, c Client, tx *Tx) error {
+	next.SessionEpoch = u.SessionEpoch + 1
+	if by != nil && by.User.ID == u.ID && by.Session != nil && by.Session.Epoch == u.SessionEpoch {
+		stamp := *by.Session
+		stamp.Epoch = next.SessionEpoch
+		tx.Stamp = &stamp
+	}
+	ev, err := s.event(u.ID, EventEmailChanged, now, c, nil)
+	if err != nil {
+		return err
+	}
+	revert, m, err := s.codeMail(u, CodeRevertEmail, mail.KindEmailChanged, u.Email, s.opts.DefaultRevertURL, s.opts.RevertTTL, now)
+	if err != nil {
+		return err
+	}
+	m.Address = MaskEmail(next.Email)
+	tx.Save.ReserveUntil = revert.ExpiresAt
+	tx.Codes, tx.Events, tx.Mails = append(tx.Codes, revert), append(tx.Events, ev), append(tx.Mails, m)
+	return nil
+}
+
+// RevertEmail undoes an email change with the code mailed to the old address: the old
+// address is the account's again, and every session ends, since whoever changed it may
+// still hold one. Outstanding reset codes end too (they went to the other address).
+func (s *Service) RevertEmail(ctx context.Context, code string, c Client) (*User, error) {
+	if code == "" {
+		return nil, apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
+	}
+	var out *User
+	err := s.useCode(ctx, code, CodeRevertEmail, nil, func(now time.Time, cd *Code, u *User, tx *Tx) error {
+		next := *u
+		next.Email, next.PendingEmail, next.EmailVerified = cd.Email, "", true
+		next.Version, next.UpdatedAt = u.Version+1, now
+		next.SessionEpoch, next.ResetEpoch = u.SessionEpoch+1, u.ResetEpoch+1
+		ev, err := s.event(u.ID, EventEmailChangeReverted, now, c, map[string]string{"from": MaskEmail(u.Email)})
+		if err != nil {
+			return err
+		}
+		tx.Save, tx.Events = &Save{Next: &next, Prev: u}, []*Event{ev}
+		out = &next
+		return nil
+	})
+	if err != nil {
+		// ErrEmailTaken: the reservation lapsed and someone else took the address.
 		return nil, err
 	}
 	return out, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -18,6 +17,9 @@ type LoginInput struct {
 	Password string
 	Client   Client
 }
+
+// ErrPasswordExpired is a correct admin-generated password past its lifetime.
+var ErrPasswordExpired = apperr.New(apperr.PasswordExpired)
 
 // Login checks a password and starts a session: one read (the account with its failure
 // state, and the source address's failure count), one write.
@@ -45,26 +47,27 @@ func (s *Service) login(ctx context.Context, in LoginInput, adminOnly bool) (*Au
 	password := auth.NormalizePassword(in.Password)
 	ip := s.ipFailures(in.Client.IP, now)
 	key, _ := NormalizeLogin(in.Login) // "" for what is no login: only the counter is read
-	u, ipCount, err := s.store.LoginView(ctx, key, ip.Key)
+	st, err := s.store.LoginView(ctx, key, ip.Key)
 	if err != nil {
 		return nil, err
 	}
-	if ipCount >= ip.Max {
-		return nil, apperr.Limited(ip.ExpiresAt.Sub(now))
+	if st.Count >= ip.Max {
+		return nil, limited(ip.ExpiresAt.Sub(now))
 	}
+	u := st.User
 	if u == nil {
-		// Spend the time a real check takes, so timing does not tell whether the account
-		// exists; count the failure against the address.
+		// Spend the time a real check takes, and count the failure against the login just
+		// as an account's would be counted, so neither timing nor the lock tells whether
+		// the account exists.
 		s.hasher.Burn(password)
-		if err := s.store.Hit(ctx, ip); err != nil {
-			return nil, err
-		}
-		return nil, ErrInvalidCredentials
+		return nil, s.failUnknown(ctx, key, st.Failures, ip, now)
 	}
 	// A lock holds whatever the password: checking it first means a correct guess during
-	// the lock reveals nothing.
-	if u.LockedUntil.After(now) {
-		return nil, s.locked(u, now)
+	// the lock reveals nothing. The hash is still spent, so a locked account answers no
+	// faster than an open one.
+	if u.Failures.LockedUntil.After(now) {
+		s.hasher.Burn(password)
+		return nil, locked(u.Failures, now)
 	}
 	ok, rehash, err := s.hasher.Verify(password, u.PasswordHash)
 	if err != nil {
@@ -79,40 +82,43 @@ func (s *Service) login(ctx context.Context, in LoginInput, adminOnly bool) (*Au
 	if adminOnly && u.Role != RoleAdmin {
 		return nil, ErrInvalidCredentials
 	}
+	if !u.PasswordExpiresAt.IsZero() && !now.Before(u.PasswordExpiresAt) {
+		return nil, ErrPasswordExpired
+	}
 	if u.MFAEnabled {
-		return nil, s.startMFA(ctx, u, in.Client, now)
+		return nil, s.startMFA(ctx, u, in.Client, now, MethodPassword)
 	}
 	tx := &Tx{Now: now}
 	if rehash {
 		if h, err := s.hasher.Hash(password); err == nil {
 			next := *u
-			next.PasswordHash, next.Version = h, u.Version+1
-			clearFailures(&next)
+			next.PasswordHash, next.Version, next.Failures = h, u.Version+1, Failures{}
 			tx.Save = &Save{Next: &next, Prev: u}
 		}
 	}
-	a, err := s.signIn(ctx, u, tx, in.Client)
+	a, err := s.signIn(ctx, u, tx, in.Client, MethodPassword)
 	if errors.Is(err, ErrConflict) && tx.Save != nil {
 		// The user changed meanwhile; the hash upgrade can wait for the next sign-in.
-		a, err = s.signIn(ctx, u, &Tx{Now: now}, in.Client)
+		a, err = s.signIn(ctx, u, &Tx{Now: now}, in.Client, MethodPassword)
 	}
 	return a, err
 }
 
-// signIn starts a session for u in tx's write, with the sign-in event, clearing any
-// failure state.
-func (s *Service) signIn(ctx context.Context, u *User, tx *Tx, c Client) (*Auth, error) {
-	a, sess, err := s.newSession(u, tx.Now, c)
+// signIn starts a session for u in tx's write, signed in by methods, with the sign-in
+// event, clearing any failure state.
+func (s *Service) signIn(ctx context.Context, u *User, tx *Tx, c Client, methods ...string) (*Auth, error) {
+	a, sess, err := s.newSession(u, tx.Now, c, methods...)
 	if err != nil {
 		return nil, err
 	}
 	tx.Sessions = append(tx.Sessions, sess)
-	ev, err := s.event(u.ID, EventLoginSucceeded, tx.Now, c, map[string]string{"session_id": sess.ID})
+	ev, err := s.event(u.ID, EventLoginSucceeded, tx.Now, c, map[string]string{
+		"session_id": sess.ID, "method": strings.Join(methods, "+")})
 	if err != nil {
 		return nil, err
 	}
 	tx.Events = append(tx.Events, ev)
-	if tx.Save == nil && hasFailures(u) {
+	if tx.Save == nil && u.Failures != (Failures{}) {
 		tx.ClearFailures = u
 	}
 	if err := s.store.Apply(ctx, tx); err != nil {
@@ -121,93 +127,120 @@ func (s *Service) signIn(ctx context.Context, u *User, tx *Tx, c Client) (*Auth,
 	if tx.Save != nil {
 		a.User = tx.Save.Next
 	}
-	clearFailures(a.User)
+	a.User.Failures = Failures{}
 	return a, nil
 }
 
-func hasFailures(u *User) bool { return u.FailCount > 0 || u.LockLevel > 0 || !u.LockedUntil.IsZero() }
-
-func clearFailures(u *User) {
-	u.FailCount, u.FailUntil, u.LockedUntil, u.LockLevel = 0, time.Time{}, time.Time{}, 0
+// locked is the answer while a login is locked out.
+func locked(f Failures, now time.Time) error {
+	return limited(f.LockedUntil.Sub(now))
 }
 
-// ipFailures is the counter of failed sign-ins from one address in the current window.
-func (s *Service) ipFailures(ip string, now time.Time) Counter {
-	w := now.Truncate(s.opts.Throttle.Window)
-	return Counter{Key: fmt.Sprintf("loginip#%s#%d", ip, w.Unix()), Max: int64(s.opts.Throttle.MaxIPFailures),
-		ExpiresAt: w.Add(s.opts.Throttle.Window)}
-}
-
-// locked is the answer while u is locked out.
-func (s *Service) locked(u *User, now time.Time) error {
-	return apperr.Limited(u.LockedUntil.Sub(now))
-}
-
-// failLogin counts a failed sign-in of u — a wrong password or second factor — and locks
-// the account once the window holds too many. Concurrent failures each count: a write
-// that finds the state changed re-reads it and tries again.
-func (s *Service) failLogin(ctx context.Context, u *User, c Client, ip Counter, now time.Time, reason string) error {
+// nextFailure is f after one more failure at now: counted in the current window, and
+// locked once the window holds too many, each lock in a row twice as long as the last, up
+// to the longest.
+func (s *Service) nextFailure(f Failures, now time.Time) (next Failures, lockedNow bool) {
 	t := s.opts.Throttle
-	for attempt := 0; ; attempt++ {
-		f := &Failure{User: u, Count: u.FailCount + 1, Until: u.FailUntil, LockLevel: u.LockLevel}
-		if !u.FailUntil.After(now) {
-			f.Count, f.Until = 1, now.Add(t.Window)
+	next = Failures{Count: f.Count + 1, Until: f.Until, LockLevel: f.LockLevel}
+	if !f.Until.After(now) {
+		next.Count, next.Until = 1, now.Add(t.Window)
+	}
+	if next.Count < int64(t.MaxFailures) {
+		return next, false
+	}
+	lock := t.Lock << min(f.LockLevel, 20)
+	if lock > t.LockMax || lock <= 0 {
+		lock = t.LockMax
+	}
+	return Failures{Until: now, LockedUntil: now.Add(lock), LockLevel: f.LockLevel + 1}, true
+}
+
+// failLogin counts a failed proof of u — a wrong password or second factor, at sign-in or
+// at re-authentication — and locks the account once the window holds too many.
+// Concurrent failures each count: a write that finds the state changed re-reads it and
+// tries again.
+func (s *Service) failLogin(ctx context.Context, u *User, c Client, ip Counter, now time.Time, reason string) error {
+	err := optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			cur, err := s.store.User(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			if cur.Failures.LockedUntil.After(now) {
+				return locked(cur.Failures, now)
+			}
+			u = cur
 		}
+		next, lockedNow := s.nextFailure(u.Failures, now)
 		failed, err := s.event(u.ID, EventLoginFailed, now, c, map[string]string{"reason": reason})
 		if err != nil {
 			return err
 		}
-		tx := &Tx{Now: now, Failure: f, Hits: []Counter{ip}, Events: []*Event{failed}}
-		if f.Count >= int64(t.MaxFailures) {
-			lock := t.Lock << min(u.LockLevel, 20)
-			if lock > t.LockMax || lock <= 0 {
-				lock = t.LockMax
-			}
-			f.Count, f.Until, f.LockedUntil, f.LockLevel = 0, now, now.Add(lock), u.LockLevel+1
-			ev, err := s.event(u.ID, EventLocked, now, c, map[string]string{"until": f.LockedUntil.Format(time.RFC3339)})
+		tx := &Tx{Now: now, Failure: &Failure{User: u, Next: next}, Hits: []Counter{ip}, Events: []*Event{failed}}
+		if lockedNow {
+			ev, err := s.event(u.ID, EventLocked, now, c, map[string]string{"until": next.LockedUntil.Format(time.RFC3339)})
 			if err != nil {
 				return err
 			}
 			tx.Events = append(tx.Events, ev)
 		}
-		err = s.store.Apply(ctx, tx)
-		switch {
-		case err == nil:
-			return ErrInvalidCredentials
-		case !errors.Is(err, ErrConflict):
-			return err
-		case attempt >= 20:
-			// Too many concurrent failures to count this one too; they locked or will lock
-			// the account without it. The answer stays what a wrong password gets.
-			return ErrInvalidCredentials
-		}
-		// Another failure won the race: wait a little, then count this one on top of it.
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(1+rand.IntN(10<<min(attempt, 4))) * time.Millisecond):
-		}
-		cur, err := s.store.User(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if cur.LockedUntil.After(now) {
-			return s.locked(cur, now)
-		}
-		u = cur
+		return s.store.Apply(ctx, tx)
+	})
+	if err == nil || errors.Is(err, ErrConflict) {
+		// Too many concurrent failures to count this one too; they locked or will lock
+		// the account without it. The answer stays what a wrong password gets.
+		return ErrInvalidCredentials
 	}
+	return err
 }
 
-// startMFA answers a correct password of an MFA account: a single-use token, valid a few
-// minutes, that POST /v1/auth/mfa exchanges with a code for a session.
-func (s *Service) startMFA(ctx context.Context, u *User, c Client, now time.Time) error {
+// failUnknown counts a failed sign-in for a login that names no account exactly as
+// failLogin counts one of an account, on an item of the login's own.
+func (s *Service) failUnknown(ctx context.Context, login string, f Failures, ip Counter, now time.Time) error {
+	if login == "" {
+		// Not even the shape of a login: only the source address is counted.
+		if err := s.store.Hit(ctx, ip); err != nil {
+			return err
+		}
+		return ErrInvalidCredentials
+	}
+	if f.LockedUntil.After(now) {
+		return locked(f, now)
+	}
+	err := optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			st, err := s.store.LoginView(ctx, login, ip.Key)
+			if err != nil {
+				return err
+			}
+			if st.User != nil {
+				return nil // the login names an account now; this failure need not count
+			}
+			if st.Failures.LockedUntil.After(now) {
+				return locked(st.Failures, now)
+			}
+			f = st.Failures
+		}
+		next, _ := s.nextFailure(f, now)
+		return s.store.Apply(ctx, &Tx{Now: now, Hits: []Counter{ip}, LoginFailure: &LoginFailure{
+			Login: login, Prev: f, Next: next, ExpiresAt: now.Add(s.opts.Throttle.LockMax + s.opts.Throttle.Window)}})
+	})
+	if err == nil || errors.Is(err, ErrConflict) {
+		return ErrInvalidCredentials
+	}
+	return err
+}
+
+// startMFA answers a correct first factor (method) of an MFA account: a single-use token,
+// valid a few minutes, that POST /v1/auth/mfa exchanges with a code for a session.
+func (s *Service) startMFA(ctx context.Context, u *User, c Client, now time.Time, method string) error {
 	code, _, err := auth.NewCode()
 	if err != nil {
 		return err
 	}
 	token := u.ID + "." + code
 	t := &MFAToken{UserID: u.ID, Hash: auth.HashSecret(token), ExpiresAt: now.Add(s.opts.MFATokenTTL),
-		IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 512)}
+		IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 512), Method: method}
 	if err := s.store.Apply(ctx, &Tx{Now: now, MFAToken: t}); err != nil {
 		return err
 	}
@@ -243,43 +276,23 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Client)
 	if t == nil || !t.ExpiresAt.After(now) || m == nil || m.Pending || !u.Active {
 		return nil, ErrInvalidCredentials
 	}
-	if u.LockedUntil.After(now) {
-		return nil, s.locked(u, now)
+	if u.Failures.LockedUntil.After(now) {
+		return nil, locked(u.Failures, now)
 	}
-	use, ok := mfaUse(m, code, now)
-	if !ok {
-		if err := s.failLogin(ctx, u, c, s.ipFailures(c.IP, now), now, "wrong_mfa_code"); !errors.Is(err, ErrInvalidCredentials) {
-			return nil, err
-		}
-		return nil, ErrInvalidCode
+	use, err := s.secondFactor(ctx, u, m, code, c, now)
+	if err != nil {
+		return nil, err
 	}
-	a, err := s.signIn(ctx, u, &Tx{Now: now, UseMFAToken: t, MFAUse: use}, c)
+	first := t.Method
+	if first == "" {
+		first = MethodPassword
+	}
+	a, err := s.signIn(ctx, u, &Tx{Now: now, UseMFAToken: t, MFAUse: use}, c, first, MethodOTP)
 	if errors.Is(err, ErrInvalidCode) {
 		// The token or the code was spent by a concurrent request.
 		return nil, ErrInvalidCode
 	}
 	return a, err
-}
-
-// mfaUse checks a code against an enrollment: six digits are a TOTP code, anything else a
-// recovery code.
-func mfaUse(m *MFA, code string, now time.Time) (*MFAUse, bool) {
-	code = strings.TrimSpace(code)
-	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
-		step, ok := auth.VerifyTOTP(m.Secret, code, now, m.LastStep)
-		return &MFAUse{UserID: m.UserID, Step: step}, ok
-	}
-	n := auth.NormalizeRecoveryCode(code)
-	if n == "" {
-		return nil, false
-	}
-	h := auth.HashSecret(n)
-	for _, r := range m.Recovery {
-		if auth.SameHash(r, h) {
-			return &MFAUse{UserID: m.UserID, RecoveryHash: h}, true
-		}
-	}
-	return nil, false
 }
 
 // event makes a security event.

@@ -3,6 +3,8 @@ package user
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/auth"
@@ -15,25 +17,56 @@ type Enrollment struct {
 	OTPAuthURL string
 }
 
+// errNoSecrets is a TOTP use with no way to seal or open its secret: a wiring mistake.
+var errNoSecrets = errors.New("user: no Secrets configured for TOTP")
+
+// totpAAD binds a sealed TOTP secret to its user, so a sealed secret copied onto another
+// user's enrollment does not open.
+func totpAAD(userID string) string { return "totp:" + userID }
+
 // BeginTOTP starts (or restarts) TOTP enrollment: a new secret, not in force until a code
-// from it confirms it.
+// from it confirms it. Turning a second factor on is a sensitive change: it needs a
+// re-authenticated session.
 func (s *Service) BeginTOTP(ctx context.Context, p *Principal) (*Enrollment, error) {
+	if _, err := s.reauthenticated(ctx, p, "", "", Client{}); err != nil {
+		return nil, err
+	}
 	if p.User.MFAEnabled {
 		return nil, apperr.New(apperr.Conflict)
+	}
+	if s.opts.Secrets == nil {
+		return nil, errNoSecrets
 	}
 	secret, err := auth.NewTOTPSecret()
 	if err != nil {
 		return nil, err
 	}
-	m := &MFA{UserID: p.User.ID, Secret: secret, Pending: true}
+	sealed, err := s.opts.Secrets.Seal(ctx, []byte(secret), totpAAD(p.User.ID))
+	if err != nil {
+		return nil, err
+	}
+	m := &MFA{UserID: p.User.ID, SealedSecret: sealed, Pending: true}
 	if err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), MFA: m}); err != nil {
 		return nil, err
 	}
 	return &Enrollment{Secret: secret, OTPAuthURL: auth.TOTPURL(s.opts.Issuer, p.User.Email, secret)}, nil
 }
 
+// totpSecret opens the sealed secret of an enrollment.
+func (s *Service) totpSecret(ctx context.Context, m *MFA) (string, error) {
+	if s.opts.Secrets == nil {
+		return "", errNoSecrets
+	}
+	b, err := s.opts.Secrets.Open(ctx, m.SealedSecret, totpAAD(m.UserID))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
 // ConfirmTOTP turns MFA on with a code from the pending secret and returns ten recovery
-// codes, shown this once; only their hashes are kept.
+// codes, shown this once; only their salted hashes are kept. Every other session of the
+// user ends: whoever else held one signed in without the second factor.
 func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c Client) ([]string, error) {
 	if code == "" {
 		return nil, apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
@@ -49,16 +82,26 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c 
 	if m == nil || !m.Pending {
 		return nil, ErrInvalidCode
 	}
-	step, ok := auth.VerifyTOTP(m.Secret, code, now, m.LastStep)
+	secret, err := s.totpSecret(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	step, ok := auth.VerifyTOTP(secret, code, now, m.LastStep)
 	if !ok {
 		return nil, ErrInvalidCode
 	}
-	codes, hashes, err := auth.NewRecoveryCodes()
+	salt, err := auth.NewRecoverySalt()
+	if err != nil {
+		return nil, err
+	}
+	codes, hashes, err := auth.NewRecoveryCodes(salt)
 	if err != nil {
 		return nil, err
 	}
 	next := *u
-	next.MFAEnabled, next.Version, next.UpdatedAt = true, u.Version+1, now
+	next.MFAEnabled, next.Version, next.UpdatedAt, next.SessionEpoch = true, u.Version+1, now, u.SessionEpoch+1
+	stamp := *p.Session
+	stamp.Epoch = next.SessionEpoch
 	ev, err := s.event(u.ID, EventMFAEnabled, now, c, nil)
 	if err != nil {
 		return nil, err
@@ -67,8 +110,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c 
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: u},
-		MFA:    &MFA{UserID: u.ID, Secret: m.Secret, LastStep: step, Recovery: hashes},
+	err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, Stamp: &stamp,
+		MFA:    &MFA{UserID: u.ID, SealedSecret: m.SealedSecret, LastStep: step, Recovery: hashes, RecoverySalt: salt},
 		Events: []*Event{ev}, Mails: []*mail.Mail{n}})
 	if err != nil {
 		return nil, err
@@ -76,19 +119,14 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c 
 	return codes, nil
 }
 
-// DisableTOTP turns MFA off, with the password and a TOTP or recovery code.
+// DisableTOTP turns MFA off with a TOTP or recovery code, in a re-authenticated session or
+// with the password. A wrong code counts toward the sign-in lock, and the code is spent.
 func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code string, c Client) error {
-	var errs apperr.Fields
-	if password == "" {
-		errs.Add("password", apperr.FieldRequired)
+	if strings.TrimSpace(code) == "" {
+		return apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
 	}
-	if code == "" {
-		errs.Add("code", apperr.FieldRequired)
-	}
-	if err := errs.Err(); err != nil {
-		return err
-	}
-	if err := s.checkPassword(ctx, p.User, password, "password", c); err != nil {
+	proved, err := s.reauthenticated(ctx, p, password, "password", c)
+	if err != nil {
 		return err
 	}
 	u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
@@ -102,8 +140,9 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	if !u.MFAEnabled || m == nil || m.Pending {
 		return ErrInvalidCode
 	}
-	if _, ok := mfaUse(m, code, now); !ok {
-		return ErrInvalidCode
+	use, err := s.secondFactor(ctx, u, m, code, c, now)
+	if err != nil {
+		return err
 	}
 	next := *u
 	next.MFAEnabled, next.Version, next.UpdatedAt = false, u.Version+1, now
@@ -115,6 +154,48 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	if err != nil {
 		return err
 	}
-	return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID,
-		Events: []*Event{ev}, Mails: []*mail.Mail{n}})
+	tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID, MFAUse: use,
+		Events: []*Event{ev}, Mails: []*mail.Mail{n}}
+	if proved {
+		tx.Reauth = s.reopened(p, now)
+	}
+	return s.store.Apply(ctx, tx)
+}
+
+// secondFactor checks a TOTP or recovery code of u's enrollment m. A wrong code counts as a
+// failed sign-in of u; a right one is returned as the use to spend in the same write.
+func (s *Service) secondFactor(ctx context.Context, u *User, m *MFA, code string, c Client, now time.Time) (*MFAUse, error) {
+	secret, err := s.totpSecret(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	use, ok := mfaUse(m, secret, code, now)
+	if ok {
+		return use, nil
+	}
+	if err := s.failLogin(ctx, u, c, s.ipFailures(c.IP, now), now, "wrong_mfa_code"); !errors.Is(err, ErrInvalidCredentials) {
+		return nil, err
+	}
+	return nil, ErrInvalidCode
+}
+
+// mfaUse checks a code against an enrollment whose secret is open: six digits are a TOTP
+// code, anything else a recovery code.
+func mfaUse(m *MFA, secret, code string, now time.Time) (*MFAUse, bool) {
+	code = strings.TrimSpace(code)
+	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
+		step, ok := auth.VerifyTOTP(secret, code, now, m.LastStep)
+		return &MFAUse{UserID: m.UserID, Step: step}, ok
+	}
+	n := auth.NormalizeRecoveryCode(code)
+	if n == "" {
+		return nil, false
+	}
+	h := auth.HashRecoveryCode(m.RecoverySalt, n)
+	for _, r := range m.Recovery {
+		if auth.SameHash(r, h) {
+			return &MFAUse{UserID: m.UserID, RecoveryHash: h}, true
+		}
+	}
+	return nil, false
 }

@@ -46,31 +46,22 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotInput) error {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	tx := &Tx{Now: now, Limit: &limit}
+	tx := &Tx{Now: now, Limits: []Counter{limit}}
 	if u != nil && u.Active {
 		code, m, err := s.codeMail(u, CodeResetPassword, mail.KindResetPassword, u.Email, link, s.opts.ResetTTL, now)
 		if err != nil {
 			return err
 		}
-		tx.Code, tx.Mails = code, []*mail.Mail{m}
+		code.Epoch = u.ResetEpoch
+		tx.Codes, tx.Mails = []*Code{code}, []*mail.Mail{m}
 	}
-	if err := s.store.Apply(ctx, tx); errors.Is(err, ErrLimited) {
-		return apperr.Limited(limit.ExpiresAt.Sub(now))
-	} else if err != nil {
-		return err
-	}
-	return nil
+	return limitReached(s.store.Apply(ctx, tx), now)
 }
 
-// mailLimit is the hourly counter of one kind of mail to one address.
-func (s *Service) mailLimit(kind, address string, now time.Time) Counter {
-	w := now.Truncate(time.Hour)
-	return Counter{Key: fmt.Sprintf("mail#%s#%s#%d", kind, address, w.Unix()),
-		Max: int64(s.opts.MailLimitPerHour), ExpiresAt: w.Add(time.Hour)}
-}
-
-// ResetPassword sets a new password with a reset code, once, and ends every session: one
-// read, one write.
+// ResetPassword sets a new password with a reset code, once, and ends every session and
+// every other outstanding reset code of the user: one read, one write. The code is checked
+// before anything is hashed, and attempts are limited per source address, so bad codes
+// cost the service nothing but a read.
 func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c Client) error {
 	var errs apperr.Fields
 	if strings.TrimSpace(code) == "" {
@@ -80,16 +71,19 @@ func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(password)
-	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
-	}
-	return s.useCode(ctx, code, CodeResetPassword, func(now time.Time, cd *Code, u *User, tx *Tx) error {
-		if cd.Email != u.Email {
-			return ErrInvalidCode // mailed to an address the account no longer has
+	limit := s.resetLimit(c.IP, s.now().UTC())
+	return s.useCode(ctx, code, CodeResetPassword, &limit, func(now time.Time, cd *Code, u *User, tx *Tx) error {
+		if cd.Email != u.Email || cd.Epoch != u.ResetEpoch {
+			// Mailed to an address the account no longer has, or issued before the
+			// password last changed.
+			return ErrInvalidCode
+		}
+		hash, err := s.hasher.Hash(password)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
 		}
 		next := withPassword(u, hash, now)
-		clearFailures(next) // proving control of the mailbox lifts a lock
+		next.Failures = Failures{} // proving control of the mailbox lifts a lock
 		ev, err := s.event(u.ID, EventPasswordReset, now, c, nil)
 		if err != nil {
 			return err
@@ -105,35 +99,57 @@ func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c
 
 // useCode reads a code and its user, lets change fill in the write that consumes it, and
 // writes it. A code that is malformed, unknown, of another kind, expired or already used
-// is ErrInvalidCode, all alike.
-func (s *Service) useCode(ctx context.Context, code, kind string, change func(now time.Time, c *Code, u *User, tx *Tx) error) error {
+// is ErrInvalidCode, all alike. With limit, every attempt counts against it (read with the
+// code, so a limited caller costs one read) and past it nothing is checked.
+func (s *Service) useCode(ctx context.Context, code, kind string, limit *Counter, change func(now time.Time, c *Code, u *User, tx *Tx) error) error {
 	uid, ok := splitCode(code)
-	if !ok {
-		return ErrInvalidCode
+	counter := ""
+	if limit != nil {
+		counter = limit.Key
 	}
 	hash := auth.HashSecret(strings.TrimSpace(code))
-	for attempt := 0; ; attempt++ {
+	return optimistic(ctx, func(int) error {
 		now := s.now().UTC()
-		c, u, err := s.store.CodeUser(ctx, hash, uid)
-		if errors.Is(err, ErrNotFound) {
-			return ErrInvalidCode
+		var (
+			c     *Code
+			u     *User
+			count int64
+			err   error
+		)
+		if ok {
+			c, u, count, err = s.store.CodeUser(ctx, hash, uid, counter)
+		} else if limit != nil {
+			count, err = s.store.Count(ctx, counter)
 		}
 		if err != nil {
 			return err
 		}
-		if c.Kind != kind || c.UserID != u.ID || !c.ExpiresAt.After(now) {
+		if limit != nil && count >= limit.Max {
+			return limited(limit.ExpiresAt.Sub(now))
+		}
+		bad := c == nil || u == nil || c.Kind != kind || c.UserID != u.ID || !c.ExpiresAt.After(now)
+		tx := &Tx{Now: now}
+		if !bad {
+			tx.UseCode = c
+			err = change(now, c, u, tx)
+			bad = errors.Is(err, ErrInvalidCode)
+			if err != nil && !bad {
+				return err
+			}
+		}
+		if bad {
+			if limit != nil {
+				if err := s.store.Hit(ctx, *limit); err != nil {
+					return err
+				}
+			}
 			return ErrInvalidCode
 		}
-		tx := &Tx{Now: now, UseCode: c}
-		if err := change(now, c, u, tx); err != nil {
-			return err
+		if limit != nil {
+			tx.Hits = append(tx.Hits, *limit)
 		}
-		err = s.store.Apply(ctx, tx)
-		if errors.Is(err, ErrConflict) && attempt < 3 {
-			continue // the user changed between the read and the write: read again
-		}
-		return err
-	}
+		return s.store.Apply(ctx, tx)
+	})
 }
 
 // PasswordChange is a signed-in user's new password.
@@ -141,13 +157,11 @@ type PasswordChange struct {
 	Current, New, Confirm string
 }
 
-// ChangePassword replaces the password after checking the current one, and ends every
-// other session (the caller's own is moved to the new epoch in the same write).
+// ChangePassword replaces the password, in a re-authenticated session or after checking the
+// current one, and ends every other session (the caller's own is moved to the new epoch in
+// the same write) and every outstanding reset code.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordChange, c Client) error {
 	var errs apperr.Fields
-	if in.Current == "" {
-		errs.Add("current_password", apperr.FieldRequired)
-	}
 	password := s.checkNewPassword(in.New, "new_password", &errs)
 	if in.Confirm == "" {
 		errs.Add("confirm_password", apperr.FieldRequired)
@@ -158,7 +172,8 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 		return err
 	}
 	u := p.User
-	if err := s.checkPassword(ctx, u, in.Current, "current_password", c); err != nil {
+	proved, err := s.reauthenticated(ctx, p, in.Current, "current_password", c)
+	if err != nil {
 		return err
 	}
 	hash, err := s.hasher.Hash(password)
@@ -168,6 +183,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	now := s.now().UTC()
 	next := withPassword(u, hash, now)
 	stamp := *p.Session
+	if proved {
+		stamp = *s.reopened(p, now)
+	}
 	stamp.Epoch = next.SessionEpoch
 	ev, err := s.event(u.ID, EventPasswordChanged, now, c, nil)
 	if err != nil {
@@ -181,11 +199,13 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 		Events: []*Event{ev}, Mails: []*mail.Mail{m}})
 }
 
-// withPassword is cur with a new password hash: a new version, and a new session epoch, so
-// every earlier session ends in the same write.
+// withPassword is cur with a new password hash: a new version, a new session epoch and a
+// new reset epoch, so every earlier session and every outstanding reset code ends in the
+// same write. A password the user sets never expires.
 func withPassword(cur *User, hash string, now time.Time) *User {
 	next := *cur
 	next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, cur.SessionEpoch+1, cur.Version+1, now
+	next.ResetEpoch, next.PasswordExpiresAt = cur.ResetEpoch+1, time.Time{}
 	return &next
 }
 
@@ -196,8 +216,9 @@ func (s *Service) checkPassword(ctx context.Context, u *User, password, field st
 		return apperr.Invalid(apperr.Field(field, apperr.FieldRequired))
 	}
 	now := s.now().UTC()
-	if u.LockedUntil.After(now) {
-		return s.locked(u, now)
+	if u.Failures.LockedUntil.After(now) {
+		s.hasher.Burn(password)
+		return locked(u.Failures, now)
 	}
 	ok, _, err := s.hasher.Verify(auth.NormalizePassword(password), u.PasswordHash)
 	if err != nil {

@@ -17,9 +17,10 @@ type Store interface {
 	// Account reads the account a normalized login (email or E.164 phone) names, password
 	// hash included. ErrNotFound when there is none.
 	Account(ctx context.Context, login string) (*User, error)
-	// LoginView reads, in one round trip, the account of a login (nil when none, or when
-	// login is "") and the current count of a counter.
-	LoginView(ctx context.Context, login, counter string) (*User, int64, error)
+	// LoginView reads, in one round trip, what a sign-in with login needs: its account
+	// (nil when none, or when login is ""), the failure state of a login that names no
+	// account, and the current count of a counter.
+	LoginView(ctx context.Context, login, counter string) (*LoginState, error)
 	// User reads a user by id. ErrNotFound when there is none.
 	User(ctx context.Context, id string) (*User, error)
 	// SessionUser reads a session and its user in one round trip. ErrNotFound when either
@@ -37,9 +38,11 @@ type Store interface {
 	EndAllSessions(ctx context.Context, u *User) error
 	// DeleteSessionItems deletes the session items of a user (after a revocation by epoch).
 	DeleteSessionItems(ctx context.Context, userID string) error
-	// CodeUser reads a one-time code by hash and the user it names, in one round trip.
-	// ErrNotFound when either is missing.
-	CodeUser(ctx context.Context, hash, userID string) (*Code, *User, error)
+	// CodeUser reads a one-time code by hash, the user it names and, when counter is set,
+	// that counter's count, in one round trip. The code and user are nil when missing.
+	CodeUser(ctx context.Context, hash, userID, counter string) (*Code, *User, int64, error)
+	// Count reads a counter's current count (0 when it has none).
+	Count(ctx context.Context, counter string) (int64, error)
 	// MFAUser reads in one round trip a user, its MFA enrollment (nil when none) and, when
 	// tokenHash is set, that MFA token (nil when none).
 	MFAUser(ctx context.Context, userID, tokenHash string) (*User, *MFA, *MFAToken, error)
@@ -60,6 +63,40 @@ type Store interface {
 	// SearchUsers answers an admin search (see SearchQuery): one page of users in order
 	// and the total.
 	SearchUsers(ctx context.Context, q *SearchQuery) (*SearchResult, error)
+}
+
+// LoginState is what a sign-in reads about a login, in one round trip.
+type LoginState struct {
+	User *User // nil when the login names no account
+	// Failures of a login that names no account (zero when it has none), counted and
+	// locked exactly as an account's are.
+	Failures Failures
+	Count    int64 // the count of the counter asked for
+}
+
+// Secrets seals small secrets (TOTP secrets) for storage under the stack's key, bound to
+// what they are for (aad), and opens them again. Implemented with KMS envelope encryption.
+type Secrets interface {
+	Seal(ctx context.Context, plaintext []byte, aad string) (string, error)
+	Open(ctx context.Context, sealed string, aad string) ([]byte, error)
+}
+
+// Tokens mints access tokens (JWTs signed with the stack's current key) for sessions and
+// verifies them. Minting and verifying use keys cached in the process: no round trip.
+type Tokens interface {
+	// Mint signs an access token with claims; it returns the token and its expiry.
+	Mint(ctx context.Context, c *Claims) (token string, expiresAt time.Time, err error)
+	// Verify checks an access token's signature, issuer, audience and lifetime, and
+	// returns the user and session it was minted for.
+	Verify(ctx context.Context, token string) (userID, sessionID string, err error)
+}
+
+// Claims are what an access token says of its session.
+type Claims struct {
+	UserID, SessionID, Role, Email string
+	EmailVerified                  bool
+	Methods                        []string  // amr
+	AuthTime                       time.Time // when the session signed in
 }
 
 // Counter is a fixed-window rate counter. Key names the window, so a new window starts

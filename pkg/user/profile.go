@@ -2,10 +2,7 @@ package user
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"maps"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -24,13 +21,18 @@ type Patch struct {
 	Role          *string
 	Active        *bool
 	EmailVerified *bool
+	// CurrentPassword, when given, is the proof an email or phone change needs outside a
+	// re-authenticated session.
+	CurrentPassword string
 }
 
 // UpdateProfile applies a user's own partial update: one write after the authenticating
 // read, conditioned on the version read. A concurrent update makes it re-read and apply
 // the patch again, so neither is lost. It counts toward the daily profile-update limit.
+// Changing the email or phone is sensitive: it needs a re-authenticated session or the
+// current password in the patch.
 func (s *Service) UpdateProfile(ctx context.Context, p *Principal, patch Patch, c Client) (*User, error) {
-	return s.update(ctx, p.User, patch, false, c)
+	return s.update(ctx, p, p.User, patch, false, c)
 }
 
 // SetLanguage is PUT /v1/me/language: a patch of the language alone.
@@ -38,47 +40,51 @@ func (s *Service) SetLanguage(ctx context.Context, p *Principal, language string
 	if strings.TrimSpace(language) == "" {
 		return nil, apperr.Invalid(apperr.Field("language", apperr.FieldRequired))
 	}
-	return s.update(ctx, p.User, Patch{Profile: Profile{Language: &language}}, false, c)
+	return s.update(ctx, p, p.User, Patch{Profile: Profile{Language: &language}}, false, c)
 }
 
-func (s *Service) update(ctx context.Context, cur *User, patch Patch, byAdmin bool, c Client) (*User, error) {
-	for attempt := 0; ; attempt++ {
+func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Patch, byAdmin bool, c Client) (*User, error) {
+	var (
+		out            *User
+		checked, proof bool
+	)
+	err := optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			var err error
+			if cur, err = s.store.User(ctx, cur.ID); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC()
 		next, tx, err := s.patched(cur, patch, byAdmin, now, c)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !byAdmin {
-			limit := s.dailyLimit(cur.ID, now)
-			tx.Limit = &limit
-		}
-		err = s.store.Apply(ctx, tx)
-		switch {
-		case err == nil:
-			return next, nil
-		case errors.Is(err, ErrLimited):
-			return nil, limited(tx.Limit.ExpiresAt.Sub(now))
-		case errors.Is(err, ErrConflict) && attempt < 15:
-			// Another write won: wait a little, re-read, apply the patch again.
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(time.Duration(1+rand.IntN(5<<min(attempt, 4))) * time.Millisecond):
+			if !checked && (patch.CurrentPassword != "" || sensitive(cur, next)) {
+				if proof, err = s.reauthenticated(ctx, p, patch.CurrentPassword, "current_password", c); err != nil {
+					return err
+				}
+				checked = true
 			}
-			if cur, err = s.store.User(ctx, cur.ID); err != nil {
-				return nil, err
+			if proof {
+				tx.Reauth = s.reopened(p, now)
 			}
-		default:
-			return nil, err
+			tx.Limits = append(tx.Limits, s.dailyLimit(cur.ID, now))
 		}
-	}
+		if err := s.store.Apply(ctx, tx); err != nil {
+			return limitReached(err, now)
+		}
+		out = next
+		return nil
+	})
+	return out, err
 }
 
-// dailyLimit is the counter of a user's profile changes in the current UTC day.
-func (s *Service) dailyLimit(userID string, now time.Time) Counter {
-	day := now.Truncate(24 * time.Hour)
-	return Counter{Key: fmt.Sprintf("profile#%s#%d", userID, day.Unix()),
-		Max: int64(s.opts.ProfileUpdatesPerDay), ExpiresAt: day.Add(24 * time.Hour)}
+// sensitive reports whether a change from cur to next touches what signs the user in or
+// reaches them: a new email asked for, or a new phone.
+func sensitive(cur, next *User) bool {
+	return next.Phone != cur.Phone || next.PendingEmail != "" && next.PendingEmail != cur.PendingEmail
 }
 
 // patched validates patch against cur and returns the new user and the write that saves
@@ -136,7 +142,8 @@ func (s *Service) patched(cur *User, patch Patch, byAdmin bool, now time.Time, c
 		if err != nil {
 			return nil, nil, err
 		}
-		tx.Code, tx.Mails, tx.Events = code, []*mail.Mail{m, n}, []*Event{ev}
+		tx.Codes, tx.Mails, tx.Events = []*Code{code}, []*mail.Mail{m, n}, []*Event{ev}
+		tx.Limits = append(tx.Limits, s.mailLimit(m.Kind, newEmail, now))
 	}
 	if byAdmin && cur.Role != next.Role {
 		ev, err := s.event(cur.ID, EventRoleChanged, now, c, map[string]string{"from": cur.Role, "to": next.Role})
@@ -201,9 +208,6 @@ func (s *Service) applyAttributes(u *User, attrs map[string]any, set, byAdmin, p
 	}
 	return nil
 }
-
-// limited is a rate_limited error.
-func limited(retry time.Duration) error { return apperr.Limited(retry) }
 
 // activeAdmin is 1 for an active admin, else 0: the count of admins moves by differences.
 func activeAdmin(u *User) int {

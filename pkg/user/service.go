@@ -17,7 +17,17 @@ import (
 
 // Options are the service's settings, from pkg/config.
 type Options struct {
-	SessionTTL           time.Duration
+	SessionTTL time.Duration
+	// SessionIdle ends a session that made no request for this long.
+	SessionIdle time.Duration
+	// ReauthWindow is how long a proof of identity lets a session make sensitive changes.
+	ReauthWindow time.Duration
+	// GeneratedPasswordTTL is how long a password an admin had generated works.
+	GeneratedPasswordTTL time.Duration
+	// RevertTTL is how long the old address of an email change can undo it.
+	RevertTTL time.Duration
+	// ResetLimitPerHour bounds password reset attempts per source address.
+	ResetLimitPerHour    int
 	VerifyTTL            time.Duration
 	ResetTTL             time.Duration
 	MFATokenTTL          time.Duration
@@ -25,6 +35,7 @@ type Options struct {
 	MailLimitPerHour     int
 	DefaultVerifyURL     string
 	DefaultResetURL      string
+	DefaultRevertURL     string
 	// AllowConfirmationURL says whether a confirmation_url's origin is allow-listed.
 	AllowConfirmationURL func(*url.URL) bool
 	// Issuer names the product in authenticator apps.
@@ -34,8 +45,14 @@ type Options struct {
 	Fields *profilefields.Set
 	// ProfileUpdatesPerDay limits profile changes (PATCH /v1/me, avatars) per user per UTC day.
 	ProfileUpdatesPerDay int
+	// WishlistMax is the most items one wishlist holds.
+	WishlistMax int
 	// Avatars signs and deletes avatar images; nil: users have no avatars.
 	Avatars Avatars
+	// Secrets seals TOTP secrets at rest; nil: TOTP enrollment fails.
+	Secrets Secrets
+	// Tokens mints and verifies access tokens; nil: none are minted or accepted.
+	Tokens Tokens
 }
 
 // Throttle are the sign-in limits.
@@ -60,6 +77,21 @@ func NewService(store Store, hasher Hasher, now func() time.Time, opts Options) 
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 30 * 24 * time.Hour
 	}
+	if opts.SessionIdle <= 0 {
+		opts.SessionIdle = 7 * 24 * time.Hour
+	}
+	if opts.ReauthWindow <= 0 {
+		opts.ReauthWindow = 5 * time.Minute
+	}
+	if opts.GeneratedPasswordTTL <= 0 {
+		opts.GeneratedPasswordTTL = 72 * time.Hour
+	}
+	if opts.RevertTTL <= 0 {
+		opts.RevertTTL = 7 * 24 * time.Hour
+	}
+	if opts.ResetLimitPerHour <= 0 {
+		opts.ResetLimitPerHour = 30
+	}
 	if opts.VerifyTTL <= 0 {
 		opts.VerifyTTL = 24 * time.Hour
 	}
@@ -74,6 +106,9 @@ func NewService(store Store, hasher Hasher, now func() time.Time, opts Options) 
 	}
 	if opts.MailLimitPerHour <= 0 {
 		opts.MailLimitPerHour = 5
+	}
+	if opts.WishlistMax <= 0 {
+		opts.WishlistMax = 100
 	}
 	if opts.ProfileUpdatesPerDay <= 0 {
 		opts.ProfileUpdatesPerDay = 50
@@ -113,9 +148,35 @@ type Client struct {
 // Auth is a signed-in user and the token of the new session.
 type Auth struct {
 	User      *User
+	Session   *Session
 	Token     string
 	ExpiresAt time.Time
 }
+
+// Bearer is what a presented credential claims: the ids it names and, for a session token,
+// the hash of its secret. An empty Hash means an access token whose signature was verified,
+// so only the session's liveness is left to check.
+type Bearer struct {
+	UserID, SessionID, Hash string
+}
+
+// bearer reads a credential: an opaque session token, or an access token (a JWT) this
+// service signed for a session. Nothing in it is trusted yet beyond its signature.
+func (s *Service) bearer(ctx context.Context, token string) (Bearer, error) {
+	if p, err := auth.ParseSessionToken(token); err == nil {
+		return Bearer{UserID: p.UserID, SessionID: p.SessionID, Hash: p.Hash}, nil
+	}
+	if s.opts.Tokens != nil && looksLikeJWT(token) {
+		uid, sid, err := s.opts.Tokens.Verify(ctx, token)
+		if err == nil && auth.ValidID(uid) && auth.ValidID(sid) {
+			return Bearer{UserID: uid, SessionID: sid}, nil
+		}
+	}
+	return Bearer{}, ErrUnauthenticated
+}
+
+// looksLikeJWT reports whether token has the three dot-separated parts of a compact JWS.
+func looksLikeJWT(token string) bool { return strings.Count(token, ".") == 2 && len(token) <= 8192 }
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
@@ -170,7 +231,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	a, sess, err := s.newSession(u, now, r.Client)
+	a, sess, err := s.newSession(u, now, r.Client, MethodPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +244,11 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess}, Code: code,
-		Mails: []*mail.Mail{m}, Limit: &limit, Events: []*Event{created}})
+	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess}, Codes: []*Code{code},
+		Mails: []*mail.Mail{m}, Limits: []Counter{limit, s.mailLimit(m.Kind, u.Email, now)}, Events: []*Event{created}})
 	switch {
 	case errors.Is(err, ErrLimited):
-		return nil, apperr.Limited(limit.ExpiresAt.Sub(now))
+		return nil, limitReached(err, now)
 	case errors.Is(err, ErrEmailTaken), errors.Is(err, ErrPhoneTaken):
 		// A taken address tells the caller an account exists, so it counts toward the limit
 		// too; the failed transaction did not count it.
@@ -201,46 +262,49 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	return a, nil
 }
 
-// registerLimit is the hourly counter of registrations from one address.
-func (s *Service) registerLimit(ip string, now time.Time) Counter {
-	window := now.Truncate(time.Hour)
-	return Counter{
-		Key:       fmt.Sprintf("register#%s#%d", ip, window.Unix()),
-		Max:       int64(s.opts.RegisterLimitPerHour),
-		ExpiresAt: window.Add(time.Hour),
-	}
-}
-
-// Authenticate resolves a bearer token to its live session and user: one read.
+// Authenticate resolves a bearer token (a session token or an access token) to its live
+// session and user: one read.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
-	p, err := auth.ParseSessionToken(token)
+	b, err := s.bearer(ctx, token)
 	if err != nil {
-		return nil, ErrUnauthenticated
+		return nil, err
 	}
-	sess, u, err := s.store.SessionUser(ctx, p.UserID, p.SessionID)
+	sess, u, err := s.store.SessionUser(ctx, b.UserID, b.SessionID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !auth.SameHash(sess.TokenHash, p.Hash) || !s.now().Before(sess.ExpiresAt) ||
-		sess.Epoch != u.SessionEpoch || !u.Active {
+	if !s.owns(b, sess) || !s.live(sess, u, s.now()) {
 		return nil, ErrUnauthenticated
 	}
 	s.touch(ctx, sess)
 	return &Principal{User: u, Session: sess}, nil
 }
 
-// Logout ends the token's session, or with all every session of its user.
+// owns reports whether b is a credential of session se: its token's secret, or an access
+// token the edge verified (no hash).
+func (s *Service) owns(b Bearer, se *Session) bool {
+	return se.ID == b.SessionID && (b.Hash == "" || auth.SameHash(se.TokenHash, b.Hash))
+}
+
+// live reports whether a session of u still signs u in at now: not revoked (its epoch is
+// the user's), not past its absolute lifetime, not idle too long, and u not disabled.
+func (s *Service) live(se *Session, u *User, now time.Time) bool {
+	return se.Epoch == u.SessionEpoch && now.Before(se.ExpiresAt) &&
+		now.Sub(se.LastSeenAt) < s.opts.SessionIdle && u.Active
+}
+
+// Logout ends the credential's session, or with all every session of its user.
 func (s *Service) Logout(ctx context.Context, token string, all bool) error {
-	if !all {
+	b, err := s.bearer(ctx, token)
+	if err != nil {
+		return err
+	}
+	if !all && b.Hash != "" {
 		// The conditional delete is the authentication: one round trip.
-		p, err := auth.ParseSessionToken(token)
-		if err != nil {
-			return ErrUnauthenticated
-		}
-		err = s.store.EndSession(ctx, p.UserID, p.SessionID, p.Hash, s.now())
+		err := s.store.EndSession(ctx, b.UserID, b.SessionID, b.Hash, s.now())
 		if errors.Is(err, ErrNotFound) {
 			return ErrUnauthenticated
 		}
@@ -250,10 +314,18 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 	if err != nil {
 		return err
 	}
+	if !all {
+		err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), Revoke: []*Session{pr.Session}})
+		if errors.Is(err, ErrNotFound) {
+			return ErrUnauthenticated // ended meanwhile
+		}
+		return err
+	}
 	return s.store.EndAllSessions(ctx, pr.User)
 }
 
-func (s *Service) newSession(u *User, now time.Time, c Client) (*Auth, *Session, error) {
+// newSession starts a session of u, signed in at now by methods.
+func (s *Service) newSession(u *User, now time.Time, c Client, methods ...string) (*Auth, *Session, error) {
 	st, err := auth.NewSessionToken(u.ID)
 	if err != nil {
 		return nil, nil, err
@@ -262,9 +334,9 @@ func (s *Service) newSession(u *User, now time.Time, c Client) (*Auth, *Session,
 	sess := &Session{
 		ID: st.SessionID, UserID: u.ID, TokenHash: st.Hash, Epoch: u.SessionEpoch,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: exp,
-		IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 512),
+		IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 512), Methods: methods,
 	}
-	return &Auth{User: u, Token: st.Token, ExpiresAt: exp}, sess, nil
+	return &Auth{User: u, Session: sess, Token: st.Token, ExpiresAt: exp}, sess, nil
 }
 
 // verification makes the code that confirms address for u and the mail that carries it.
@@ -299,14 +371,19 @@ func (s *Service) codeMail(u *User, codeKind, mailKind, address, link string, tt
 	return &Code{Hash: auth.HashSecret(code), Kind: codeKind, UserID: u.ID, Email: address, ExpiresAt: exp}, m, nil
 }
 
-// notice makes a mail of kind to address, in u's language.
+// notice makes a mail of kind to address, in u's language. The user's name, which the user
+// typed, goes only to the account's confirmed address: a mail to an address nobody has
+// proved is theirs must not carry text of someone else's choosing.
 func (s *Service) notice(u *User, kind, address string, now time.Time) (*mail.Mail, error) {
 	id, err := auth.NewID()
 	if err != nil {
 		return nil, err
 	}
-	return &mail.Mail{ID: id, Kind: kind, To: address, Lang: u.Language, Name: u.FullName(),
-		ExpiresAt: now.Add(7 * 24 * time.Hour)}, nil
+	m := &mail.Mail{ID: id, Kind: kind, To: address, Lang: u.Language, ExpiresAt: now.Add(7 * 24 * time.Hour)}
+	if address == u.Email && u.EmailVerified {
+		m.Name = u.FullName()
+	}
+	return m, nil
 }
 
 // linkTemplate checks a request's confirmation_url, or falls back to the configured

@@ -29,6 +29,7 @@ func newService(t *testing.T) (*user.Service, *memstore.Store, *clock) {
 		SessionTTL:           time.Hour,
 		RegisterLimitPerHour: 3,
 		AllowConfirmationURL: func(u *url.URL) bool { return u.Host == "app.example.com" || u.Hostname() == "localhost" },
+		Secrets:              newTestSecrets(),
 	})
 	return svc, st, c
 }
@@ -283,7 +284,8 @@ func TestPhoneUsesTheUsersCountry(t *testing.T) {
 		t.Fatal(err)
 	}
 	ph := "0933 555 6196"
-	u, err := svc.UpdateProfile(context.Background(), p, user.Patch{Profile: user.Profile{Phone: &ph, Address: &user.Address{Country: "IR"}}}, user.Client{})
+	u, err := svc.UpdateProfile(context.Background(), p, user.Patch{Profile: user.Profile{Phone: &ph, Address: &user.Address{Country: "IR"}},
+		CurrentPassword: goodPassword}, user.Client{})
 	if err != nil || u.Phone != "+989335556196" {
 		t.Fatalf("UpdateProfile = %v, %v; want +989335556196", u, err)
 	}

@@ -19,14 +19,14 @@ type SessionList struct {
 	Sessions  []*Session
 }
 
-// Sessions authenticates the token and lists the user's live sessions, newest first, with
-// one Query of the user's partition.
+// Sessions authenticates the credential and lists the user's live sessions, newest first,
+// with one Query of the user's partition.
 func (s *Service) Sessions(ctx context.Context, token string) (*SessionList, error) {
-	p, err := auth.ParseSessionToken(token)
+	b, err := s.bearer(ctx, token)
 	if err != nil {
-		return nil, ErrUnauthenticated
+		return nil, err
 	}
-	u, all, err := s.store.UserSessions(ctx, p.UserID)
+	u, all, err := s.store.UserSessions(ctx, b.UserID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthenticated
 	}
@@ -39,17 +39,18 @@ func (s *Service) Sessions(ctx context.Context, token string) (*SessionList, err
 		live []*Session
 	)
 	for _, se := range all {
-		if se.Epoch != u.SessionEpoch || !now.Before(se.ExpiresAt) {
+		if !s.live(se, u, now) {
 			continue
 		}
 		live = append(live, se)
-		if se.ID == p.SessionID && auth.SameHash(se.TokenHash, p.Hash) {
+		if s.owns(b, se) {
 			cur = se
 		}
 	}
-	if cur == nil || !u.Active {
+	if cur == nil {
 		return nil, ErrUnauthenticated
 	}
+	s.touch(ctx, cur)
 	slices.SortFunc(live, func(a, b *Session) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return &SessionList{Principal: &Principal{User: u, Session: cur}, Sessions: live}, nil
 }

@@ -23,22 +23,29 @@ type Tx struct {
 	Stamp *Session
 	// Revoke deletes sessions, which must be there (ErrNotFound).
 	Revoke []*Session
+	// Reauth opens a session's re-authentication window until its ReauthUntil (the
+	// session must be there: ErrNotFound).
+	Reauth *Session
 
-	Code    *Code // a new one-time code
-	UseCode *Code // consumed: must exist and be unexpired at Now (ErrInvalidCode)
+	Codes   []*Code // new one-time codes
+	UseCode *Code   // consumed: must exist and be unexpired at Now (ErrInvalidCode)
 
-	Wishes []*WishItem // put; one with New set must not exist yet (ErrConflict)
+	Wishes []*WishItem // put: a New one must not exist yet (ErrConflict), another must (ErrNotFound)
 	Unwish []*WishItem // deleted, must be there (ErrNotFound)
 
 	Mails  []*mail.Mail
 	Events []*Event
 
-	Limit   *Counter  // counted only below its Max (ErrLimited)
+	// Limits are counted only below their Max (ErrLimited, as a *LimitError naming the
+	// counter); nothing is written past any of them.
+	Limits  []Counter
 	Hits    []Counter // counted always
 	Uncount []Counter // counted down by one
 
-	MFA         *MFA      // put
-	RemoveMFA   string    // the user id whose MFA enrollment goes
+	MFA *MFA // put
+	// RemoveMFA is the user id whose MFA enrollment goes; with MFAUse for the same user,
+	// only if that second factor is still unspent (ErrInvalidCode).
+	RemoveMFA   string
 	MFAToken    *MFAToken // new
 	UseMFAToken *MFAToken // consumed: must exist, unexpired (ErrInvalidCode)
 	MFAUse      *MFAUse   // a TOTP step or recovery code spent (ErrInvalidCode)
@@ -49,10 +56,18 @@ type Tx struct {
 
 	Failure       *Failure // failed sign-in state written to the user's copies (ErrConflict)
 	ClearFailures *User    // failed sign-in state reset on the user's copies
+	// LoginFailure is the failed sign-in state of a login that names no account (ErrConflict).
+	LoginFailure *LoginFailure
 }
 
-// Save replaces Prev with Next; Next.Version must be Prev.Version+1.
-type Save struct{ Next, Prev *User }
+// Save replaces Prev with Next; Next.Version must be Prev.Version+1. With ReserveUntil set,
+// an email that Next no longer has stays reserved for the user until then (nobody else can
+// take it, and the user can take it back): the window in which an email change can be
+// reverted.
+type Save struct {
+	Next, Prev   *User
+	ReserveUntil time.Time
+}
 
 // MFAUse spends a second factor: a TOTP step, only if after the last one accepted, or a
 // recovery code, only if still unused.
@@ -65,9 +80,24 @@ type MFAUse struct {
 // Failure is the new failed sign-in state of User, written only if the stored state is
 // still User's (so concurrent failures are each counted: the loser retries).
 type Failure struct {
-	User        *User
-	Count       int64
-	Until       time.Time
-	LockedUntil time.Time
-	LockLevel   int64
+	User *User
+	Next Failures
 }
+
+// LoginFailure is the new failed sign-in state of a login that names no account, written
+// only if the stored state is still Prev.
+type LoginFailure struct {
+	Login      string
+	Prev, Next Failures
+	// ExpiresAt is when the state may be forgotten.
+	ExpiresAt time.Time
+}
+
+// LimitError is a limit reached in a write: which counter, so the caller can say when it
+// frees up. It is ErrLimited for errors.Is.
+type LimitError struct{ Counter Counter }
+
+func (e *LimitError) Error() string { return "user: limit reached: " + e.Counter.Key }
+
+// Is makes a LimitError match ErrLimited.
+func (e *LimitError) Is(target error) bool { return target == ErrLimited }

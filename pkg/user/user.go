@@ -46,9 +46,25 @@ type User struct {
 	// earlier epoch is dead, so revocation is one atomic write however many sessions exist.
 	SessionEpoch int64
 
-	// Failed sign-ins, kept on the user so that login reads them with the account.
-	FailCount   int64     // failures in the window ending at FailUntil
-	FailUntil   time.Time // end of the current failure window
+	// ResetEpoch increases with every password change or reset; a reset code carries the
+	// epoch it was issued in and works only while it is still the user's, so a change of
+	// password ends every other outstanding reset code at once.
+	ResetEpoch int64
+	// PasswordExpiresAt is when an admin-generated password stops working; zero for a
+	// password the user chose.
+	PasswordExpiresAt time.Time
+
+	// Failures are the failed sign-ins, kept on the user so that login reads them with the
+	// account.
+	Failures Failures
+}
+
+// Failures is the failed sign-in state of a login: kept on the user for an account, and on
+// an item of its own for a login that names no account, so that both lock alike and the
+// lock tells nothing about who has an account.
+type Failures struct {
+	Count       int64     // failures in the window ending at Until
+	Until       time.Time // end of the current failure window
 	LockedUntil time.Time // sign-in refused until then
 	LockLevel   int64     // locks in a row; each doubles the next
 }
@@ -90,12 +106,27 @@ type Session struct {
 	UserID     string
 	TokenHash  string
 	Epoch      int64
-	CreatedAt  time.Time
+	CreatedAt  time.Time // when the user signed in: the access tokens' auth_time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
 	IP         string
 	UserAgent  string
+	// Methods are how the user proved who they are at sign-in, as access tokens' amr
+	// claim names them: pwd, otp, hwk, swk, email.
+	Methods []string
+	// ReauthUntil is the end of the session's re-authentication window: until then it may
+	// make sensitive changes without another proof.
+	ReauthUntil time.Time
 }
+
+// Authentication methods, as RFC 8176 names them for the amr claim.
+const (
+	MethodPassword = "pwd"
+	MethodOTP      = "otp"
+	MethodHardware = "hwk"
+	MethodSoftware = "swk"
+	MethodEmail    = "email"
+)
 
 // Code is a stored one-time code: only its hash, what it is for and whom.
 type Code struct {
@@ -104,12 +135,16 @@ type Code struct {
 	UserID    string
 	Email     string
 	ExpiresAt time.Time
+	// Epoch is the user's ResetEpoch when a reset code was issued.
+	Epoch int64
 }
 
 // One-time code kinds.
 const (
 	CodeVerifyEmail   = "verify_email"
 	CodeResetPassword = "reset_password"
+	// CodeRevertEmail undoes an email change: mailed to the old address, it restores it.
+	CodeRevertEmail = "revert_email"
 )
 
 // Event is an entry of an account's security log.
@@ -140,19 +175,27 @@ const (
 	EventMFADisabled          = "mfa_disabled"
 	EventRoleChanged          = "role_changed"
 	EventAccountDeleted       = "account_deleted"
+	EventEmailChangeReverted  = "email_change_reverted"
+	EventReauthenticated      = "reauthenticated"
 )
 
 // MFA is a user's TOTP enrollment. Pending until the first code confirms it.
 type MFA struct {
-	UserID   string
-	Secret   string
-	Pending  bool
-	LastStep int64    // the last TOTP step accepted; no code of it or before is taken again
-	Recovery []string // hashes of the unused recovery codes
+	UserID string
+	// SealedSecret is the TOTP secret sealed under the stack's key (Options.Secrets): it
+	// is never stored in clear.
+	SealedSecret string
+	Pending      bool
+	LastStep     int64    // the last TOTP step accepted; no code of it or before is taken again
+	Recovery     []string // salted hashes of the unused recovery codes
+	// RecoverySalt salts the recovery codes' hashes (see auth.HashRecoveryCode).
+	RecoverySalt string
 }
 
-// MFAToken is the proof of a correct password that a second factor must complete.
+// MFAToken is the proof of a correct first factor that a second factor must complete.
 type MFAToken struct {
+	// Method is the first factor proved: MethodPassword or MethodEmail.
+	Method    string
 	UserID    string
 	Hash      string
 	ExpiresAt time.Time

@@ -72,13 +72,18 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
 		return nil, "", fmt.Errorf("hash password: %w", err)
 	}
+	if generated != "" {
+		// Whoever generated it knows it too: it must be replaced soon.
+		u.PasswordExpiresAt = now.Add(s.opts.GeneratedPasswordTTL)
+	}
 	tx := &Tx{Now: now, Create: u, Sponsor: u.SponsorID, AdminDelta: activeAdmin(u)}
 	if in.ConfirmationURL != "" {
 		code, m, err := s.codeMail(u, CodeVerifyEmail, mail.KindInvite, u.Email, link, s.opts.VerifyTTL, now)
 		if err != nil {
 			return nil, "", err
 		}
-		tx.Code, tx.Mails = code, []*mail.Mail{m}
+		tx.Codes, tx.Mails = []*Code{code}, []*mail.Mail{m}
+		tx.Limits = []Counter{s.mailLimit(m.Kind, u.Email, now)}
 	} else {
 		u.EmailVerified = true
 	}
@@ -88,7 +93,7 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	}
 	tx.Events = []*Event{ev}
 	if err := s.store.Apply(ctx, tx); err != nil {
-		return nil, "", err
+		return nil, "", limitReached(err, now)
 	}
 	return u, generated, nil
 }
@@ -161,7 +166,7 @@ func (s *Service) AdminUpdate(ctx context.Context, admin *Principal, id string, 
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, cur, patch, true, c)
+	return s.update(ctx, admin, cur, patch, true, c)
 }
 
 // DeleteUser deletes an account for an admin: the user, its login locks and its sessions
@@ -215,14 +220,14 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	for attempt := 0; ; attempt++ {
+	return optimistic(ctx, func(int) error {
 		cur, err := s.GetUser(ctx, id)
 		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
 		next := withPassword(cur, hash, now)
-		clearFailures(next)
+		next.Failures = Failures{}
 		ev, err := s.event(cur.ID, EventPasswordChanged, now, c, map[string]string{"by": admin.User.ID})
 		if err != nil {
 			return err
@@ -231,43 +236,38 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 		if err != nil {
 			return err
 		}
-		err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: []*Event{ev}, Mails: []*mail.Mail{n}})
-		if errors.Is(err, ErrConflict) && attempt < 3 {
-			continue
-		}
-		return err
-	}
+		return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: []*Event{ev}, Mails: []*mail.Mail{n}})
+	})
 }
 
 // ForceConfirmEmail confirms, for an admin, the pending new address (which then becomes
 // the email) or else the current one.
 func (s *Service) ForceConfirmEmail(ctx context.Context, admin *Principal, id string, c Client) (*User, error) {
-	for attempt := 0; ; attempt++ {
+	var out *User
+	err := optimistic(ctx, func(int) error {
 		cur, err := s.GetUser(ctx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		now := s.now().UTC()
 		next := *cur
 		next.EmailVerified, next.Version, next.UpdatedAt = true, cur.Version+1, now
 		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: cur}}
 		if cur.PendingEmail != "" {
+			// A new address, as if its owner had confirmed it: the same defences.
 			next.Email, next.PendingEmail = cur.PendingEmail, ""
-			ev, err := s.event(cur.ID, EventEmailChanged, now, c, map[string]string{"by": admin.User.ID})
-			if err != nil {
-				return nil, err
+			if err := s.emailChanged(cur, &next, nil, now, c, tx); err != nil {
+				return err
 			}
-			tx.Events = []*Event{ev}
+			tx.Events[len(tx.Events)-1].Detail = map[string]string{"by": admin.User.ID}
 		}
-		err = s.store.Apply(ctx, tx)
-		switch {
-		case err == nil:
-			return &next, nil
-		case errors.Is(err, ErrConflict) && attempt < 3:
-			continue
+		if err := s.store.Apply(ctx, tx); err != nil {
+			return err
 		}
-		return nil, err
-	}
+		out = &next
+		return nil
+	})
+	return out, err
 }
 
 // UserEvents lists a user's security events for an admin.

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/userbase/userbase/pkg/apperr"
-	"github.com/userbase/userbase/pkg/auth"
 )
 
 // WishItem is a product snapshot on a user's wishlist (seed 001's AddToWishlist).
@@ -55,7 +54,7 @@ func ValidProductID(id string) bool {
 	return true
 }
 
-// Wishlist authenticates the token and lists the user's wishlist, oldest first, with one
+// Wishlist authenticates the credential and lists the user's wishlist, oldest first, with one
 // Query of the user's partition.
 func (s *Service) Wishlist(ctx context.Context, token string) (*Principal, []*WishItem, error) {
 	v, err := s.partition(ctx, token, false)
@@ -65,7 +64,7 @@ func (s *Service) Wishlist(ctx context.Context, token string) (*Principal, []*Wi
 	return v.principal, v.data.Wishes, nil
 }
 
-// Export authenticates the token and reads everything held under the user — profile,
+// Export authenticates the credential and reads everything held under the user — profile,
 // live sessions, wishlist, security events, MFA state — for GET /v1/me/export.
 func (s *Service) Export(ctx context.Context, token string) (*Principal, *UserData, error) {
 	v, err := s.partition(ctx, token, true)
@@ -79,7 +78,8 @@ func (s *Service) Export(ctx context.Context, token string) (*Principal, *UserDa
 
 // PutWish adds or replaces a wishlist item, keeping its first added_at; a new item past
 // the configured maximum is refused.
-func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem, max int) (*WishItem, error) {
+func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem) (*WishItem, error) {
+	max := s.opts.WishlistMax
 	var errs apperr.Fields
 	if !ValidProductID(it.ProductID) {
 		errs.Add("product_id", apperr.FieldInvalidFormat)
@@ -118,35 +118,39 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem, max i
 		return nil, err
 	}
 	it.UserID = p.User.ID
-	existing, count, err := s.store.WishState(ctx, p.User.ID, it.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
 	tooMany := apperr.Invalid(apperr.FieldError{Field: "product_id", Code: apperr.FieldTooLarge, Params: map[string]any{"max": max}})
-	tx := &Tx{Now: now, Wishes: []*WishItem{it}}
-	if existing != nil {
-		it.AddedAt = existing.AddedAt
-	} else {
-		if count >= max {
-			return nil, tooMany
+	// An addition must find no item and counts toward the size; a replacement must find
+	// its item. Either can lose a race with the other kind of change (an addition, a
+	// removal): then the state is read again, so the size counter never misses one.
+	err := optimistic(ctx, func(int) error {
+		existing, count, err := s.store.WishState(ctx, p.User.ID, it.ProductID)
+		if err != nil {
+			return err
 		}
-		// The size is a counter in the same transaction, so concurrent additions cannot
-		// pass the maximum; the read above only answers the common case early.
-		it.AddedAt, it.New = now, true
-		c := s.wishCounter(p.User.ID, max, now)
-		tx.Limit = &c
-	}
-	switch err := s.store.Apply(ctx, tx); {
-	case errors.Is(err, ErrLimited):
-		return nil, tooMany
-	case errors.Is(err, ErrConflict) && it.New:
-		// Added meanwhile by a concurrent request: this one replaces it.
-		it.New, tx.Limit = false, nil
-		if err := s.store.Apply(ctx, tx); err != nil {
-			return nil, err
+		now := s.now().UTC()
+		tx := &Tx{Now: now, Wishes: []*WishItem{it}}
+		it.New = existing == nil
+		if !it.New {
+			it.AddedAt = existing.AddedAt
+		} else {
+			if count >= max {
+				return tooMany
+			}
+			// The size is a counter in the same transaction, so concurrent additions
+			// cannot pass the maximum; the read above only answers the common case early.
+			it.AddedAt = now
+			tx.Limits = []Counter{s.wishCounter(p.User.ID, max, now)}
 		}
-	case err != nil:
+		switch err := s.store.Apply(ctx, tx); {
+		case errors.Is(err, ErrLimited):
+			return tooMany
+		case errors.Is(err, ErrNotFound) && !it.New:
+			return ErrConflict // removed meanwhile: add it again, counted
+		default:
+			return err
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return it, nil
@@ -181,11 +185,11 @@ type view struct {
 // partition authenticates the token from the Query that reads the user's items, so routes
 // that list what a user owns cost one round trip.
 func (s *Service) partition(ctx context.Context, token string, events bool) (*view, error) {
-	p, err := auth.ParseSessionToken(token)
+	b, err := s.bearer(ctx, token)
 	if err != nil {
-		return nil, ErrUnauthenticated
+		return nil, err
 	}
-	d, err := s.store.UserData(ctx, p.UserID, events)
+	d, err := s.store.UserData(ctx, b.UserID, events)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthenticated
 	}
@@ -195,17 +199,18 @@ func (s *Service) partition(ctx context.Context, token string, events bool) (*vi
 	now := s.now()
 	v := &view{data: d}
 	for _, se := range d.Sessions {
-		if se.Epoch != d.User.SessionEpoch || !now.Before(se.ExpiresAt) {
+		if !s.live(se, d.User, now) {
 			continue
 		}
 		v.sessions = append(v.sessions, se)
-		if se.ID == p.SessionID && auth.SameHash(se.TokenHash, p.Hash) {
+		if s.owns(b, se) {
 			v.principal = &Principal{User: d.User, Session: se}
 		}
 	}
-	if v.principal == nil || !d.User.Active {
+	if v.principal == nil {
 		return nil, ErrUnauthenticated
 	}
+	s.touch(ctx, v.principal.Session)
 	return v, nil
 }
 

@@ -39,6 +39,10 @@ type avatarView struct {
 // re-encoded, stored with a thumbnail, and the user pointed at it.
 func Put(svc *user.Service, images Images, limits upload.Limits) httpapi.Handler {
 	return httpapi.WithAuth(svc, func(ctx context.Context, r *httpapi.Request, p *user.Principal) (*httpapi.Response, error) {
+		// Past today's limit nothing is decoded: the answer costs one read, not an image.
+		if err := svc.CheckProfileLimit(ctx, p); err != nil {
+			return nil, err
+		}
 		res, err := process(r, limits)
 		if err != nil {
 			return nil, err

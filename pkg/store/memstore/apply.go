@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,9 @@ import (
 // Apply implements user.Store: every part checks its conditions before any part writes, as
 // a transaction does.
 func (s *Store) Apply(_ context.Context, tx *user.Tx) error {
+	if f := s.BeforeApply; f != nil {
+		f(tx)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Counters come first: a limit outranks every other failure, as in the DynamoDB store.
@@ -56,18 +60,26 @@ func (s *Store) dropLogins(u *user.User) {
 }
 
 // LoginView implements user.Store.
-func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.User, int64, error) {
+func (s *Store) LoginView(ctx context.Context, login, counter string) (*user.LoginState, error) {
 	s.mu.Lock()
-	n := s.counters[counter]
+	st := &user.LoginState{Count: s.counters[counter], Failures: s.loginFails[login]}
 	s.mu.Unlock()
 	if login == "" {
-		return nil, n, nil
+		return &user.LoginState{Count: st.Count}, nil
 	}
 	u, err := s.Account(ctx, login)
-	if err == user.ErrNotFound {
-		return nil, n, nil
+	if errors.Is(err, user.ErrNotFound) {
+		return st, nil
 	}
-	return u, n, err
+	st.User, st.Failures = u, user.Failures{}
+	return st, err
+}
+
+// Count implements user.Store.
+func (s *Store) Count(_ context.Context, counter string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counters[counter], nil
 }
 
 // User implements user.Store.
@@ -144,15 +156,20 @@ func (s *Store) DeleteUserItems(ctx context.Context, uid string) error {
 }
 
 // CodeUser implements user.Store.
-func (s *Store) CodeUser(_ context.Context, hash, uid string) (*user.Code, *user.User, error) {
+func (s *Store) CodeUser(_ context.Context, hash, uid, counter string) (*user.Code, *user.User, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok1 := s.codes[hash]
-	u, ok2 := s.users[uid]
-	if !ok1 || !ok2 {
-		return nil, nil, user.ErrNotFound
+	var (
+		c *user.Code
+		u *user.User
+	)
+	if cur, ok := s.codes[hash]; ok {
+		c = &cur
 	}
-	return &c, &u, nil
+	if cur, ok := s.users[uid]; ok {
+		u = &cur
+	}
+	return c, u, s.counters[counter], nil
 }
 
 // MFAUser implements user.Store.

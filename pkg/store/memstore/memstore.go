@@ -28,8 +28,15 @@ type Store struct {
 	wishes   map[string]user.WishItem // by user id + "/" + product id
 	admins   int64
 	sponsors map[string]string // user id -> sponsor id, kept after either is deleted: the tree stays
+	// reserved holds the old emails of changes that can still be reverted.
+	reserved map[string]reservation
+	// loginFails is the failure state of logins that name no account.
+	loginFails map[string]user.Failures
 	// Outbox holds the mails written, in order.
 	Outbox []mail.Mail
+	// BeforeApply, when set, runs before each Apply checks anything: tests use it to make
+	// another change win a race.
+	BeforeApply func(*user.Tx)
 }
 
 // New returns an empty store.
@@ -39,7 +46,14 @@ func New() *Store {
 		sessions: map[string]user.Session{}, codes: map[string]user.Code{}, counters: map[string]int64{},
 		events: map[string][]user.Event{}, mfa: map[string]user.MFA{}, tokens: map[string]user.MFAToken{},
 		wishes: map[string]user.WishItem{}, sponsors: map[string]string{},
+		reserved: map[string]reservation{}, loginFails: map[string]user.Failures{},
 	}
+}
+
+// reservation keeps an email for a user until a time.
+type reservation struct {
+	userID string
+	until  time.Time
 }
 
 func sessionKey(uid, sid string) string { return uid + "/" + sid }

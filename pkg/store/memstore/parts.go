@@ -2,20 +2,21 @@ package memstore
 
 import (
 	"slices"
-	"time"
 
 	"github.com/userbase/userbase/pkg/user"
 )
 
 func (s *Store) checkCounters(tx *user.Tx) error {
-	if c := tx.Limit; c != nil && s.counters[c.Key] >= c.Max {
-		return user.ErrLimited
+	for _, c := range tx.Limits {
+		if s.counters[c.Key] >= c.Max {
+			return &user.LimitError{Counter: c}
+		}
 	}
 	return nil
 }
 
 func (s *Store) writeCounters(tx *user.Tx) {
-	if c := tx.Limit; c != nil {
+	for _, c := range tx.Limits {
 		s.counters[c.Key]++
 	}
 	for _, c := range tx.Hits {
@@ -28,17 +29,23 @@ func (s *Store) writeCounters(tx *user.Tx) {
 
 func (s *Store) checkUsers(tx *user.Tx) error {
 	taken := func(login, id string) bool {
-		owner, ok := s.logins[login]
-		return login != "" && ok && owner != id
+		if login == "" {
+			return false
+		}
+		if owner, ok := s.logins[login]; ok && owner != id {
+			return true
+		}
+		r, ok := s.reserved[login]
+		return ok && r.userID != id && r.until.Unix() > tx.Now.Unix()
 	}
 	if u := tx.Create; u != nil {
 		if _, ok := s.users[u.ID]; ok {
 			return user.ErrConflict
 		}
-		if _, ok := s.logins[u.Email]; ok {
+		if taken(u.Email, u.ID) {
 			return user.ErrEmailTaken
 		}
-		if _, ok := s.logins[u.Phone]; ok && u.Phone != "" {
+		if taken(u.Phone, u.ID) {
 			return user.ErrPhoneTaken
 		}
 	}
@@ -77,6 +84,9 @@ func (s *Store) writeUsers(tx *user.Tx) {
 	if sv := tx.Save; sv != nil {
 		s.dropLogins(sv.Prev)
 		s.putUser(sv.Next)
+		if !sv.ReserveUntil.IsZero() && sv.Prev.Email != sv.Next.Email {
+			s.reserved[sv.Prev.Email] = reservation{userID: sv.Prev.ID, until: sv.ReserveUntil}
+		}
 	}
 	if u := tx.Remove; u != nil {
 		s.dropLogins(u)
@@ -85,6 +95,11 @@ func (s *Store) writeUsers(tx *user.Tx) {
 }
 
 func (s *Store) checkSessions(tx *user.Tx) error {
+	if se := tx.Reauth; se != nil {
+		if _, ok := s.sessions[sessionKey(se.UserID, se.ID)]; !ok {
+			return user.ErrNotFound
+		}
+	}
 	if se := tx.Stamp; se != nil {
 		if _, ok := s.sessions[sessionKey(se.UserID, se.ID)]; !ok {
 			return user.ErrConflict
@@ -105,7 +120,13 @@ func (s *Store) writeSessions(tx *user.Tx) {
 	if se := tx.Stamp; se != nil {
 		k := sessionKey(se.UserID, se.ID)
 		cur := s.sessions[k]
-		cur.Epoch = se.Epoch
+		cur.Epoch, cur.ReauthUntil = se.Epoch, se.ReauthUntil
+		s.sessions[k] = cur
+	}
+	if se := tx.Reauth; se != nil {
+		k := sessionKey(se.UserID, se.ID)
+		cur := s.sessions[k]
+		cur.ReauthUntil = se.ReauthUntil
 		s.sessions[k] = cur
 	}
 	for _, se := range tx.Revoke {
@@ -123,7 +144,7 @@ func (s *Store) checkCodes(tx *user.Tx) error {
 }
 
 func (s *Store) writeCodes(tx *user.Tx) {
-	if c := tx.Code; c != nil {
+	for _, c := range tx.Codes {
 		s.codes[c.Hash] = *c
 	}
 	if c := tx.UseCode; c != nil {
@@ -138,8 +159,12 @@ func (s *Store) checkWishes(tx *user.Tx) error {
 		}
 	}
 	for _, w := range tx.Wishes {
-		if _, ok := s.wishes[w.UserID+"/"+w.ProductID]; ok && w.New {
+		_, ok := s.wishes[w.UserID+"/"+w.ProductID]
+		if ok && w.New {
 			return user.ErrConflict
+		}
+		if !ok && !w.New {
+			return user.ErrNotFound
 		}
 	}
 	return nil
@@ -189,7 +214,7 @@ func (s *Store) writeMFA(tx *user.Tx) {
 	if t := tx.UseMFAToken; t != nil {
 		delete(s.tokens, t.UserID+"/"+t.Hash)
 	}
-	if m := tx.MFAUse; m != nil {
+	if m := tx.MFAUse; m != nil && m.UserID != tx.RemoveMFA {
 		cur := s.mfa[m.UserID]
 		if m.RecoveryHash != "" {
 			cur.Recovery = slices.DeleteFunc(slices.Clone(cur.Recovery), func(h string) bool { return h == m.RecoveryHash })
@@ -212,7 +237,7 @@ func (s *Store) writeAdmins(tx *user.Tx) { s.admins += int64(tx.AdminDelta) }
 func (s *Store) checkFailures(tx *user.Tx) error {
 	if f := tx.Failure; f != nil {
 		cur, ok := s.users[f.User.ID]
-		if !ok || cur.FailCount != f.User.FailCount || cur.FailUntil.Unix() != f.User.FailUntil.Unix() {
+		if !ok || !sameWindow(cur.Failures, f.User.Failures) {
 			return user.ErrConflict
 		}
 	}
@@ -221,19 +246,30 @@ func (s *Store) checkFailures(tx *user.Tx) error {
 			return user.ErrConflict
 		}
 	}
+	if f := tx.LoginFailure; f != nil && !sameWindow(s.loginFails[f.Login], f.Prev) {
+		return user.ErrConflict
+	}
 	return nil
+}
+
+// sameWindow compares what a failure write is conditioned on, to the second as stored.
+func sameWindow(a, b user.Failures) bool {
+	return a.Count == b.Count && a.Until.Unix() == b.Until.Unix()
 }
 
 func (s *Store) writeFailures(tx *user.Tx) {
 	if f := tx.Failure; f != nil {
 		cur := s.users[f.User.ID]
-		cur.FailCount, cur.FailUntil, cur.LockedUntil, cur.LockLevel = f.Count, f.Until, f.LockedUntil, f.LockLevel
+		cur.Failures = f.Next
 		s.users[cur.ID] = cur
 	}
 	if u := tx.ClearFailures; u != nil {
 		cur := s.users[u.ID]
-		cur.FailCount, cur.FailUntil, cur.LockedUntil, cur.LockLevel = 0, time.Time{}, time.Time{}, 0
+		cur.Failures = user.Failures{}
 		s.users[cur.ID] = cur
+	}
+	if f := tx.LoginFailure; f != nil {
+		s.loginFails[f.Login] = f.Next
 	}
 }
 

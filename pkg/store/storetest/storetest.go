@@ -74,7 +74,13 @@ type creation struct {
 }
 
 func (c *creation) tx() *user.Tx {
-	tx := &user.Tx{Create: c.User, Sponsor: c.User.SponsorID, Code: c.Code, Limit: c.Limit}
+	tx := &user.Tx{Now: now, Create: c.User, Sponsor: c.User.SponsorID}
+	if c.Code != nil {
+		tx.Codes = []*user.Code{c.Code}
+	}
+	if c.Limit != nil {
+		tx.Limits = []user.Counter{*c.Limit}
+	}
 	if c.Session != nil {
 		tx.Sessions = []*user.Session{c.Session}
 	}

@@ -1,0 +1,98 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/userbase/userbase/pkg/apperr"
+)
+
+// ErrReauthRequired is a sensitive change asked for without a fresh proof of identity.
+var ErrReauthRequired = apperr.New(apperr.ReauthenticationRequired)
+
+// ReauthInput is a proof of identity: the password, and a TOTP or recovery code when MFA
+// is on.
+type ReauthInput struct {
+	Password string
+	Code     string
+}
+
+// Reauthenticate checks a signed-in user's password (and second factor) and opens the
+// session's re-authentication window. Signing in never opens it: a token stolen right after
+// a sign-in must not be enough for a sensitive change. Wrong proofs count toward the
+// sign-in lock.
+func (s *Service) Reauthenticate(ctx context.Context, p *Principal, in ReauthInput, c Client) (time.Time, error) {
+	var errs apperr.Fields
+	if in.Password == "" {
+		errs.Add("password", apperr.FieldRequired)
+	}
+	if p.User.MFAEnabled && strings.TrimSpace(in.Code) == "" {
+		errs.Add("code", apperr.FieldRequired)
+	}
+	if err := errs.Err(); err != nil {
+		return time.Time{}, err
+	}
+	if err := s.checkPassword(ctx, p.User, in.Password, "password", c); err != nil {
+		return time.Time{}, err
+	}
+	var use *MFAUse
+	if p.User.MFAEnabled {
+		u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
+		if err != nil {
+			return time.Time{}, err
+		}
+		if m == nil || m.Pending {
+			return time.Time{}, ErrInvalidCode
+		}
+		if use, err = s.secondFactor(ctx, u, m, in.Code, c, s.now().UTC()); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return s.openWindow(ctx, p, use, c, MethodPassword)
+}
+
+// openWindow writes the session's re-authentication window, spending use if any.
+func (s *Service) openWindow(ctx context.Context, p *Principal, use *MFAUse, c Client, method string) (time.Time, error) {
+	now := s.now().UTC()
+	se := *p.Session
+	se.ReauthUntil = now.Add(s.opts.ReauthWindow)
+	ev, err := s.event(p.User.ID, EventReauthenticated, now, c, map[string]string{"method": method, "session_id": se.ID})
+	if err != nil {
+		return time.Time{}, err
+	}
+	err = s.store.Apply(ctx, &Tx{Now: now, Reauth: &se, MFAUse: use, Events: []*Event{ev}})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return time.Time{}, ErrUnauthenticated // the session ended meanwhile
+	case err != nil:
+		return time.Time{}, err
+	}
+	p.Session.ReauthUntil = se.ReauthUntil
+	return se.ReauthUntil, nil
+}
+
+// reauthenticated lets a sensitive change go ahead: with a password in the request, once it
+// is checked (proved is then true, and the caller opens the window in its own write); else
+// only inside the session's re-authentication window.
+func (s *Service) reauthenticated(ctx context.Context, p *Principal, password, field string, c Client) (proved bool, err error) {
+	if password != "" {
+		if err := s.checkPassword(ctx, p.User, password, field, c); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	if p.Session != nil && p.Session.ReauthUntil.After(s.now()) {
+		return false, nil
+	}
+	return false, ErrReauthRequired
+}
+
+// reopened is the caller's session with its re-authentication window opened at now, for a
+// change whose request carried the proof.
+func (s *Service) reopened(p *Principal, now time.Time) *Session {
+	se := *p.Session
+	se.ReauthUntil = now.Add(s.opts.ReauthWindow)
+	return &se
+}
