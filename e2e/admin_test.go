@@ -118,7 +118,7 @@ func TestAdminPasswordConfirmEventsDelete(t *testing.T) {
 
 	// A pending address, confirmed by force.
 	newAddr := newEmail("moved")
-	want(t, do(t, req{method: "PATCH", path: "/v1/me", token: userTok, body: map[string]any{"email": newAddr}}), 200, "")
+	want(t, do(t, req{method: "PATCH", path: "/v1/me", token: userTok, body: map[string]any{"email": newAddr, "current_password": password}}), 200, "")
 	r := do(t, req{method: "POST", path: "/v1/users/" + id + "/email/confirm", token: admin})
 	want(t, r, 200, "")
 	if u := r.JSON(t); u["email"] != newAddr || u["pending_email"] != nil || u["email_verified"] != true {

@@ -30,6 +30,20 @@ func token(t *testing.T, r *resp) string {
 	return r.JSON(t)["token"].(string)
 }
 
+// reauth opens tok's re-authentication window with the password (and code, when MFA is on).
+func reauth(t *testing.T, tok, pw, code string) {
+	t.Helper()
+	body := map[string]string{"password": pw}
+	if code != "" {
+		body["code"] = code
+	}
+	r := do(t, req{method: "POST", path: "/v1/auth/reauthenticate", token: tok, body: body})
+	want(t, r, http.StatusOK, "")
+	if until, err := time.Parse(time.RFC3339, strOf(r.JSON(t)["reauthenticated_until"])); err != nil || time.Until(until) < 4*time.Minute {
+		t.Errorf("reauthenticated_until %s, want about 5 minutes from now", r.Body)
+	}
+}
+
 // mailCode waits for a mail to address whose subject contains subj and returns its code.
 func mailCode(t *testing.T, address, subj string) string {
 	t.Helper()
@@ -215,6 +229,8 @@ func TestDeleteMe(t *testing.T) {
 func TestMFA(t *testing.T) {
 	email := newEmail("mfa")
 	tok, _ := signUp(t, email, nil)
+	want(t, do(t, req{method: "POST", path: "/v1/me/mfa/totp", token: tok}), 403, "reauthentication_required")
+	reauth(t, tok, password, "")
 	r := do(t, req{method: "POST", path: "/v1/me/mfa/totp", token: tok})
 	want(t, r, 200, "")
 	secret := r.JSON(t)["secret"].(string)

@@ -58,3 +58,36 @@ func linkCode(t *testing.T, m sentMail) string {
 	}
 	return g[1]
 }
+
+// mailsTo counts the mails the emulator holds for address.
+func mailsTo(t *testing.T, to string) int {
+	t.Helper()
+	res, err := http.Get(stack.SESURL + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var store struct{ Emails []sentMail }
+	if err := json.NewDecoder(res.Body).Decode(&store); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range store.Emails {
+		if len(m.Destination.To) > 0 && strings.EqualFold(m.Destination.To[0], to) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitMails polls the emulator until n mails to address have arrived.
+func waitMails(t *testing.T, to string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for mailsTo(t, to) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d mails to %s did not arrive in 30 s", n, to)
+		}
+		time.Sleep(100 * time.Millisecond) // polling an external emulator, not waiting out a race
+	}
+}

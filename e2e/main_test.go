@@ -56,8 +56,10 @@ func run(m *testing.M) int {
 	stack, err = localstack.Start(ctx, localstack.Options{
 		Dir:        root,
 		Parameters: localstack.LocalParameters(),
-		// Tests register many accounts from one address.
-		Env: map[string]string{"REGISTER_LIMIT_PER_HOUR": "100000"},
+		// Every test request comes from 127.0.0.1: the per-address limits of registrations,
+		// failed sign-ins and reset attempts would otherwise join unrelated tests.
+		Env: map[string]string{"REGISTER_LIMIT_PER_HOUR": "100000", "LOGIN_MAX_IP_FAILURES": "100000",
+			"RESET_LIMIT_PER_HOUR": "100000"},
 		Log: logs,
 	})
 	if err != nil {

@@ -273,7 +273,7 @@ func TestPatchMe(t *testing.T) {
 		t.Errorf("names: %s", r.Body)
 	}
 
-	r = patchMe(t, tok, map[string]any{"phone": "+98 933 555 1234"})
+	r = patchMe(t, tok, map[string]any{"phone": "+98 933 555 1234", "current_password": password})
 	want(t, r, http.StatusOK, "")
 	if got := r.JSON(t)["phone"]; got != "+989335551234" {
 		t.Errorf("phone %v, want +989335551234 (E.164)", got)
@@ -314,7 +314,8 @@ func TestPatchMe(t *testing.T) {
 	}
 
 	// null clears; an absent member stays.
-	r = patchMe(t, tok, map[string]any{"first_name": nil, "phone": nil, "birth_date": nil, "gender": nil, "address": nil, "social": nil})
+	r = patchMe(t, tok, map[string]any{"first_name": nil, "phone": nil, "birth_date": nil, "gender": nil, "address": nil, "social": nil,
+		"current_password": password})
 	want(t, r, http.StatusOK, "")
 	u = r.JSON(t)
 	for _, k := range []string{"first_name", "phone", "birth_date", "gender", "address", "social"} {
@@ -420,7 +421,9 @@ func TestEmailChangeByPatch(t *testing.T) {
 	tok, id := signUp(t, old, nil)
 	next := newEmail("newaddr")
 
-	r := patchMe(t, tok, map[string]any{"email": next})
+	// A fresh sign-in is not enough to change the address: the password proves it.
+	want(t, patchMe(t, tok, map[string]any{"email": next}), http.StatusForbidden, "reauthentication_required")
+	r := patchMe(t, tok, map[string]any{"email": next, "current_password": password})
 	want(t, r, http.StatusOK, "")
 	if u := r.JSON(t); u["pending_email"] != next || u["email"] != old {
 		t.Fatalf("PATCH email: %s, want email %s and pending_email %s", r.Body, old, next)
@@ -446,8 +449,11 @@ func TestEmailChangeByPatch(t *testing.T) {
 	// Until confirmed, the old address signs in and the new does not.
 	want(t, login(t, next, password), http.StatusUnauthorized, "invalid_credentials")
 
-	r = do(t, req{method: "POST", path: "/v1/auth/email/confirm", body: map[string]string{"code": code}})
+	// Confirming with this session's token keeps it; every other session ends.
+	other := token(t, login(t, old, password))
+	r = do(t, req{method: "POST", path: "/v1/auth/email/confirm", token: tok, body: map[string]string{"code": code}})
 	want(t, r, http.StatusOK, "")
+	want(t, do(t, req{method: "GET", path: "/v1/me", token: other}), http.StatusUnauthorized, "unauthenticated")
 	if u := r.JSON(t)["user"].(map[string]any); u["email"] != next || u["pending_email"] != nil || u["email_verified"] != true {
 		t.Errorf("confirm answered %s, want email %s, pending_email null, email_verified true", r.Body, next)
 	}
@@ -470,7 +476,7 @@ func TestEmailChangeByPatch(t *testing.T) {
 	}
 
 	// Setting the email back to the current address drops a pending change.
-	r = patchMe(t, tok, map[string]any{"email": newEmail("third")})
+	r = patchMe(t, tok, map[string]any{"email": newEmail("third"), "current_password": password})
 	want(t, r, http.StatusOK, "")
 	if r.JSON(t)["pending_email"] == nil {
 		t.Fatalf("no pending_email after a second change: %s", r.Body)

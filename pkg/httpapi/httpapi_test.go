@@ -19,19 +19,29 @@ import (
 
 type fixture struct {
 	svc    *user.Service
+	store  *memstore.Store
 	routes map[string]httpapi.Lambda
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	svc := user.NewService(memstore.New(), auth.Hasher{MemoryKiB: 64, Iterations: 1, Parallelism: 1}, time.Now,
-		user.Options{AllowConfirmationURL: func(u *url.URL) bool { return u.Hostname() == "localhost" }})
-	return &fixture{svc: svc, routes: map[string]httpapi.Lambda{
-		"POST /v1/auth/register": httpapi.Route("auth-register", httpapi.Register(svc)),
-		"POST /v1/auth/login":    httpapi.Route("auth-login", httpapi.Login(svc)),
-		"POST /v1/auth/logout":   httpapi.Route("auth-logout", httpapi.Logout(svc)),
-		"GET /v1/auth/session":   httpapi.Route("auth-session", httpapi.Session(svc)),
-		"GET /v1/me":             httpapi.Route("me-get", httpapi.Me(svc)),
+	st := memstore.New()
+	svc := user.NewService(st, auth.Hasher{MemoryKiB: 64, Iterations: 1, Parallelism: 1}, time.Now,
+		user.Options{AllowConfirmationURL: func(u *url.URL) bool { return u.Hostname() == "localhost" }, Secrets: testSecrets{}})
+	return &fixture{svc: svc, store: st, routes: map[string]httpapi.Lambda{
+		"POST /v1/auth/register":       httpapi.Route("auth-register", httpapi.Register(svc)),
+		"POST /v1/auth/login":          httpapi.Route("auth-login", httpapi.Login(svc)),
+		"POST /v1/auth/logout":         httpapi.Route("auth-logout", httpapi.Logout(svc)),
+		"GET /v1/auth/session":         httpapi.Route("auth-session", httpapi.Session(svc)),
+		"GET /v1/me":                   httpapi.Route("me-get", httpapi.Me(svc)),
+		"PATCH /v1/me":                 httpapi.Route("me-update", httpapi.UpdateMe(svc)),
+		"DELETE /v1/me":                httpapi.Route("me-delete", httpapi.DeleteMe(svc)),
+		"PUT /v1/me/password":          httpapi.Route("me-password", httpapi.ChangePassword(svc)),
+		"POST /v1/me/mfa/totp":         httpapi.Route("me-mfa-totp-begin", httpapi.BeginTOTP(svc)),
+		"DELETE /v1/me/mfa/totp":       httpapi.Route("me-mfa-totp-delete", httpapi.DisableTOTP(svc)),
+		"POST /v1/auth/reauthenticate": httpapi.Route("auth-reauthenticate", httpapi.Reauthenticate(svc)),
+		"POST /v1/auth/email/confirm":  httpapi.Route("auth-email-confirm", httpapi.ConfirmEmail(svc)),
+		"POST /v1/auth/email/revert":   httpapi.Route("auth-email-revert", httpapi.RevertEmail(svc)),
 	}}
 }
 

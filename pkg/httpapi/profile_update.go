@@ -125,12 +125,13 @@ func UpdateMe(svc *user.Service) Handler {
 		if err := DecodeJSON(r, &in, ReadOnlyUserFields...); err != nil {
 			return nil, err
 		}
-		if in.empty() {
-			return JSON(http.StatusOK, view(ctx, svc, p.User)), nil
-		}
 		patch, err := in.patch()
 		if err != nil {
 			return nil, err
+		}
+		if in.empty() {
+			// Nothing to change (a current_password alone proves nothing is wanted).
+			return JSON(http.StatusOK, view(ctx, svc, p.User)), nil
 		}
 		u, err := svc.UpdateProfile(ctx, p, patch, client(r))
 		if err != nil {
