@@ -100,3 +100,48 @@ func TestNewRouteErrors(t *testing.T) {
 		}
 	}
 }
+
+// The project's own template, routed: the fallback function takes every method a path lacks,
+// every preflight and every path the API lacks, and nothing a route function serves.
+func TestRouterOnTheTemplate(t *testing.T) {
+	tpl, err := samtemplate.Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &samtemplate.API{}
+	rs, err := tpl.Routes("Api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routes []*route
+	for _, r := range rs {
+		rt, err := newRoute(r.Method, r.Path, api, &function{id: r.Function})
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes = append(routes, rt)
+	}
+	router := newRouter(routes)
+	const fallback = "ApiFallbackFunction"
+	for _, c := range []struct {
+		method, path, fn, resource string
+	}{
+		{"GET", "/v1/me", "MeGetFunction", "/v1/me"},
+		{"PUT", "/v1/me", fallback, "/v1/me"},
+		{"OPTIONS", "/v1/me", fallback, "/v1/me"},
+		{"GET", "/v1/users/exists", "UsersExistsFunction", "/v1/users/exists"},
+		{"PATCH", "/v1/users/exists", fallback, "/v1/users/exists"},
+		{"PATCH", "/v1/users/42", "UsersUpdateFunction", "/v1/users/{id}"},
+		{"POST", "/v1/users/42", fallback, "/v1/users/{id}"},
+		{"OPTIONS", "/v1/users/42/email/confirm", fallback, "/v1/users/{id}/email/confirm"},
+		{"GET", "/v1/users/42/email", fallback, "/{proxy+}"},
+		{"GET", "/v1", fallback, "/{proxy+}"},
+		{"DELETE", "/nowhere/at/all", fallback, "/{proxy+}"},
+		{"GET", "/", fallback, "/"},
+	} {
+		rt, _, _ := router.find(c.method, c.path)
+		if rt == nil || rt.fn.id != c.fn || rt.resource != c.resource {
+			t.Errorf("%s %s: got %+v, want %s on %s", c.method, c.path, rt, c.fn, c.resource)
+		}
+	}
+}

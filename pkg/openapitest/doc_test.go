@@ -36,6 +36,10 @@ var wantProblemCodes = map[string]int{
 	"unsupported_media_type":   415,
 	"rate_limited":             429,
 	"internal":                 500,
+	"bad_request":              400,
+	"invalid_api_key":          403,
+	"quota_exceeded":           429,
+	"gateway_timeout":          504,
 }
 
 var wantFieldCodes = []string{
