@@ -12,7 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/httpapi"
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
 
@@ -77,6 +81,7 @@ var readOnly = map[string]bool{}
 var noTable = map[string]bool{
 	"locales":        true,
 	"profile-fields": true,
+	"api-fallback":   true,
 }
 
 // SAM policy templates on the table, and those of them that can change it.
@@ -306,34 +311,74 @@ func TestDefaultEnvironmentLoads(t *testing.T) {
 	}
 }
 
-// API Gateway's own errors (unknown route, throttling, body too large, a
-// crashed function) answer problem+json with our stable codes, as ours do.
+// gatewayCodes is the problem code of every response type API Gateway has for a REST API.
+// Each answers with the status the catalogue gives its code, except the two DEFAULT ones:
+// they stand for whatever type has no entry and keep that type's status.
+var gatewayCodes = map[string]apperr.Code{
+	"ACCESS_DENIED":                  apperr.Forbidden,
+	"API_CONFIGURATION_ERROR":        apperr.Internal,
+	"AUTHORIZER_CONFIGURATION_ERROR": apperr.Internal,
+	"AUTHORIZER_FAILURE":             apperr.Internal,
+	"BAD_REQUEST_BODY":               apperr.BadRequest,
+	"BAD_REQUEST_PARAMETERS":         apperr.BadRequest,
+	"EXPIRED_TOKEN":                  apperr.Forbidden,
+	"INTEGRATION_FAILURE":            apperr.GatewayTimeout,
+	"INTEGRATION_TIMEOUT":            apperr.GatewayTimeout,
+	"INVALID_API_KEY":                apperr.InvalidAPIKey,
+	"INVALID_SIGNATURE":              apperr.Forbidden,
+	"MISSING_AUTHENTICATION_TOKEN":   apperr.NotFound,
+	"QUOTA_EXCEEDED":                 apperr.QuotaExceeded,
+	"REQUEST_TOO_LARGE":              apperr.PayloadTooLarge,
+	"RESOURCE_NOT_FOUND":             apperr.NotFound,
+	"THROTTLED":                      apperr.RateLimited,
+	"UNAUTHORIZED":                   apperr.Unauthenticated,
+	"UNSUPPORTED_MEDIA_TYPE":         apperr.UnsupportedMediaType,
+	"WAF_FILTERED":                   apperr.Forbidden,
+	"DEFAULT_4XX":                    apperr.BadRequest,
+	"DEFAULT_5XX":                    apperr.Internal,
+}
+
+// API Gateway's own answers are problem+json with our stable codes and their real status
+// (none forced to 400 or 500), with HSTS and the CORS headers echoing the request's Origin.
 func TestGatewayResponsesAreProblems(t *testing.T) {
 	tpl, _ := load(t)
 	api, err := tpl.API(apiID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{
-		"MISSING_AUTHENTICATION_TOKEN": "not_found",
-		"DEFAULT_4XX":                  "bad_request",
-		"DEFAULT_5XX":                  "internal",
-		"REQUEST_TOO_LARGE":            "payload_too_large",
-		"THROTTLED":                    "rate_limited",
-		"QUOTA_EXCEEDED":               "rate_limited",
-		"INVALID_API_KEY":              "forbidden",
-	}
-	for typ, code := range want {
-		if gr, ok := api.GatewayResponses[typ]; !ok {
+	for typ, code := range gatewayCodes {
+		gr, ok := api.GatewayResponses[typ]
+		if !ok {
 			t.Errorf("no gateway response %s (want code %s)", typ, code)
-		} else if got := problemCode(t, typ, gr); got != code {
-			t.Errorf("%s: code %q, want %q", typ, got, code)
+			continue
+		}
+		p := problem(t, typ, gr)
+		if p.Code != string(code) {
+			t.Errorf("%s: code %q, want %q", typ, p.Code, code)
+		}
+		if strings.HasPrefix(typ, "DEFAULT_") {
+			// The status of the type it stands for: a StatusCode here would replace the
+			// status of every response of its class.
+			if gr.StatusCode != 0 || p.Status != nil {
+				t.Errorf("%s: StatusCode %d, body status %v; want neither, so the original status stays", typ, gr.StatusCode, p.Status)
+			}
+			continue
+		}
+		want := apperr.Status(code)
+		if gr.StatusCode != want || p.Status == nil || *p.Status != want {
+			t.Errorf("%s: StatusCode %d, body status %v; want %d, the status of %s", typ, gr.StatusCode, p.Status, want, code)
 		}
 	}
-	for typ, gr := range api.GatewayResponses {
-		if _, ok := want[typ]; !ok {
-			problemCode(t, typ, gr)
+	for typ := range api.GatewayResponses {
+		if _, ok := gatewayCodes[typ]; !ok {
+			t.Errorf("gateway response %s is not a type this test knows", typ)
 		}
+	}
+	if got := api.GatewayResponses["THROTTLED"].Headers["Retry-After"]; got == "" {
+		t.Error("THROTTLED has no Retry-After")
+	}
+	if got := api.GatewayResponses["UNAUTHORIZED"].Headers["WWW-Authenticate"]; got != "Bearer" {
+		t.Errorf("UNAUTHORIZED WWW-Authenticate %q, want Bearer", got)
 	}
 	for _, m := range []string{"multipart/form-data", "image/*"} {
 		if !slices.Contains(api.BinaryMediaTypes, m) {
@@ -342,30 +387,152 @@ func TestGatewayResponsesAreProblems(t *testing.T) {
 	}
 }
 
-// problemCode checks that gr is a problem+json answer whose status matches
-// its own, and returns its code.
-func problemCode(t *testing.T, typ string, gr samtemplate.GatewayResponse) string {
+type gatewayProblem struct {
+	Type, Title, Code string
+	Status            *int
+	RequestID         string `json:"request_id"`
+}
+
+// problem checks the headers and body every gateway response shares and returns the body.
+func problem(t *testing.T, typ string, gr samtemplate.GatewayResponse) gatewayProblem {
 	t.Helper()
-	if got := gr.Headers["Content-Type"]; got != "application/problem+json" {
-		t.Errorf("%s: Content-Type %q, want application/problem+json", typ, got)
+	for name, want := range map[string]string{
+		"Content-Type":                  "application/problem+json",
+		"Strict-Transport-Security":     httpapi.HSTS,
+		"Access-Control-Expose-Headers": httpapi.CORSExposeHeaders,
+		"Vary":                          "Origin",
+	} {
+		if got := gr.Headers[name]; got != want {
+			t.Errorf("%s: %s %q, want '%s'", typ, name, got, want)
+		}
 	}
-	body := strings.ReplaceAll(gr.Templates["application/json"], "$context.requestId", "req-1")
-	var p struct {
-		Type, Title, Code string
-		Status            int
-		RequestID         string `json:"request_id"`
+	if got := gr.Mapped["Access-Control-Allow-Origin"]; got != "method.request.header.Origin" {
+		t.Errorf("%s: Access-Control-Allow-Origin maps %q, want method.request.header.Origin", typ, got)
 	}
+	body := gr.Templates["application/json"]
+	body = strings.ReplaceAll(body, "$context.requestId", "req-1")
+	body = strings.ReplaceAll(body, "$context.error.messageString", `"message"`)
+	var p gatewayProblem
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
 		t.Errorf("%s: body %q is not JSON: %v", typ, body, err)
-		return ""
+		return p
 	}
 	if p.Type != "about:blank" || p.Title == "" || p.RequestID != "req-1" {
 		t.Errorf("%s: body %s, want type about:blank, a title and request_id $context.requestId", typ, body)
 	}
-	if p.Status == 0 || p.Status != gr.StatusCode {
-		t.Errorf("%s: body status %d, StatusCode %d; want them set and equal", typ, p.Status, gr.StatusCode)
+	if _, ok := slices.BinarySearch(sortedCodes(), apperr.Code(p.Code)); !ok {
+		t.Errorf("%s: code %q is not in pkg/apperr's catalogue", typ, p.Code)
 	}
-	return p.Code
+	return p
+}
+
+func sortedCodes() []apperr.Code {
+	c := apperr.Codes()
+	slices.Sort(c)
+	return c
+}
+
+// fallbackID is the function that answers preflights, 405s and 404s.
+var fallbackID = samtemplate.LogicalID("api-fallback")
+
+// The fallback function has ANY on every resource path the route functions use, on "/" and
+// on /{proxy+}, without an API key; nothing else has ANY; it runs under one permission.
+func TestFallbackCoversEveryPath(t *testing.T) {
+	tpl, fns := load(t)
+	routes, err := tpl.Routes(apiID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"/": true, "/{proxy+}": true}
+	got := map[string]bool{}
+	for _, r := range routes {
+		if r.Function != fallbackID {
+			want[r.Path] = true
+			if r.Method == "ANY" {
+				t.Errorf("%s serves ANY %s: only the fallback may, or no 405 or preflight reaches it", r.Function, r.Path)
+			}
+			continue
+		}
+		if r.Method != "ANY" || r.Event != "" {
+			t.Errorf("fallback %s %s (event %q): want ANY, written in the Api's DefinitionBody", r.Method, r.Path, r.Event)
+		}
+		got[r.Path] = true
+	}
+	for p := range want {
+		if !got[p] {
+			t.Errorf("%s: no ANY of %s in the Api's DefinitionBody; copy a line there", p, fallbackID)
+		}
+	}
+	for p := range got {
+		if !want[p] {
+			t.Errorf("%s: %s has ANY there but no function serves the path", p, fallbackID)
+		}
+	}
+	for _, f := range fns {
+		if f.LogicalID == fallbackID && len(f.Events) > 0 {
+			t.Errorf("%s has events %v: each would add a permission; it is reached through the DefinitionBody", fallbackID, f.Events)
+		}
+	}
+
+	// No API key on the fallback: a browser's preflight has none.
+	api, _ := tpl.API(apiID)
+	paths, _ := api.Properties["DefinitionBody"].(map[string]any)["paths"].(map[string]any)
+	marker := map[string]any{"Fn::If": []any{"ApiKeyOn", []any{map[string]any{"api_key_false": []any{}}}, []any{}}}
+	for p, item := range paths {
+		op, _ := item.(map[string]any)["x-amazon-apigateway-any-method"].(map[string]any)
+		if diff := cmp.Diff(marker, op["security"]); diff != "" {
+			t.Errorf("%s: security (-want +got):\n%s", p, diff)
+		}
+	}
+	if merge, _ := api.Properties["MergeDefinitions"].(bool); !merge {
+		t.Error("the Api lacks MergeDefinitions: true, so SAM would leave the route functions out of its DefinitionBody")
+	}
+
+	perm, ok := tpl.Resources["ApiFallbackPermission"]
+	if !ok || perm.Type != "AWS::Lambda::Permission" {
+		t.Fatal("no AWS::Lambda::Permission ApiFallbackPermission")
+	}
+	wantPerm := map[string]any{
+		"Action":       "lambda:InvokeFunction",
+		"FunctionName": map[string]any{"Ref": fallbackID},
+		"Principal":    "apigateway.amazonaws.com",
+		"SourceArn":    map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + apiID + "}/*"},
+	}
+	if diff := cmp.Diff(wantPerm, perm.Properties); diff != "" {
+		t.Errorf("ApiFallbackPermission (-want +got):\n%s", diff)
+	}
+}
+
+// The fallback answers from routes_gen.go, generated from this template.
+func TestFallbackTableMatchesTemplate(t *testing.T) {
+	tpl, _ := load(t)
+	routes, err := tpl.Routes(apiID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for _, r := range routes {
+		if r.Function != fallbackID {
+			want[r.Path] = append(want[r.Path], r.Method)
+		}
+	}
+	for _, ms := range want {
+		slices.Sort(ms)
+	}
+	if diff := cmp.Diff(want, httpapi.APIRoutes()); diff != "" {
+		t.Errorf("pkg/httpapi/routes_gen.go is stale; run go generate ./pkg/httpapi (-template +table):\n%s", diff)
+	}
+}
+
+// Each Api event adds a statement of about 400 bytes to its function's resource policy,
+// which holds 20 KB; keep every function far from it.
+func TestResourcePoliciesStaySmall(t *testing.T) {
+	_, fns := load(t)
+	for _, f := range fns {
+		if n := len(f.APIEvents()); n*400 > 20480/4 {
+			t.Errorf("%s has %d Api events, about %d bytes of resource policy: use one permission with a wildcard source ARN", f.LogicalID, n, n*400)
+		}
+	}
 }
 
 func TestTableMatchesConventions(t *testing.T) {

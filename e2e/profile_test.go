@@ -723,7 +723,7 @@ func TestAvatar(t *testing.T) {
 		body, ct := multipartForm(t, imagePart("image", big))
 		// API Gateway answers a body over 10 MB itself, without X-Request-Id, so the request
 		// is sent outside the document check.
-		r := do(t, req{method: "PUT", path: "/v1/me/avatar", token: tok, body: body, headers: map[string]string{"Content-Type": ct}, undocumented: true})
+		r := do(t, req{method: "PUT", path: "/v1/me/avatar", token: tok, body: body, headers: map[string]string{"Content-Type": ct}, gateway: true})
 		switch {
 		case r.Status == http.StatusRequestEntityTooLarge && r.Code() == "payload_too_large":
 			t.Logf("observed: 413 payload_too_large (the gateway's 10 MB cap)")

@@ -3,14 +3,12 @@
 package app
 
 import (
-	"fmt"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -28,6 +26,7 @@ func New() (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	logging.SetLevel(cfg.LogLevel)
 	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
 	svc := service(cfg, st, time.Now, newLazyAvatars(cfg))
 	return &App{Config: cfg, Store: st, Users: svc}, nil
@@ -76,7 +75,4 @@ func Must() *App {
 }
 
 // Fatal logs err and exits.
-func Fatal(err error) {
-	slog.New(slog.NewJSONHandler(os.Stdout, nil)).Error("init", "error", fmt.Sprint(err))
-	os.Exit(1)
-}
+func Fatal(err error) { logging.Fatal(err) }

@@ -38,6 +38,12 @@ const (
 	ReauthenticationRequired Code = "reauthentication_required"
 	PasswordExpired          Code = "password_expired"
 	Internal                 Code = "internal"
+
+	// API Gateway answers these itself (template.yaml's GatewayResponses); no function does.
+	BadRequest     Code = "bad_request"
+	InvalidAPIKey  Code = "invalid_api_key"
+	QuotaExceeded  Code = "quota_exceeded"
+	GatewayTimeout Code = "gateway_timeout"
 )
 
 var status = map[Code]int{
@@ -64,6 +70,10 @@ var status = map[Code]int{
 	UnsupportedMediaType:     415,
 	RateLimited:              429,
 	Internal:                 500,
+	BadRequest:               400,
+	InvalidAPIKey:            403,
+	QuotaExceeded:            429,
+	GatewayTimeout:           504,
 }
 
 // Status is the HTTP status of a code; 500 for a code missing from the catalogue.
@@ -117,6 +127,7 @@ type Error struct {
 	Code       Code
 	Fields     []FieldError
 	RetryAfter time.Duration  // for rate_limited
+	Allow      []string       // for method_not_allowed: the methods the path takes
 	Extra      map[string]any // extra problem members, such as mfa_token
 }
 
@@ -150,6 +161,11 @@ func Field(field, code string) FieldError { return FieldError{Field: field, Code
 // Limited is a rate_limited error that says when to come back.
 func Limited(retryAfter time.Duration) *Error {
 	return &Error{Code: RateLimited, RetryAfter: retryAfter}
+}
+
+// NotAllowed is a method_not_allowed error listing the methods the path does take.
+func NotAllowed(methods ...string) *Error {
+	return &Error{Code: MethodNotAllowed, Allow: methods}
 }
 
 // As returns the *Error inside err, if there is one.

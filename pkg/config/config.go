@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strconv"
@@ -15,14 +16,25 @@ import (
 	"github.com/userbase/userbase/pkg/profilefields"
 )
 
+// HTTP is what every route function reads, one that needs no table included: which browser
+// origins get CORS headers, and how much to log.
+type HTTP struct {
+	// CORSOrigins are the origins whose browser requests are answered with CORS headers; a
+	// port of "*" admits any port.
+	CORSOrigins Origins
+	// LogLevel is the lowest level every logger of the function writes.
+	LogLevel slog.Level
+}
+
 // Config is every setting a function reads. The template sets each variable.
 type Config struct {
+	HTTP
 	TableName  string
 	BucketName string
 	MailFrom   string
 	AppName    string
 	// ConfirmationAllowlist holds allowed origins of confirmation_url; a port of "*" admits any.
-	ConfirmationAllowlist []Origin
+	ConfirmationAllowlist Origins
 	DefaultVerifyURL      string
 	DefaultResetURL       string
 	DefaultRevertURL      string
@@ -36,7 +48,6 @@ type Config struct {
 	// ResetLimitPerHour bounds password reset attempts per source address.
 	ResetLimitPerHour    int
 	Argon2               Argon2
-	LogLevel             string
 	RegisterLimitPerHour int
 	// Sign-in throttling: failures per account in a window lock it (doubling on repeat, up
 	// to LockMax); failures per source address in the same window are refused.
@@ -66,9 +77,14 @@ type Argon2 struct {
 }
 
 // Origin is one allow-listed scheme://host:port; Port "*" means any port, "" the default one.
+// Host is lower case, an IPv6 address without its brackets.
 type Origin struct {
 	Scheme, Host, Port string
 }
+
+// Origins is an allow-list of origins, as CONFIRMATION_URL_ALLOWLIST and CORS_ALLOWED_ORIGINS
+// write it: comma-separated scheme://host[:port], where a port of "*" admits any.
+type Origins []Origin
 
 // The environment variable names, each set by template.yaml.
 const (
@@ -77,6 +93,7 @@ const (
 	envMailFrom      = "MAIL_FROM"
 	envAppName       = "APP_NAME"
 	envAllowlist     = "CONFIRMATION_URL_ALLOWLIST"
+	envCORSOrigins   = "CORS_ALLOWED_ORIGINS"
 	envVerifyURL     = "DEFAULT_VERIFY_URL"
 	envResetURL      = "DEFAULT_RESET_URL"
 	envRevertURL     = "DEFAULT_REVERT_URL"
@@ -107,16 +124,39 @@ func Variables() []string {
 	return []string{envTable, envBucket, envMailFrom, envAppName, envAllowlist, envVerifyURL,
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
-		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envRevertURL,
+		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
 		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
 func Load() (*Config, error) { return load(os.Getenv) }
 
+// LoadHTTP reads only what HTTP is made of, for the code that every route function runs
+// (the request glue, the logger), whether or not the function reads anything else.
+func LoadHTTP() (*HTTP, error) {
+	r := reader{get: os.Getenv}
+	h := r.http()
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+func (r *reader) http() HTTP {
+	return HTTP{CORSOrigins: r.origins(envCORSOrigins), LogLevel: r.level(envLogLevel)}
+}
+
+func (r *reader) err() error {
+	if len(r.problems) > 0 {
+		return errors.New("config: " + strings.Join(r.problems, "; "))
+	}
+	return nil
+}
+
 func load(get func(string) string) (*Config, error) {
 	r := reader{get: get}
 	c := &Config{
+		HTTP:                 r.http(),
 		TableName:            r.required(envTable),
 		BucketName:           r.str(envBucket, ""),
 		MailFrom:             r.str(envMailFrom, "no-reply@example.com"),
@@ -129,7 +169,6 @@ func load(get func(string) string) (*Config, error) {
 		ReauthWindow:         r.duration(envReauthWindow, 5*time.Minute),
 		GeneratedPasswordTTL: r.duration(envGeneratedTTL, 72*time.Hour),
 		ResetLimitPerHour:    r.integer(envResetLimit, 30, 1, 1<<20),
-		LogLevel:             r.str(envLogLevel, "info"),
 		RegisterLimitPerHour: r.integer(envRegisterLimit, 1000, 1, 1<<30),
 		LoginMaxFailures:     r.integer(envLoginFailures, 10, 1, 1000),
 		LoginWindow:          r.duration(envLoginWindow, 15*time.Minute),
@@ -157,8 +196,8 @@ func load(get func(string) string) (*Config, error) {
 			r.fail(name, "must contain {{code}}")
 		}
 	}
-	if len(r.problems) > 0 {
-		return nil, errors.New("config: " + strings.Join(r.problems, "; "))
+	if err := r.err(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -211,9 +250,28 @@ func (r *reader) integer(name string, def, lo, hi int) int {
 	return n
 }
 
+// level reads debug, info, warn or error (any case); empty is info.
+func (r *reader) level(name string) slog.Level {
+	v := strings.TrimSpace(r.get(name))
+	var l slog.Level
+	switch strings.ToLower(v) {
+	case "", "info":
+		l = slog.LevelInfo
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		r.fail(name, fmt.Sprintf("must be debug, info, warn or error (%q)", v))
+	}
+	return l
+}
+
 // origins parses "https://app.example.com,http://localhost:*".
-func (r *reader) origins(name string) []Origin {
-	var out []Origin
+func (r *reader) origins(name string) Origins {
+	var out Origins
 	for _, s := range strings.Split(r.get(name), ",") {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -244,14 +302,44 @@ func ParseOrigin(s string) (Origin, error) {
 			}
 		}
 	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" {
+		return Origin{}, fmt.Errorf("has no host in %q", s)
+	}
 	return Origin{Scheme: scheme, Host: strings.ToLower(host), Port: port}, nil
 }
 
 // Admits reports whether u's origin is one of the allow-list's.
-func (c *Config) Admits(u *url.URL) bool {
-	host, port := strings.ToLower(u.Hostname()), u.Port()
-	for _, o := range c.ConfirmationAllowlist {
-		if o.Scheme != u.Scheme || o.Host != host {
+func (l Origins) Admits(u *url.URL) bool {
+	return l.admits(u.Scheme, u.Hostname(), u.Port())
+}
+
+// AdmitsOrigin reports whether origin, the value of a request's Origin header, is one of
+// the allow-list's. Only a serialized origin qualifies: scheme://host[:port] with a
+// numeric port and nothing after it ("null" and anything else never do).
+func (l Origins) AdmitsOrigin(origin string) bool {
+	if len(l) == 0 {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
+		u.Opaque != "" || strings.HasSuffix(origin, "?") || strings.HasSuffix(origin, "#") {
+		return false
+	}
+	if p := u.Port(); p != "" {
+		if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+			return false
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return false
+	}
+	return l.admits(u.Scheme, u.Hostname(), u.Port())
+}
+
+func (l Origins) admits(scheme, host, port string) bool {
+	host = strings.ToLower(host)
+	for _, o := range l {
+		if o.Scheme != scheme || o.Host != host {
 			continue
 		}
 		if o.Port == "*" || o.Port == port {
@@ -260,6 +348,9 @@ func (c *Config) Admits(u *url.URL) bool {
 	}
 	return false
 }
+
+// Admits reports whether u's origin is one a confirmation_url may use.
+func (c *Config) Admits(u *url.URL) bool { return c.ConfirmationAllowlist.Admits(u) }
 
 // Defaults is the configuration of a deployment that sets only its table: what tools
 // outside Lambda (the admin CLI, the local stack) use to run the same service code.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -47,6 +48,80 @@ func TestAdmits(t *testing.T) {
 		u, _ := url.Parse(tt.url)
 		if got := c.Admits(u); got != tt.want {
 			t.Errorf("Admits(%s) = %v, want %v", tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestAdmitsOrigin(t *testing.T) {
+	h, err := load(env(map[string]string{
+		"TABLE_NAME":           "t",
+		"CORS_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:*, http://[::1]:8080",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		origin string
+		want   bool
+	}{
+		{"https://app.example.com", true},
+		{"https://APP.example.com", true},
+		{"https://app.example.com:443", false}, // browsers never send the default port
+		{"https://app.example.com:8443", false},
+		{"http://app.example.com", false},
+		{"https://app.example.com.evil.com", false},
+		{"https://evil.com", false},
+		{"http://localhost:5173", true},
+		{"http://localhost", true},
+		{"https://localhost:5173", false},
+		{"http://[::1]:8080", true},
+		{"http://[::1]:8081", false},
+		// Not serialized origins.
+		{"", false},
+		{"null", false},
+		{"http://localhost:5173/", false},
+		{"http://localhost:5173/x", false},
+		{"http://localhost:5173?", false},
+		{"http://user@localhost:5173", false},
+		{"http://localhost:*", false},
+		{"http://localhost:99999", false},
+		{"http://localhost:", false},
+		{"localhost:5173", false},
+	}
+	for _, tt := range tests {
+		if got := h.CORSOrigins.AdmitsOrigin(tt.origin); got != tt.want {
+			t.Errorf("AdmitsOrigin(%q) = %v, want %v", tt.origin, got, tt.want)
+		}
+	}
+	if (Origins{}).AdmitsOrigin("https://app.example.com") {
+		t.Error("an empty allow-list admits an origin")
+	}
+}
+
+func TestLoadHTTP(t *testing.T) {
+	t.Setenv("CORS_ALLOWED_ORIGINS", "http://localhost:*")
+	t.Setenv("LOG_LEVEL", "WARN")
+	t.Setenv("TABLE_NAME", "") // not needed here
+	h, err := LoadHTTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.LogLevel != slog.LevelWarn || len(h.CORSOrigins) != 1 || h.CORSOrigins[0] != (Origin{"http", "localhost", "*"}) {
+		t.Errorf("LoadHTTP = %+v", h)
+	}
+	t.Setenv("LOG_LEVEL", "verbose")
+	t.Setenv("CORS_ALLOWED_ORIGINS", "localhost")
+	_, err = LoadHTTP()
+	if err == nil || !strings.Contains(err.Error(), "LOG_LEVEL") || !strings.Contains(err.Error(), "CORS_ALLOWED_ORIGINS") {
+		t.Errorf("LoadHTTP with bad values: got %v, want an error naming LOG_LEVEL and CORS_ALLOWED_ORIGINS", err)
+	}
+}
+
+func TestLogLevels(t *testing.T) {
+	for v, want := range map[string]slog.Level{"": slog.LevelInfo, "debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "Error": slog.LevelError} {
+		c, err := load(env(map[string]string{"TABLE_NAME": "t", "LOG_LEVEL": v}))
+		if err != nil || c.LogLevel != want {
+			t.Errorf("LOG_LEVEL=%q: got %v (%v), want %v", v, c, err, want)
 		}
 	}
 }

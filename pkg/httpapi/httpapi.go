@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -19,7 +18,9 @@ import (
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/i18n"
+	"github.com/userbase/userbase/pkg/logging"
 )
 
 // Handler serves one route. It returns a response or an error; Route turns errors into
@@ -35,6 +36,9 @@ type Request struct {
 	Lang i18n.Lang
 	// UserID is set once the caller is authenticated, for the log line.
 	UserID string
+	// Origin is the request's Origin header when the CORS allow-list admits it, else "":
+	// the answer carries CORS headers exactly when it is set.
+	Origin string
 }
 
 // Header returns a request header, whatever its case.
@@ -93,17 +97,30 @@ func NoContent() *Response { return &Response{Status: http.StatusNoContent} }
 // Lambda is the signature aws-lambda-go calls for a REST proxy event.
 type Lambda func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
-var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
-
-// Route adapts h to Lambda: request id, language, panics recovered, errors as problem
+// Route adapts h to Lambda: request id, language, CORS, panics recovered, errors as problem
 // details, one log line. It always returns a nil error: a Lambda error would reach the
 // client as API Gateway's own 502, not our JSON.
+//
+// Route reads the CORS allow-list and LOG_LEVEL once, when main calls it; a bad value stops
+// the function at init.
 func Route(name string, h Handler) Lambda {
+	s, err := config.LoadHTTP()
+	if err != nil {
+		logging.Fatal(err)
+	}
+	logging.SetLevel(s.LogLevel)
+	return route(name, h, s.CORSOrigins, logging.Logger())
+}
+
+func route(name string, h Handler, cors config.Origins, logger *slog.Logger) Lambda {
 	return func(ctx context.Context, ev events.APIGatewayProxyRequest) (out events.APIGatewayProxyResponse, _ error) {
 		start := time.Now()
 		r := &Request{Event: &ev, RequestID: ev.RequestContext.RequestID}
 		if r.RequestID == "" {
 			r.RequestID, _ = auth.NewID()
+		}
+		if o := r.Header("Origin"); cors.AdmitsOrigin(o) {
+			r.Origin = o
 		}
 		r.Lang = i18n.Pick("", r.Header("Accept-Language"))
 		var (
@@ -122,11 +139,14 @@ func Route(name string, h Handler) Lambda {
 		if err != nil {
 			resp, cause = problem(r, err)
 		}
-		out = encode(r, resp)
+		out, code := encode(r, resp, len(cors) > 0, logger)
 		attrs := []slog.Attr{
 			slog.String("request_id", r.RequestID), slog.String("route", name),
 			slog.String("method", ev.HTTPMethod), slog.Int("status", out.StatusCode),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		}
+		if code != "" {
+			attrs = append(attrs, slog.String("code", string(code)))
 		}
 		if r.UserID != "" {
 			attrs = append(attrs, slog.String("user_id", r.UserID))
@@ -143,21 +163,29 @@ func Route(name string, h Handler) Lambda {
 	}
 }
 
-func encode(r *Request, resp *Response) events.APIGatewayProxyResponse {
+// encode turns resp into the proxy response, with the headers every answer carries, and
+// returns the problem code of an error answer for the log line. cors says whether the
+// function has a CORS allow-list at all.
+func encode(r *Request, resp *Response, cors bool, logger *slog.Logger) (events.APIGatewayProxyResponse, apperr.Code) {
 	h := map[string]string{
 		"X-Request-Id":           r.RequestID,
 		"Cache-Control":          "no-store",
 		"X-Content-Type-Options": "nosniff",
 	}
 	out := events.APIGatewayProxyResponse{StatusCode: resp.Status, Headers: h}
+	var code apperr.Code
+	if p, ok := resp.Body.(problemBody); ok {
+		code = p.Code
+	}
 	if resp.Body != nil {
 		b, err := json.Marshal(resp.Body)
 		if err != nil {
 			logger.Error("encode response", "request_id", r.RequestID, "error", err.Error())
 			out.StatusCode = http.StatusInternalServerError
-			b, _ = json.Marshal(problemBody{Type: "about:blank", Status: 500, Code: apperr.Internal, RequestID: r.RequestID,
+			code = apperr.Internal
+			b, _ = json.Marshal(problemBody{Type: "about:blank", Status: 500, Code: code, RequestID: r.RequestID,
 				Title: i18n.T(r.Lang, "title.internal"), Detail: i18n.T(r.Lang, "detail.internal")})
-			h["Content-Type"] = "application/problem+json"
+			resp = &Response{Headers: map[string]string{"Content-Type": "application/problem+json"}}
 		}
 		out.Body = string(b)
 		if _, ok := h["Content-Type"]; !ok {
@@ -167,7 +195,8 @@ func encode(r *Request, resp *Response) events.APIGatewayProxyResponse {
 	for k, v := range resp.Headers {
 		h[k] = v
 	}
-	return out
+	setCORSHeaders(h, r.Origin, cors)
+	return out, code
 }
 
 // problemBody is an RFC 9457 problem with our extension members.
@@ -213,6 +242,9 @@ func problem(r *Request, err error) (*Response, error) {
 	}
 	if status == http.StatusUnauthorized {
 		headers["WWW-Authenticate"] = "Bearer"
+	}
+	if len(e.Allow) > 0 {
+		headers["Allow"] = strings.Join(e.Allow, ", ")
 	}
 	if tok, ok := e.Extra["mfa_token"].(string); ok {
 		p.MFAToken = tok

@@ -7,6 +7,13 @@
 // mappings do. Everything is read from template.yaml, so the template stays
 // the one description of the application.
 //
+// The API answers as API Gateway would with the template as written: the
+// routes are the Api events and the Api's DefinitionBody merged as SAM merges
+// them, matched with API Gateway's precedence (the most specific resource
+// that has the method or ANY), and its own errors are the template's
+// GatewayResponses with their status, static and mapped headers
+// (method.request.header.Origin and the like) and body templates.
+//
 // cmd/local (make local) and the end-to-end tests use it. Every listener is
 // on 127.0.0.1, except DynamoDB Local's: it has no bind-address option and
 // listens on every interface.

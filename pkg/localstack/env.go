@@ -10,10 +10,12 @@ import (
 )
 
 // LocalParameters are the template parameter values the local stack runs
-// with unless told otherwise: confirmation links may point at a local web
-// app. cmd/local and the tests pass them as Options.Parameters.
+// with unless told otherwise: a web app served from localhost, on any port,
+// may call the API from the browser and be the target of confirmation links.
+// cmd/local and the tests pass them as Options.Parameters.
 func LocalParameters() map[string]string {
-	return map[string]string{"ConfirmationUrlAllowlist": "http://localhost:*,http://127.0.0.1:*"}
+	const localOrigins = "http://localhost:*,http://127.0.0.1:*"
+	return map[string]string{"ConfirmationUrlAllowlist": localOrigins, "CorsAllowedOrigins": localOrigins}
 }
 
 // Dummy credentials: the emulators accept any, and SES insists on a SigV4

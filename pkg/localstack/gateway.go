@@ -45,29 +45,27 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve answers r and returns the status written and what answered it, for
 // the log line.
 func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string, now time.Time) (int, string) {
-	rt, params, resource := g.router.find(r.Method, r.URL.EscapedPath())
-	api := g.defaultAPI
-	if resource != nil {
-		api = resource.api
+	rt, params, api := g.router.find(r.Method, r.URL.EscapedPath())
+	if api == nil {
+		api = g.defaultAPI
 	}
+	gw := gatewayResponder{w: w, r: r, api: api, params: params, requestID: requestID}
 	if rt == nil {
-		if r.Method == http.MethodOptions && resource != nil {
-			if status, ok := g.preflight(w, resource); ok {
-				return status, "CORS"
-			}
-		}
-		return writeGatewayResponse(w, r, api, "MISSING_AUTHENTICATION_TOKEN", http.StatusForbidden, "Missing Authentication Token", requestID), "gateway"
+		return gw.write("MISSING_AUTHENTICATION_TOKEN", http.StatusForbidden, "Missing Authentication Token"), "gateway"
+	}
+	if rt.mock {
+		return g.preflight(w, rt), "CORS"
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
-		return writeGatewayResponse(w, r, api, "BAD_REQUEST_BODY", http.StatusBadRequest, "Invalid request body", requestID), "gateway"
+		return gw.write("BAD_REQUEST_BODY", http.StatusBadRequest, "Invalid request body"), "gateway"
 	}
 	if len(body) > maxRequestBody {
-		return writeGatewayResponse(w, r, api, "REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge, "Request Too Long", requestID), "gateway"
+		return gw.write("REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge, "Request Too Long"), "gateway"
 	}
 	payload, err := json.Marshal(proxyRequest(r, body, rt, params, requestID, now))
 	if err != nil {
-		return writeGatewayResponse(w, r, api, "DEFAULT_5XX", http.StatusInternalServerError, "Internal server error", requestID), "gateway"
+		return gw.write("DEFAULT_5XX", http.StatusInternalServerError, "Internal server error"), "gateway"
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), integrationTimeout)
 	defer cancel()
@@ -79,17 +77,17 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 			return 499, rt.fn.id // the client left
 		case errors.As(err, &fe) && fe.Type == "RequestEntityTooLargeException":
 			// Lambda takes at most 6 MB, less than API Gateway's 10.
-			return writeGatewayResponse(w, r, api, "REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge, "Request Too Long", requestID), rt.fn.id
+			return gw.write("REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge, "Request Too Long"), rt.fn.id
 		case errors.Is(err, context.DeadlineExceeded):
-			return writeGatewayResponse(w, r, api, "INTEGRATION_TIMEOUT", http.StatusGatewayTimeout, "Endpoint request timed out", requestID), rt.fn.id
+			return gw.write("INTEGRATION_TIMEOUT", http.StatusGatewayTimeout, "Endpoint request timed out"), rt.fn.id
 		}
 		logLine(g.log, "api", fmt.Sprintf("%s %s: Lambda invocation failed: %v", rt.fn.id, requestID, err))
-		return writeGatewayResponse(w, r, api, "DEFAULT_5XX", http.StatusBadGateway, "Internal server error", requestID), rt.fn.id
+		return gw.write("DEFAULT_5XX", http.StatusBadGateway, "Internal server error"), rt.fn.id
 	}
 	status, err := writeProxyResponse(w, r, out, api)
 	if err != nil {
 		logLine(g.log, "api", fmt.Sprintf("%s %s: Execution failed due to configuration error: Malformed Lambda proxy response: %v", rt.fn.id, requestID, err))
-		return writeGatewayResponse(w, r, api, "DEFAULT_5XX", http.StatusBadGateway, "Internal server error", requestID), rt.fn.id
+		return gw.write("DEFAULT_5XX", http.StatusBadGateway, "Internal server error"), rt.fn.id
 	}
 	return status, rt.fn.id
 }
@@ -165,24 +163,39 @@ var errorTypes = map[string]string{
 	"DEFAULT_5XX":                  "InternalServerErrorException",
 }
 
-// writeGatewayResponse writes one of API Gateway's own answers: the Api's
-// GatewayResponses entry for typ, else its DEFAULT_4XX or DEFAULT_5XX, else
-// API Gateway's built-in {"message": ...}. It returns the status written.
-func writeGatewayResponse(w http.ResponseWriter, r *http.Request, api *samtemplate.API, typ string, status int, message, requestID string) int {
-	gr, ok := api.GatewayResponses[typ]
+// gatewayResponder writes API Gateway's own answers to one request.
+type gatewayResponder struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	api       *samtemplate.API
+	params    map[string]string // the matched route's path parameters, if any
+	requestID string
+}
+
+// write writes the answer of response type typ, whose built-in status and
+// message are status and message: the Api's GatewayResponses entry for typ,
+// else its DEFAULT_4XX or DEFAULT_5XX, else API Gateway's built-in
+// {"message": ...}. A StatusCode on the DEFAULT entry of the status's class
+// replaces the status of every type of that class that sets none itself. It
+// returns the status written.
+func (g gatewayResponder) write(typ string, status int, message string) int {
+	fallback := "DEFAULT_4XX"
+	if status >= 500 {
+		fallback = "DEFAULT_5XX"
+	}
+	def, defOK := g.api.GatewayResponses[fallback]
+	gr, ok := g.api.GatewayResponses[typ]
 	if !ok {
-		fallback := "DEFAULT_4XX"
-		if status >= 500 {
-			fallback = "DEFAULT_5XX"
-		}
-		gr, ok = api.GatewayResponses[fallback]
+		gr, ok = def, defOK
+	}
+	if gr.StatusCode != 0 {
+		status = gr.StatusCode
+	} else if defOK && def.StatusCode != 0 {
+		status = def.StatusCode
 	}
 	quoted, _ := json.Marshal(message)
 	body, contentType := `{"message":`+string(quoted)+`}`, "application/json"
 	if ok {
-		if gr.StatusCode != 0 {
-			status = gr.StatusCode
-		}
 		if ct, tmpl, found := pickTemplate(gr.Templates); found {
 			contentType = ct
 			body = strings.NewReplacer(
@@ -192,16 +205,16 @@ func writeGatewayResponse(w http.ResponseWriter, r *http.Request, api *samtempla
 				"${context.error.message}", message,
 				"$context.error.responseType", typ,
 				"${context.error.responseType}", typ,
-				"$context.requestId", requestID,
-				"${context.requestId}", requestID,
-				"$context.extendedRequestId", requestID,
-				"$context.httpMethod", r.Method,
-				"$context.path", r.URL.EscapedPath(),
-				"$context.stage", api.StageName,
+				"$context.requestId", g.requestID,
+				"${context.requestId}", g.requestID,
+				"$context.extendedRequestId", g.requestID,
+				"$context.httpMethod", g.r.Method,
+				"$context.path", g.r.URL.EscapedPath(),
+				"$context.stage", g.api.StageName,
 			).Replace(tmpl)
 		}
 	}
-	h := w.Header()
+	h := g.w.Header()
 	h.Set("Content-Type", contentType)
 	if et, ok := errorTypes[typ]; ok {
 		h.Set("X-Amzn-Errortype", et)
@@ -209,9 +222,51 @@ func writeGatewayResponse(w http.ResponseWriter, r *http.Request, api *samtempla
 	for k, v := range gr.Headers {
 		h.Set(k, v)
 	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
+	for k, expr := range gr.Mapped {
+		// A mapping whose source the request lacks sets no header.
+		if v, ok := g.mapped(expr); ok {
+			h.Set(k, v)
+		}
+	}
+	g.w.WriteHeader(status)
+	_, _ = io.WriteString(g.w, body)
 	return status
+}
+
+// mapped evaluates a gateway response's parameter mapping over the request:
+// method.request.header.<name>, .multivalueheader.<name>, .querystring.<name>,
+// .multivaluequerystring.<name> and .path.<name>. Stage variables are never
+// set locally, and nothing else is a source API Gateway offers here.
+func (g gatewayResponder) mapped(expr string) (string, bool) {
+	src, name, ok := strings.Cut(strings.TrimPrefix(expr, "method.request."), ".")
+	if !ok || !strings.HasPrefix(expr, "method.request.") {
+		return "", false
+	}
+	var vs []string
+	switch src {
+	case "header":
+		vs = g.r.Header.Values(name)
+		if len(vs) > 1 {
+			vs = vs[len(vs)-1:]
+		}
+	case "multivalueheader":
+		vs = g.r.Header.Values(name)
+	case "querystring":
+		vs = g.r.URL.Query()[name]
+		if len(vs) > 1 {
+			vs = vs[len(vs)-1:]
+		}
+	case "multivaluequerystring":
+		vs = g.r.URL.Query()[name]
+	case "path":
+		if v, ok := g.params[name]; ok {
+			vs = []string{v}
+		}
+	}
+	if len(vs) == 0 {
+		return "", false
+	}
+	return strings.Join(vs, ","), true
 }
 
 // pickTemplate chooses application/json's template, else the first by name.
@@ -230,21 +285,22 @@ func pickTemplate(templates map[string]string) (contentType, tmpl string, ok boo
 	return keys[0], templates[keys[0]], true
 }
 
-// preflight answers OPTIONS for a resource when its Api declares Cors, as
-// the mock OPTIONS method SAM adds does. ok is false without Cors.
-func (g *gateway) preflight(w http.ResponseWriter, resource *route) (int, bool) {
-	c, ok := corsOf(resource.api)
-	if !ok {
-		return 0, false
-	}
+// preflight answers OPTIONS with the mock integration SAM adds on every
+// resource of an Api with a Cors property.
+func (g *gateway) preflight(w http.ResponseWriter, rt *route) int {
+	c, _ := corsOf(rt.api)
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", c.origin)
 	methods := c.methods
 	if methods == "" {
-		ms := g.router.methods(resource.resource)
-		for i, m := range ms {
-			if m == "ANY" {
-				ms[i] = "DELETE,GET,HEAD,PATCH,POST,PUT"
+		var ms []string
+		for _, m := range g.router.methods(rt.resource) {
+			switch m {
+			case "OPTIONS":
+			case "ANY":
+				ms = append(ms, "DELETE,GET,HEAD,PATCH,POST,PUT")
+			default:
+				ms = append(ms, m)
 			}
 		}
 		methods = strings.Join(append(ms, "OPTIONS"), ",")
@@ -261,7 +317,34 @@ func (g *gateway) preflight(w http.ResponseWriter, resource *route) (int, bool) 
 	}
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	return http.StatusOK, true
+	return http.StatusOK
+}
+
+// corsMocks returns the OPTIONS method SAM adds, for an Api with a Cors
+// property, on every resource of that Api that has no OPTIONS of its own.
+func corsMocks(api *samtemplate.API, routes []*route) []*route {
+	if _, ok := corsOf(api); !ok {
+		return nil
+	}
+	resources, hasOptions := map[string]*route{}, map[string]bool{}
+	for _, r := range routes {
+		if r.api != api {
+			continue
+		}
+		resources[r.resource] = r
+		if r.method == http.MethodOptions {
+			hasOptions[r.resource] = true
+		}
+	}
+	var out []*route
+	for _, res := range sortedKeys(resources) {
+		if !hasOptions[res] {
+			r := *resources[res]
+			r.method, r.fn, r.mock = http.MethodOptions, nil, true
+			out = append(out, &r)
+		}
+	}
+	return out
 }
 
 type corsConfig struct {

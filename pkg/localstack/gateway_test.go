@@ -116,7 +116,8 @@ func TestPreflight(t *testing.T) {
 	}}}
 	get, _ := newRoute("GET", "/v1/me", api, &function{})
 	patch, _ := newRoute("PATCH", "/v1/me", api, &function{})
-	g := &gateway{router: newRouter([]*route{get, patch}), defaultAPI: api, log: &bytes.Buffer{}, now: time.Now}
+	routes := []*route{get, patch}
+	g := &gateway{router: newRouter(append(routes, corsMocks(api, routes)...)), defaultAPI: api, log: &bytes.Buffer{}, now: time.Now}
 	w := httptest.NewRecorder()
 	g.ServeHTTP(w, httptest.NewRequest(http.MethodOptions, "/v1/me", nil))
 	want := map[string]string{
@@ -134,11 +135,100 @@ func TestPreflight(t *testing.T) {
 		}
 	}
 
-	noCors := &gateway{router: newRouter([]*route{get}), defaultAPI: &samtemplate.API{}, log: &bytes.Buffer{}, now: time.Now}
-	get.api = &samtemplate.API{}
+	plain := &samtemplate.API{}
+	get.api = plain
+	noCors := &gateway{router: newRouter(append([]*route{get}, corsMocks(plain, []*route{get})...)), defaultAPI: plain, log: &bytes.Buffer{}, now: time.Now}
 	w = httptest.NewRecorder()
 	noCors.ServeHTTP(w, httptest.NewRequest(http.MethodOptions, "/v1/me", nil))
 	if w.Code != http.StatusForbidden {
 		t.Errorf("OPTIONS without Cors: got %d, want 403", w.Code)
+	}
+}
+
+// Gateway responses as the template writes them: static and mapped headers, the body
+// template, and the status each response type ends with.
+func TestGatewayResponses(t *testing.T) {
+	problem := func(code string) map[string]string {
+		return map[string]string{"application/json": `{"code":"` + code + `","request_id":"$context.requestId","detail":$context.error.messageString}`}
+	}
+	cors := map[string]string{"Access-Control-Allow-Origin": "method.request.header.Origin", "X-Id": "method.request.path.id", "X-Q": "method.request.querystring.q", "X-Stage": "stageVariables.v"}
+	api := &samtemplate.API{StageName: "v1", GatewayResponses: map[string]samtemplate.GatewayResponse{
+		"REQUEST_TOO_LARGE": {StatusCode: 413, Headers: map[string]string{"Content-Type": "application/problem+json", "Vary": "Origin"}, Mapped: cors, Templates: problem("payload_too_large")},
+		"THROTTLED":         {Headers: map[string]string{"Retry-After": "1"}, Templates: problem("rate_limited")},
+		"DEFAULT_4XX":       {Headers: map[string]string{"Content-Type": "application/problem+json"}, Mapped: cors, Templates: problem("bad_request")},
+		"DEFAULT_5XX":       {Templates: problem("internal")},
+	}}
+	forced := &samtemplate.API{GatewayResponses: map[string]samtemplate.GatewayResponse{
+		"DEFAULT_4XX":                  {StatusCode: 400},
+		"MISSING_AUTHENTICATION_TOKEN": {StatusCode: 404},
+		"THROTTLED":                    {},
+	}}
+	cases := []struct {
+		name       string
+		api        *samtemplate.API
+		typ        string
+		status     int
+		origin     string
+		wantStatus int
+		wantBody   string
+		want       map[string]string // "" for a header that must be absent
+	}{
+		{"own entry, origin echoed", api, "REQUEST_TOO_LARGE", 413, "http://localhost:5173", 413,
+			`{"code":"payload_too_large","request_id":"REQ","detail":"Request Too Long"}`,
+			map[string]string{"Content-Type": "application/problem+json", "Vary": "Origin", "Access-Control-Allow-Origin": "http://localhost:5173", "X-Id": "42", "X-Q": "b", "X-Stage": ""}},
+		{"no Origin, no header", api, "REQUEST_TOO_LARGE", 413, "", 413, "",
+			map[string]string{"Access-Control-Allow-Origin": ""}},
+		{"own entry without a status keeps the type's", api, "THROTTLED", 429, "", 429, "",
+			map[string]string{"Retry-After": "1", "Content-Type": "application/json"}},
+		{"DEFAULT_4XX for a type without an entry, status kept", api, "INVALID_API_KEY", 403, "https://a.example", 403,
+			`{"code":"bad_request","request_id":"REQ","detail":"Forbidden"}`,
+			map[string]string{"Access-Control-Allow-Origin": "https://a.example", "Content-Type": "application/problem+json"}},
+		{"DEFAULT_5XX, status kept", api, "DEFAULT_5XX", 502, "https://a.example", 502,
+			`{"code":"internal","request_id":"REQ","detail":"Internal server error"}`,
+			map[string]string{"Access-Control-Allow-Origin": ""}},
+		{"a DEFAULT status replaces the class's", forced, "INVALID_API_KEY", 403, "", 400, `{"message":"Forbidden"}`, nil},
+		{"and the status of an entry without one", forced, "THROTTLED", 429, "", 400, "", nil},
+		{"but not one the type sets", forced, "MISSING_AUTHENTICATION_TOKEN", 403, "", 404, "", nil},
+		{"nor another class", forced, "INTEGRATION_TIMEOUT", 504, "", 504, "", nil},
+	}
+	messages := map[int]string{413: "Request Too Long", 429: "Too Many Requests", 403: "Forbidden", 502: "Internal server error", 504: "Endpoint request timed out"}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/v1/users/42?q=a&q=b", nil)
+			if c.origin != "" {
+				r.Header.Set("Origin", c.origin)
+			}
+			w := httptest.NewRecorder()
+			got := gatewayResponder{w: w, r: r, api: c.api, params: map[string]string{"id": "42"}, requestID: "REQ"}.write(c.typ, c.status, messages[c.status])
+			if got != c.wantStatus || w.Code != c.wantStatus {
+				t.Errorf("status: returned %d, wrote %d, want %d", got, w.Code, c.wantStatus)
+			}
+			if c.wantBody != "" && w.Body.String() != c.wantBody {
+				t.Errorf("body: got %s, want %s", w.Body, c.wantBody)
+			}
+			for k, v := range c.want {
+				if _, present := w.Header()[http.CanonicalHeaderKey(k)]; v == "" && present {
+					t.Errorf("header %s: got %q, want none", k, w.Header().Get(k))
+				} else if got := w.Header().Get(k); v != "" && got != v {
+					t.Errorf("header %s: got %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+// A body over API Gateway's 10 MB is its own 413, before any function runs.
+func TestGatewayBodyTooLarge(t *testing.T) {
+	api := &samtemplate.API{GatewayResponses: map[string]samtemplate.GatewayResponse{
+		"REQUEST_TOO_LARGE": {StatusCode: 413, Mapped: map[string]string{"Access-Control-Allow-Origin": "method.request.header.Origin"}},
+	}}
+	post, _ := newRoute("POST", "/v1/x", api, &function{id: "XFunction"})
+	g := &gateway{router: newRouter([]*route{post}), defaultAPI: api, log: &bytes.Buffer{}, now: time.Now}
+	r := httptest.NewRequest("POST", "/v1/x", bytes.NewReader(make([]byte, maxRequestBody+1)))
+	r.Header.Set("Origin", "http://evil.example")
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	if w.Code != 413 || w.Header().Get("Access-Control-Allow-Origin") != "http://evil.example" || w.Header().Get("X-Amzn-Errortype") != "RequestTooLargeException" {
+		t.Errorf("got %d %v, want 413 with the Origin echoed", w.Code, w.Header())
 	}
 }

@@ -9,13 +9,15 @@ import (
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
 
-// route is one Api event: a method on a resource path, served by a function.
+// route is one method on a resource path, served by a function, or by API Gateway itself
+// for the OPTIONS methods SAM adds for an Api's Cors property (mock).
 type route struct {
 	method   string // upper case, or "ANY"
 	resource string // as in the template: "/v1/users/{id}"
 	segments []segment
 	api      *samtemplate.API
 	fn       *function
+	mock     bool // SAM's CORS preflight: no function
 }
 
 // segment is one part of a resource path.
@@ -120,10 +122,10 @@ func moreSpecific(a, b *route) bool {
 	return len(a.segments) > len(b.segments)
 }
 
-// router finds the route of a request as API Gateway does: first the most
-// specific resource that matches the path, then the method on that
-// resource (an exact one before ANY). A method missing from the chosen
-// resource is not looked for on less specific resources.
+// router finds the route of a request as API Gateway does: of the resources whose path
+// matches and that have the request's method (or ANY), the most specific one, and on it the
+// exact method before ANY. A resource that matches the path but lacks the method does not
+// stop the search: API Gateway goes on to less specific resources, a greedy {proxy+} last.
 type router struct {
 	routes []*route
 }
@@ -134,41 +136,38 @@ func newRouter(routes []*route) *router {
 	return &router{routes: sorted}
 }
 
-// find returns the route for method and escaped path, its path parameters,
-// and the resource that matched (nil when none did, even if the method
-// did not).
-func (rt *router) find(method, path string) (match *route, params map[string]string, resource *route) {
+// find returns the route for method and escaped path and its path parameters (nil when no
+// resource has the method), and the API whose gateway responses answer for the request:
+// the route's, else that of the most specific resource matching the path (nil when none
+// does).
+func (rt *router) find(method, path string) (match *route, params map[string]string, api *samtemplate.API) {
 	parts := splitPath(path)
-	var best *route
+	var anyPath *route
 	for _, r := range rt.routes {
-		if _, ok := r.match(parts); ok && (best == nil || moreSpecific(r, best)) {
-			best = r
-		}
-	}
-	if best == nil {
-		return nil, nil, nil
-	}
-	var anyMethod *route
-	for _, r := range rt.routes {
-		if r.resource != best.resource {
+		if _, ok := r.match(parts); !ok {
 			continue
 		}
-		if r.method == method {
-			params, _ = r.match(parts)
-			return r, params, best
+		if anyPath == nil || moreSpecific(r, anyPath) {
+			anyPath = r
 		}
-		if r.method == "ANY" {
-			anyMethod = r
+		if r.method != method && r.method != "ANY" {
+			continue
+		}
+		if match == nil || moreSpecific(r, match) || (r.resource == match.resource && r.method == method) {
+			match = r
 		}
 	}
-	if anyMethod != nil {
-		params, _ = anyMethod.match(parts)
-		return anyMethod, params, best
+	if match == nil {
+		if anyPath == nil {
+			return nil, nil, nil
+		}
+		return nil, nil, anyPath.api
 	}
-	return nil, nil, best
+	params, _ = match.match(parts)
+	return match, params, match.api
 }
 
-// methods lists the methods of the resource r belongs to, for CORS.
+// methods lists the methods of a resource, for CORS.
 func (rt *router) methods(resource string) []string {
 	var out []string
 	for _, r := range rt.routes {

@@ -55,34 +55,54 @@ func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
 	return nil
 }
 
-// serveAPI serves every Api event of every function on 127.0.0.1:port.
+// serveAPI serves every route of every API on 127.0.0.1:port: the methods of an
+// Api's DefinitionBody and the Api events of the functions, as SAM puts them
+// together (samtemplate.Routes).
 func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
-	apis := map[string]*samtemplate.API{}
-	var routes []*route
+	ids := map[string]bool{}
+	for _, id := range s.Template.ResourcesOfType(samtemplate.TypeAPI) {
+		ids[id] = true
+	}
 	for _, id := range sortedKeys(s.functions) {
 		f, err := s.Template.Function(id)
 		if err != nil {
 			return err
 		}
 		for _, ev := range f.APIEvents() {
-			api, ok := apis[ev.RestAPIID]
-			if !ok {
-				a, err := s.Template.API(ev.RestAPIID)
-				if err != nil {
-					return fmt.Errorf("%s: %w", id, err)
-				}
-				if st, ok, err := res.ResolveString(a.Properties["StageName"]); err == nil && ok && st != "" {
-					a.StageName = st // with Options.Parameters, not only the defaults
-				}
-				api = &a
-				apis[ev.RestAPIID] = api
+			if ev.RestAPIID == "" {
+				ev.RestAPIID = samtemplate.ImplicitAPIID
 			}
-			r, err := newRoute(ev.Method, ev.Path, api, s.functions[id])
-			if err != nil {
-				return fmt.Errorf("%s: %w", id, err)
-			}
-			routes = append(routes, r)
+			ids[ev.RestAPIID] = true
 		}
+	}
+	apis := map[string]*samtemplate.API{}
+	var routes []*route
+	for _, id := range sortedKeys(ids) {
+		a, err := s.Template.API(id)
+		if err != nil {
+			return err
+		}
+		if st, ok, err := res.ResolveString(a.Properties["StageName"]); err == nil && ok && st != "" {
+			a.StageName = st // with Options.Parameters, not only the defaults
+		}
+		api := &a
+		apis[id] = api
+		rs, err := s.Template.Routes(id)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			fn, ok := s.functions[r.Function]
+			if !ok {
+				return fmt.Errorf("%s: %s %s is served by %s, which is not a function of the template", id, r.Method, r.Path, r.Function)
+			}
+			rt, err := newRoute(r.Method, r.Path, api, fn)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.Function, err)
+			}
+			routes = append(routes, rt)
+		}
+		routes = append(routes, corsMocks(api, routes)...)
 	}
 	// Requests that match no route are answered by the first API by
 	// logical ID (the implicit one when there is no other).

@@ -5,8 +5,6 @@ package mailer
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -14,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 
+	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/mail"
 	"github.com/userbase/userbase/pkg/store"
 )
@@ -37,8 +36,6 @@ type Mailer struct {
 	AppName string
 }
 
-var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
-
 // Handle processes one batch of stream records in order. On a failure it returns an error,
 // so Lambda retries the batch (bisecting it, then sending it to the failure queue); mail
 // already sent is not sent twice, because its outbox item is gone.
@@ -54,7 +51,7 @@ func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) error {
 		msg, err := store.UnmarshalMail(convertImage(img))
 		if err != nil {
 			// A malformed item will never send; retrying it would block the shard.
-			logger.Error("skip outbox item", "pk", img["pk"].String(), "error", err.Error())
+			logging.Logger().Error("skip outbox item", "pk", img["pk"].String(), "error", err.Error())
 			continue
 		}
 		if err := m.send(ctx, msg); err != nil {
@@ -74,7 +71,7 @@ func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
 	}
 	r, err := mail.Render(msg, m.From, m.AppName)
 	if err != nil {
-		logger.Error("skip outbox item", "mail_id", msg.ID, "error", err.Error())
+		logging.Logger().Error("skip outbox item", "mail_id", msg.ID, "error", err.Error())
 		return m.Outbox.DeleteMail(ctx, msg.ID)
 	}
 	utf8 := aws.String("UTF-8")
@@ -92,7 +89,7 @@ func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
-	logger.Info("mail sent", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To))
+	logging.Logger().Info("mail sent", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To))
 	return m.Outbox.DeleteMail(ctx, msg.ID)
 }
 

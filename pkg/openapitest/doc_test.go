@@ -15,8 +15,6 @@ import (
 
 // wantProblemCodes is API.md's problem catalogue with the status of each.
 var wantProblemCodes = map[string]int{
-	"reauthentication_required": 403,
-	"password_expired":          403,
 	"validation_failed":         400,
 	"malformed_json":            400,
 	"unknown_field":             400,
@@ -38,6 +36,12 @@ var wantProblemCodes = map[string]int{
 	"unsupported_media_type":    415,
 	"rate_limited":              429,
 	"internal":                  500,
+	"bad_request":               400,
+	"invalid_api_key":           403,
+	"quota_exceeded":            429,
+	"gateway_timeout":           504,
+	"reauthentication_required": 403,
+	"password_expired":          403,
 }
 
 var wantFieldCodes = []string{

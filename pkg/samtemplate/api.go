@@ -28,7 +28,10 @@ type API struct {
 type GatewayResponse struct {
 	StatusCode int               // 0: the response type's own status
 	Headers    map[string]string // static values, quotes removed
-	Templates  map[string]string // body templates by content type
+	// Mapped are the headers whose value maps a request value, by header name: the mapping
+	// expression, such as "method.request.header.Origin".
+	Mapped    map[string]string
+	Templates map[string]string // body templates by content type
 }
 
 // API returns the API with logical ID id; "" or ImplicitAPIID give SAM's
@@ -71,7 +74,7 @@ func (t *Template) API(id string) (API, error) {
 }
 
 func gatewayResponse(m map[string]any) (GatewayResponse, error) {
-	gr := GatewayResponse{Headers: map[string]string{}, Templates: map[string]string{}}
+	gr := GatewayResponse{Headers: map[string]string{}, Mapped: map[string]string{}, Templates: map[string]string{}}
 	if v, ok := m["StatusCode"]; ok {
 		n, ok := intOf(v)
 		if !ok {
@@ -81,10 +84,12 @@ func gatewayResponse(m map[string]any) (GatewayResponse, error) {
 	}
 	for name, v := range mapOf(mapOf(m["ResponseParameters"])["Headers"]) {
 		// Static values are written in single quotes ("'application/json'");
-		// anything else maps a request value, which has no local meaning.
+		// anything else maps a request value.
 		s := scalarString(v)
 		if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
 			gr.Headers[name] = s[1 : len(s)-1]
+		} else if s != "" {
+			gr.Mapped[name] = s
 		}
 	}
 	for ct, v := range mapOf(m["ResponseTemplates"]) {

@@ -49,6 +49,7 @@ Resources:
           ResponseParameters:
             Headers:
               Content-Type: "'application/problem+json'"
+              Access-Control-Allow-Origin: method.request.header.Origin
           ResponseTemplates:
             application/json: '{"code":"not_found"}'
   AuthRegisterFunction:
@@ -194,6 +195,7 @@ func TestAPI(t *testing.T) {
 		GatewayResponses: map[string]GatewayResponse{"MISSING_AUTHENTICATION_TOKEN": {
 			StatusCode: 404,
 			Headers:    map[string]string{"Content-Type": "application/problem+json"},
+			Mapped:     map[string]string{"Access-Control-Allow-Origin": "method.request.header.Origin"},
 			Templates:  map[string]string{"application/json": `{"code":"not_found"}`},
 		}},
 	}
@@ -220,6 +222,99 @@ func TestParseErrors(t *testing.T) {
 		"bad YAML":      "Resources: [\n",
 	} {
 		if _, err := Parse([]byte(text)); err == nil {
+			t.Errorf("%s: got no error, want one", name)
+		}
+	}
+}
+
+const routesTemplate = `
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      MergeDefinitions: true
+      DefinitionBody:
+        openapi: "3.0.1"
+        paths:
+          /{proxy+}:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FallbackFunction.Arn}/invocations"}
+          /v1/me:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FallbackFunction.Arn}/invocations"}
+            get:
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FallbackFunction.Arn}/invocations"}
+  Other:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v2
+      DefinitionBody:
+        paths:
+          /x:
+            post:
+              x-amazon-apigateway-integration: {type: aws_proxy, uri: {"Fn::Sub": ["arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${MeFunction.Arn}/invocations", {}]}}
+  MeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /v1/me, Method: get}}
+        Patch: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /v1/me, Method: PATCH}}
+        Ignored: {Type: Api, Properties: {RestApiId: !Ref Other, Path: /v1/me, Method: GET}}
+        Implicit: {Type: Api, Properties: {Path: /implicit, Method: GET}}
+  FallbackFunction:
+    Type: AWS::Serverless::Function
+    Properties: {}
+`
+
+func TestRoutes(t *testing.T) {
+	tpl, err := Parse([]byte(routesTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tpl.Routes("Api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The event replaces the body's GET; the body's ANY stays.
+	want := []Route{
+		{Path: "/v1/me", Method: "ANY", Function: "FallbackFunction"},
+		{Path: "/v1/me", Method: "GET", Function: "MeFunction", Event: "Get"},
+		{Path: "/v1/me", Method: "PATCH", Function: "MeFunction", Event: "Patch"},
+		{Path: "/{proxy+}", Method: "ANY", Function: "FallbackFunction"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Routes(Api) (-want +got):\n%s", diff)
+	}
+	// Without MergeDefinitions, SAM leaves the events out of a DefinitionBody.
+	got, err = tpl.Routes("Other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]Route{{Path: "/x", Method: "POST", Function: "MeFunction"}}, got); diff != "" {
+		t.Errorf("Routes(Other) (-want +got):\n%s", diff)
+	}
+	got, err = tpl.Routes("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]Route{{Path: "/implicit", Method: "GET", Function: "MeFunction", Event: "Implicit"}}, got); diff != "" {
+		t.Errorf("Routes(implicit) (-want +got):\n%s", diff)
+	}
+}
+
+func TestRoutesErrors(t *testing.T) {
+	for name, op := range map[string]string{
+		"no integration": `{}`,
+		"mock":           `{x-amazon-apigateway-integration: {type: mock}}`,
+		"bad uri":        `{x-amazon-apigateway-integration: {type: aws_proxy, uri: "arn:aws:lambda:us-east-1:1:function:f"}}`,
+	} {
+		text := "Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      DefinitionBody:\n        paths:\n          /x:\n            get: " + op + "\n"
+		tpl, err := Parse([]byte(text))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := tpl.Routes("Api"); err == nil {
 			t.Errorf("%s: got no error, want one", name)
 		}
 	}

@@ -2,7 +2,8 @@ package user
 
 import (
 	"context"
-	"log/slog"
+
+	"github.com/userbase/userbase/pkg/logging"
 )
 
 // Avatars is where avatar images live (pkg/avatar: the private bucket).
@@ -23,7 +24,7 @@ func (s *Service) AvatarURL(ctx context.Context, u *User) string {
 	}
 	img, _, err := s.opts.Avatars.URLs(ctx, u.AvatarKey)
 	if err != nil {
-		slog.Default().Error("sign avatar url", "user_id", u.ID, "error", err.Error())
+		logging.Logger().Error("sign avatar url", "user_id", u.ID, "error", err.Error())
 		return ""
 	}
 	return img
@@ -85,7 +86,7 @@ func (s *Service) swapAvatar(ctx context.Context, cur *User, key string, c Clien
 	}
 	if cur.AvatarKey != "" && s.opts.Avatars != nil {
 		if derr := s.opts.Avatars.Delete(ctx, cur.AvatarKey); derr != nil {
-			slog.Default().Error("delete old avatar", "user_id", cur.ID, "error", derr.Error())
+			logging.Logger().Error("delete old avatar", "user_id", cur.ID, "error", derr.Error())
 		}
 	}
 	return out, nil
