@@ -34,8 +34,11 @@ type Options struct {
 	Fields *profilefields.Set
 	// ProfileUpdatesPerDay limits profile changes (PATCH /v1/me, avatars) per user per UTC day.
 	ProfileUpdatesPerDay int
-	// Avatars signs and deletes avatar images; nil: users have no avatars.
-	Avatars Avatars
+	// AvatarURLs signs avatar URLs; nil: users are rendered without avatars.
+	AvatarURLs AvatarURLs
+	// AvatarObjects deletes avatar images when they are replaced or their user is deleted;
+	// nil: nothing is deleted from the bucket (functions that never delete avatars, tests).
+	AvatarObjects AvatarObjects
 }
 
 // Throttle are the sign-in limits.
