@@ -1,6 +1,7 @@
 // Package deploy_test holds template.yaml to the code: one function resource
-// per functions/* folder, one function per route, the narrowest table policy,
-// and every environment variable the code reads set in the template.
+// per functions/* folder, one function per route, every function's policy exactly
+// what its code calls (iam_test.go), and every environment variable the code
+// reads set in the template.
 package deploy_test
 
 import (
@@ -8,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -72,30 +72,6 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
 	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
 }
-
-// readOnly are the functions that only read the table: they get
-// DynamoDBReadPolicy, never a template that can write.
-var readOnly = map[string]bool{}
-
-// noTable are the functions that never touch the table: they get no table policy at all.
-var noTable = map[string]bool{
-	"locales":        true,
-	"profile-fields": true,
-	"api-fallback":   true,
-}
-
-// SAM policy templates on the table, and those of them that can change it.
-var (
-	tablePolicies = []string{
-		"DynamoDBReadPolicy", "DynamoDBCrudPolicy", "DynamoDBWritePolicy",
-		"DynamoDBReconfigurePolicy", "DynamoDBStreamReadPolicy",
-		"DynamoDBBackupFullAccessAndStreamReadPolicy", "DynamoDBRestoreFromBackupPolicy",
-	}
-	tableWritePolicies = []string{
-		"DynamoDBCrudPolicy", "DynamoDBWritePolicy", "DynamoDBReconfigurePolicy",
-		"DynamoDBBackupFullAccessAndStreamReadPolicy", "DynamoDBRestoreFromBackupPolicy",
-	}
-)
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {
 	t.Helper()
@@ -201,69 +177,6 @@ func TestEveryRouteHasExactlyOneFunction(t *testing.T) {
 		}
 		if want := samtemplate.LogicalID(r.folder); ids[0] != want {
 			t.Errorf("%s: served by %s, want %s", key, ids[0], want)
-		}
-	}
-}
-
-// policyTemplates returns the SAM policy template names in a function's
-// Policies, and fails on a managed policy named as a plain string: each
-// function gets templates scoped to our resources, nothing broader.
-func policyTemplates(t *testing.T, id string, policies any) map[string]any {
-	t.Helper()
-	out := map[string]any{}
-	list, _ := policies.([]any)
-	if s, ok := policies.(string); ok {
-		list = []any{s}
-	}
-	for _, p := range list {
-		switch x := p.(type) {
-		case string:
-			t.Errorf("%s: managed policy %q; use the narrowest SAM policy template instead", id, x)
-		case map[string]any:
-			if _, ok := x["Statement"]; ok {
-				continue // an inline statement
-			}
-			for name, args := range x {
-				out[name] = args
-			}
-		}
-	}
-	return out
-}
-
-func TestTablePolicyIsTheNarrowest(t *testing.T) {
-	tpl, fns := load(t)
-	if p, ok := tpl.Globals.Function["Policies"]; ok {
-		t.Errorf("Globals.Function.Policies is %v; policies belong to each function", p)
-	}
-	for _, f := range fns {
-		templates := policyTemplates(t, f.LogicalID, f.Properties["Policies"])
-		var onTable []string
-		for name, args := range templates {
-			if !slices.Contains(tablePolicies, name) {
-				continue
-			}
-			onTable = append(onTable, name)
-			ref, _ := args.(map[string]any)["TableName"].(map[string]any)
-			if ref["Ref"] != tableID {
-				t.Errorf("%s: %s on TableName %v, want !Ref %s", f.LogicalID, name, args, tableID)
-			}
-		}
-		sort.Strings(onTable)
-		if noTable[f.Folder] {
-			if len(onTable) > 0 {
-				t.Errorf("%s never touches the table: table policies %v, want none", f.LogicalID, onTable)
-			}
-			continue
-		}
-		if readOnly[f.Folder] {
-			if !slices.Equal(onTable, []string{"DynamoDBReadPolicy"}) {
-				t.Errorf("%s only reads the table: table policies %v, want [DynamoDBReadPolicy]", f.LogicalID, onTable)
-			}
-			continue
-		}
-		if len(onTable) != 1 || !slices.Contains(tableWritePolicies, onTable[0]) {
-			t.Errorf("%s writes the table: table policies %v, want one that can write (DynamoDBCrudPolicy); if it only reads, add it to readOnly", f.LogicalID, onTable)
 		}
 	}
 }

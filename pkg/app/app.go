@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/avatar"
 	"github.com/userbase/userbase/pkg/awsclient"
+	"github.com/userbase/userbase/pkg/awsclient/s3url"
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/store"
@@ -18,27 +20,44 @@ type App struct {
 	Config *config.Config
 	Store  *store.Store
 	Users  *user.Service
+	// Avatars writes and deletes avatar images; nil unless the function asked for it with
+	// WithAvatarStore.
+	Avatars AvatarStore
 }
 
-// New reads the configuration and builds the store and service.
-func New() (*App, error) {
+// Option adds to a function's wiring.
+type Option func(*App)
+
+// New reads the configuration and builds the store and service. Every service signs
+// avatar URLs (a SigV4 signature, no S3 client); only with WithAvatarStore does it
+// delete avatar images too.
+func New(opts ...Option) (*App, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, err
 	}
 	logging.SetLevel(cfg.LogLevel)
-	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
-	svc := service(cfg, st, time.Now, newLazyAvatars(cfg))
-	return &App{Config: cfg, Store: st, Users: svc}, nil
+	awsCfg := awsclient.Config()
+	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName)}
+	for _, o := range opts {
+		o(a)
+	}
+	urls := avatar.NewSigner(s3url.New(awsCfg, cfg.BucketName), cfg.AvatarURLTTL)
+	var objects user.AvatarObjects
+	if a.Avatars != nil { // not a non-nil interface holding nil
+		objects = a.Avatars
+	}
+	a.Users = service(cfg, a.Store, time.Now, urls, objects)
+	return a, nil
 }
 
 // Service builds the account service over any store, without avatar storage; tests and
 // tools use it.
 func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Service {
-	return service(cfg, st, now, nil)
+	return service(cfg, st, now, nil, nil)
 }
 
-func service(cfg *config.Config, st user.Store, now func() time.Time, avatars user.Avatars) *user.Service {
+func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	return user.NewService(st, h, now, user.Options{
 		SessionTTL:           cfg.SessionTTL,
@@ -55,7 +74,8 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 		Issuer:               cfg.AppName,
 		Fields:               cfg.ProfileFields,
 		ProfileUpdatesPerDay: cfg.ProfileUpdatesPerDay,
-		Avatars:              avatars,
+		AvatarURLs:           urls,
+		AvatarObjects:        objects,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,
@@ -66,8 +86,8 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 
 // Must is New for main: a broken configuration stops the function at init with one clear
 // log line, which Lambda reports as an init error.
-func Must() *App {
-	a, err := New()
+func Must(opts ...Option) *App {
+	a, err := New(opts...)
 	if err != nil {
 		Fatal(err)
 	}

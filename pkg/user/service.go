@@ -47,8 +47,11 @@ type Options struct {
 	ProfileUpdatesPerDay int
 	// WishlistMax is the most items one wishlist holds.
 	WishlistMax int
-	// Avatars signs and deletes avatar images; nil: users have no avatars.
-	Avatars Avatars
+	// AvatarURLs signs avatar URLs; nil: users are rendered without avatars.
+	AvatarURLs AvatarURLs
+	// AvatarObjects deletes avatar images when they are replaced or their user is deleted;
+	// nil: nothing is deleted from the bucket (functions that never delete avatars, tests).
+	AvatarObjects AvatarObjects
 	// Secrets seals TOTP secrets at rest; nil: TOTP enrollment fails.
 	Secrets Secrets
 	// Tokens mints and verifies access tokens; nil: none are minted or accepted.
