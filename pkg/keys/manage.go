@@ -230,4 +230,3 @@ func (r *Ring) List(ctx context.Context) ([]KeyInfo, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].SignsFrom.Before(out[j].SignsFrom) })
 	return out, nil
 }
-
