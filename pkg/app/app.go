@@ -11,6 +11,7 @@ import (
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -20,6 +21,10 @@ type App struct {
 	Config *config.Config
 	Store  *store.Store
 	Users  *user.Service
+	// Keys is the signing key ring and the sealer of secrets; Tokens mints and verifies
+	// access tokens with it. Neither reads anything before first use.
+	Keys   *keys.Ring
+	Tokens *keys.Tokens
 }
 
 // New reads the configuration and builds the store and service.
@@ -30,7 +35,8 @@ func New() (*App, error) {
 	}
 	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
 	svc := service(cfg, st, time.Now, newLazyAvatars(cfg))
-	return &App{Config: cfg, Store: st, Users: svc}, nil
+	ring := Keys(cfg, st)
+	return &App{Config: cfg, Store: st, Users: svc, Keys: ring, Tokens: Tokens(cfg, ring)}, nil
 }
 
 // Service builds the account service over any store, without avatar storage; tests and
