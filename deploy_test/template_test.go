@@ -65,16 +65,21 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/me/mfa/totp/confirm", "me-mfa-totp-confirm"},
 	{"DELETE", "/v1/me/mfa/totp", "me-mfa-totp-delete"},
 	{"GET", "/v1/me/events", "me-events"},
+	{"GET", "/.well-known/openid-configuration", "well-known-openid-configuration"},
+	{"GET", "/.well-known/jwks.json", "well-known-jwks"},
 }
 
 // readOnly are the functions that only read the table: they get
 // DynamoDBReadPolicy, never a template that can write.
-var readOnly = map[string]bool{}
+var readOnly = map[string]bool{
+	"well-known-jwks": true,
+}
 
 // noTable are the functions that never touch the table: they get no table policy at all.
 var noTable = map[string]bool{
-	"locales":        true,
-	"profile-fields": true,
+	"locales":                         true,
+	"profile-fields":                  true,
+	"well-known-openid-configuration": true,
 }
 
 // SAM policy templates on the table, and those of them that can change it.
@@ -284,7 +289,8 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 // accepts, so a deploy without overrides starts.
 func TestDefaultEnvironmentLoads(t *testing.T) {
 	tpl, fns := load(t)
-	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1"}
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1",
+		"SecretsKey.Arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	res := tpl.Resolver(nil, refs)
 	for _, f := range fns {
 		t.Run(f.Folder, func(t *testing.T) {
