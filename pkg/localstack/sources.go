@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
 		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoEndpoint,
 		"AWS_ENDPOINT_URL_S3":       s.S3Endpoint,
 		"AWS_ENDPOINT_URL_SES":      s.SESEndpoint,
+		"AWS_ENDPOINT_URL_KMS":      s.KMSEndpoint,
 	}
 	var missing []string
 	for _, f := range fns {
@@ -55,8 +57,8 @@ func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
 	return nil
 }
 
-// serveAPI serves every Api event of every function on 127.0.0.1:port.
-func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
+// serveAPI serves every Api event of every function on ln.
+func (s *Stack) serveAPI(ln net.Listener, res samtemplate.Resolver) error {
 	apis := map[string]*samtemplate.API{}
 	var routes []*route
 	for _, id := range sortedKeys(s.functions) {
@@ -94,15 +96,11 @@ func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
 	if defaultAPI == nil {
 		a, err := s.Template.API("")
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		defaultAPI = &a
 	}
-	ln, err := listen(port)
-	if err != nil {
-		return err
-	}
-	s.APIURL = "http://" + ln.Addr().String()
 	gw := &gateway{router: newRouter(routes), defaultAPI: defaultAPI, log: s.log, now: time.Now}
 	s.api = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = s.api.Serve(ln) }()
