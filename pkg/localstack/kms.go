@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	kmsconfig "github.com/nsmithuk/local-kms/src/config"
 	"github.com/nsmithuk/local-kms/src/cmk"
+	kmsconfig "github.com/nsmithuk/local-kms/src/config"
 	"github.com/nsmithuk/local-kms/src/data"
 	"github.com/nsmithuk/local-kms/src/handler"
 	"github.com/sirupsen/logrus"
