@@ -28,5 +28,5 @@ func ExampleDoc_Check() {
 	// Output:
 	// <nil>
 	// true
-	// 2 of 38
+	// 2 of 40
 }
