@@ -5,8 +5,10 @@ package deploy_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -427,5 +429,73 @@ func TestMailerReadsTheOutboxFromTheStream(t *testing.T) {
 	}
 	if len(mailer.APIEvents()) != 0 {
 		t.Errorf("mailer has Api events %v, want none", mailer.APIEvents())
+	}
+}
+
+// kmsUsers are the functions that call KMS on the stack's key, with the calls each makes:
+// keys-init makes the data key; a function that mints tokens or opens sealed secrets
+// needs kms:Decrypt. Every other function gets no KMS permission at all.
+var kmsUsers = map[string][]string{
+	"keys-init": {"kms:Decrypt", "kms:GenerateDataKey"},
+}
+
+// The stack's KMS key, the custom resource that makes the key ring, and KMS permissions
+// only where the code calls KMS.
+func TestSecretsKeyAndKeyRing(t *testing.T) {
+	tpl, fns := load(t)
+	keys := tpl.ResourcesOfType("AWS::KMS::Key")
+	if len(keys) != 1 || keys[0] != "SecretsKey" {
+		t.Fatalf("KMS keys %v, want one, SecretsKey", keys)
+	}
+	p := tpl.Resources["SecretsKey"].Properties
+	if p["KeySpec"] != "SYMMETRIC_DEFAULT" || p["KeyUsage"] != "ENCRYPT_DECRYPT" {
+		t.Errorf("SecretsKey: KeySpec %v, KeyUsage %v; want a symmetric encryption key", p["KeySpec"], p["KeyUsage"])
+	}
+	ring, ok := tpl.Resources["KeyRing"]
+	if !ok || !strings.HasPrefix(ring.Type, "Custom::") {
+		t.Fatalf("no KeyRing custom resource")
+	}
+	att, _ := ring.Properties["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)
+	if len(att) != 2 || att[0] != samtemplate.LogicalID("keys-init") || att[1] != "Arn" {
+		t.Errorf("KeyRing ServiceToken %v, want !GetAtt %s.Arn", ring.Properties["ServiceToken"], samtemplate.LogicalID("keys-init"))
+	}
+	for _, f := range fns {
+		var actions []string
+		list, _ := f.Properties["Policies"].([]any)
+		for _, pol := range list {
+			m, _ := pol.(map[string]any)
+			stmts, _ := m["Statement"].([]any)
+			for _, s := range stmts {
+				st, _ := s.(map[string]any)
+				var acts []string
+				switch a := st["Action"].(type) {
+				case string:
+					acts = []string{a}
+				case []any:
+					for _, x := range a {
+						acts = append(acts, fmt.Sprint(x))
+					}
+				}
+				kms := false
+				for _, a := range acts {
+					if strings.HasPrefix(a, "kms:") {
+						kms = true
+						actions = append(actions, a)
+					}
+				}
+				if res, _ := st["Resource"].(map[string]any); kms && !reflect.DeepEqual(res["Fn::GetAtt"], []any{"SecretsKey", "Arn"}) {
+					t.Errorf("%s: KMS actions %v on %v, want on !GetAtt SecretsKey.Arn only", f.LogicalID, acts, st["Resource"])
+				}
+			}
+			for name := range m {
+				if strings.HasPrefix(name, "KMS") {
+					t.Errorf("%s: SAM policy template %s; name the KMS calls on SecretsKey in a statement", f.LogicalID, name)
+				}
+			}
+		}
+		sort.Strings(actions)
+		if want := kmsUsers[f.Folder]; !slices.Equal(actions, want) {
+			t.Errorf("%s: KMS actions %v, want %v", f.LogicalID, actions, want)
+		}
 	}
 }
