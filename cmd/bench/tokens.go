@@ -85,7 +85,6 @@ func cpuPerOp(runs, batch int, op func() error) (time.Duration, error) {
 	return per[len(per)/2], nil
 }
 
-
 // measureTokens signs and verifies access tokens with the real key ring on DynamoDB Local
 // and local-kms, both started here: CPU per token, the calls a warm process makes (none
 // expected), and what a million sign-ins' tokens cost in KMS requests.
