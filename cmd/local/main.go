@@ -1,6 +1,6 @@
 // Command local runs the whole application on this machine (make local):
-// DynamoDB Local, an S3 server and the SES emulator, the table and bucket of
-// template.yaml, and the API served the way API Gateway serves it, every
+// DynamoDB Local, an S3 server, the SES emulator and KMS, the table, bucket,
+// KMS key and custom resources of template.yaml, and the API served the way API Gateway serves it, every
 // route running its function's own built bootstrap binary. Build first
 // (make build); Ctrl-C stops everything.
 //
