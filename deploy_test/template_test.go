@@ -6,8 +6,10 @@ package deploy_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -71,6 +73,8 @@ var routes = []struct{ method, path, folder string }{
 	{"GET", "/v1/me/events", "me-events"},
 	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
 	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
+	{"GET", "/.well-known/openid-configuration", "well-known-openid-configuration"},
+	{"GET", "/.well-known/jwks.json", "well-known-jwks"},
 }
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {
@@ -204,7 +208,8 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 // accepts, so a deploy without overrides starts.
 func TestDefaultEnvironmentLoads(t *testing.T) {
 	tpl, fns := load(t)
-	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1"}
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1",
+		"SecretsKey.Arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	res := tpl.Resolver(nil, refs)
 	for _, f := range fns {
 		t.Run(f.Folder, func(t *testing.T) {
@@ -504,4 +509,61 @@ func TestMailerReadsTheOutboxFromTheStream(t *testing.T) {
 	if len(mailer.APIEvents()) != 0 {
 		t.Errorf("mailer has Api events %v, want none", mailer.APIEvents())
 	}
+}
+
+// The stack's KMS key, the custom resource that makes the key ring, and KMS permissions
+// on that key only.
+func TestSecretsKeyAndKeyRing(t *testing.T) {
+	tpl, fns := load(t)
+	keys := tpl.ResourcesOfType("AWS::KMS::Key")
+	if len(keys) != 1 || keys[0] != "SecretsKey" {
+		t.Fatalf("KMS keys %v, want one, SecretsKey", keys)
+	}
+	p := tpl.Resources["SecretsKey"].Properties
+	if p["KeySpec"] != "SYMMETRIC_DEFAULT" || p["KeyUsage"] != "ENCRYPT_DECRYPT" {
+		t.Errorf("SecretsKey: KeySpec %v, KeyUsage %v; want a symmetric encryption key", p["KeySpec"], p["KeyUsage"])
+	}
+	ring, ok := tpl.Resources["KeyRing"]
+	if !ok || !strings.HasPrefix(ring.Type, "Custom::") {
+		t.Fatalf("no KeyRing custom resource")
+	}
+	att, _ := ring.Properties["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)
+	if len(att) != 2 || att[0] != samtemplate.LogicalID("keys-init") || att[1] != "Arn" {
+		t.Errorf("KeyRing ServiceToken %v, want !GetAtt %s.Arn", ring.Properties["ServiceToken"], samtemplate.LogicalID("keys-init"))
+	}
+	for _, f := range fns {
+		list, _ := f.Properties["Policies"].([]any)
+		for _, pol := range list {
+			m, _ := pol.(map[string]any)
+			stmts, _ := m["Statement"].([]any)
+			for _, s := range stmts {
+				st, _ := s.(map[string]any)
+				var acts []string
+				switch a := st["Action"].(type) {
+				case string:
+					acts = []string{a}
+				case []any:
+					for _, x := range a {
+						acts = append(acts, fmt.Sprint(x))
+					}
+				}
+				kms := false
+				for _, a := range acts {
+					if strings.HasPrefix(a, "kms:") {
+						kms = true
+					}
+				}
+				if res, _ := st["Resource"].(map[string]any); kms && !reflect.DeepEqual(res["Fn::GetAtt"], []any{"SecretsKey", "Arn"}) {
+					t.Errorf("%s: KMS actions %v on %v, want on !GetAtt SecretsKey.Arn only", f.LogicalID, acts, st["Resource"])
+				}
+			}
+			for name := range m {
+				if strings.HasPrefix(name, "KMS") {
+					t.Errorf("%s: SAM policy template %s; name the KMS calls on SecretsKey in a statement", f.LogicalID, name)
+				}
+			}
+		}
+	}
+	// Which functions call KMS, and which calls, TestPoliciesAreWhatTheCodeCalls derives
+	// from the code.
 }

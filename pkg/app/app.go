@@ -10,6 +10,7 @@ import (
 	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/awsclient/s3url"
 	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
@@ -23,6 +24,10 @@ type App struct {
 	// Avatars writes and deletes avatar images; nil unless the function asked for it with
 	// WithAvatarStore.
 	Avatars AvatarStore
+	// Keys is the signing key ring and the sealer of secrets; Tokens mints and verifies
+	// access tokens with it. Neither reads anything before first use.
+	Keys   *keys.Ring
+	Tokens *keys.Tokens
 }
 
 // Option adds to a function's wiring.
@@ -42,22 +47,25 @@ func New(opts ...Option) (*App, error) {
 	for _, o := range opts {
 		o(a)
 	}
+	a.Keys = Keys(cfg, a.Store)
+	a.Tokens = Tokens(cfg, a.Keys)
 	urls := avatar.NewSigner(s3url.New(awsCfg, cfg.BucketName), cfg.AvatarURLTTL)
 	var objects user.AvatarObjects
 	if a.Avatars != nil { // not a non-nil interface holding nil
 		objects = a.Avatars
 	}
-	a.Users = service(cfg, a.Store, time.Now, urls, objects)
+	a.Users = service(cfg, a.Store, time.Now, urls, objects, a.Keys.Sealer(), accessTokens{a.Tokens})
 	return a, nil
 }
 
 // Service builds the account service over any store, without avatar storage; tests and
 // tools use it.
 func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Service {
-	return service(cfg, st, now, nil, nil)
+	return service(cfg, st, now, nil, nil, nil, nil)
 }
 
-func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects) *user.Service {
+func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,
+	secrets user.Secrets, tokens user.Tokens) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	return user.NewService(st, h, now, user.Options{
 		SessionTTL:           cfg.SessionTTL,
@@ -76,6 +84,8 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.
 		ProfileUpdatesPerDay: cfg.ProfileUpdatesPerDay,
 		AvatarURLs:           urls,
 		AvatarObjects:        objects,
+		Secrets:              secrets,
+		Tokens:               tokens,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,

@@ -125,3 +125,27 @@ func TestLogLevels(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenSettings(t *testing.T) {
+	c, err := load(env(map[string]string{"TABLE_NAME": "t"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Issuer != "" || c.AccessTokenTTL.String() != "15m0s" || c.TokenAudience != DefaultTokenAudience || c.KMSKeyID != "" {
+		t.Errorf("defaults: issuer %q ttl %s audience %q kms %q; want derived, 15m, %s, none", c.Issuer, c.AccessTokenTTL, c.TokenAudience, c.KMSKeyID, DefaultTokenAudience)
+	}
+	c, err = load(env(map[string]string{"TABLE_NAME": "t", "ISSUER": "https://id.example.com/auth", "ACCESS_TOKEN_TTL": "5m",
+		"TOKEN_AUDIENCE": "shop", "KMS_KEY_ID": "arn:aws:kms:eu-west-1:1:key/x"}))
+	if err != nil || c.Issuer != "https://id.example.com/auth" || c.AccessTokenTTL.String() != "5m0s" || c.TokenAudience != "shop" {
+		t.Errorf("got %+v, %v", c, err)
+	}
+	for _, bad := range []map[string]string{
+		{"ISSUER": "https://id.example.com/"}, {"ISSUER": "id.example.com"}, {"ISSUER": "https://x?y=1"},
+		{"ISSUER": "ftp://x"}, {"ACCESS_TOKEN_TTL": "10s"}, {"ACCESS_TOKEN_TTL": "48h"},
+	} {
+		bad["TABLE_NAME"] = "t"
+		if _, err := load(env(bad)); err == nil {
+			t.Errorf("%v: got no error", bad)
+		}
+	}
+}

@@ -212,6 +212,8 @@ func TestCheckResponse(t *testing.T) {
 func TestOperationsAndCoverage(t *testing.T) {
 	d := loadDoc(t, docPath)
 	want := []Operation{
+		{"GET", "/.well-known/jwks.json"},
+		{"GET", "/.well-known/openid-configuration"},
 		{"POST", "/v1/auth/admin/login"},
 		{"POST", "/v1/auth/email/confirm"},
 		{"POST", "/v1/auth/email/revert"},
