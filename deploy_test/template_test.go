@@ -73,6 +73,7 @@ var routes = []struct{ method, path, folder string }{
 	{"GET", "/v1/me/events", "me-events"},
 	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
 	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
+	{"POST", "/v1/auth/token", "auth-token"},
 	{"GET", "/.well-known/openid-configuration", "well-known-openid-configuration"},
 	{"GET", "/.well-known/jwks.json", "well-known-jwks"},
 }

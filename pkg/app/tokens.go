@@ -10,8 +10,10 @@ import (
 	"github.com/userbase/userbase/pkg/user"
 )
 
-// accessTokens is the domain's port onto keys.Tokens: the issuer is the request's, which
+// AccessTokens is the domain's port onto keys.Tokens: the issuer is the request's, which
 // the HTTP glue puts in the context (jwt.WithIssuer).
+func AccessTokens(t *keys.Tokens) user.Tokens { return accessTokens{t} }
+
 type accessTokens struct{ t *keys.Tokens }
 
 var _ user.Tokens = accessTokens{}

@@ -24,6 +24,9 @@ type HTTP struct {
 	CORSOrigins Origins
 	// LogLevel is the lowest level every logger of the function writes.
 	LogLevel slog.Level
+	// Issuer is the access tokens' iss and the base of the discovery document; empty
+	// means the API's own URL, https://{domain}/{stage}, taken from each request.
+	Issuer string
 }
 
 // Config is every setting a function reads. The template sets each variable.
@@ -69,9 +72,6 @@ type Config struct {
 	ProfileFields *profilefields.Set
 	// KMSKeyID is the stack's KMS key (its ARN), under which the data key is encrypted.
 	KMSKeyID string
-	// Issuer is the access tokens' iss and the base of the discovery document; empty
-	// means the API's own URL, https://{domain}/{stage}, taken from each request.
-	Issuer string
 	// AccessTokenTTL is the lifetime of an access token.
 	AccessTokenTTL time.Duration
 	// TokenAudience is the access tokens' aud.
@@ -159,7 +159,7 @@ func LoadHTTP() (*HTTP, error) {
 }
 
 func (r *reader) http() HTTP {
-	return HTTP{CORSOrigins: r.origins(envCORSOrigins), LogLevel: r.level(envLogLevel)}
+	return HTTP{CORSOrigins: r.origins(envCORSOrigins), LogLevel: r.level(envLogLevel), Issuer: r.issuer(envIssuer)}
 }
 
 func (r *reader) err() error {
@@ -196,7 +196,6 @@ func load(get func(string) string) (*Config, error) {
 		WishlistMax:          r.integer(envWishlistMax, 100, 1, 10000),
 		AvatarURLTTL:         r.duration(envAvatarURLTTL, 15*time.Minute),
 		KMSKeyID:             r.str(envKMSKey, ""),
-		Issuer:               r.issuer(envIssuer),
 		AccessTokenTTL:       r.duration(envTokenTTL, 15*time.Minute),
 		TokenAudience:        r.str(envAudience, DefaultTokenAudience),
 		Argon2: Argon2{

@@ -20,6 +20,7 @@ import (
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/i18n"
+	"github.com/userbase/userbase/pkg/jwt"
 	"github.com/userbase/userbase/pkg/logging"
 )
 
@@ -109,13 +110,16 @@ func Route(name string, h Handler) Lambda {
 		logging.Fatal(err)
 	}
 	logging.SetLevel(s.LogLevel)
-	return route(name, h, s.CORSOrigins, logging.Logger())
+	return route(name, h, s, logging.Logger())
 }
 
-func route(name string, h Handler, cors config.Origins, logger *slog.Logger) Lambda {
+func route(name string, h Handler, s *config.HTTP, logger *slog.Logger) Lambda {
+	cors := s.CORSOrigins
 	return func(ctx context.Context, ev events.APIGatewayProxyRequest) (out events.APIGatewayProxyResponse, _ error) {
 		start := time.Now()
 		r := &Request{Event: &ev, RequestID: ev.RequestContext.RequestID}
+		// The tokens minted and accepted while serving r name the issuer r reached.
+		ctx = jwt.WithIssuer(ctx, Issuer(s.Issuer, r))
 		if r.RequestID == "" {
 			r.RequestID, _ = auth.NewID()
 		}

@@ -19,6 +19,7 @@ var apiRoutes = []apiRoute{
 	{"/v1/auth/reauthenticate", []string{"POST"}},
 	{"/v1/auth/register", []string{"POST"}},
 	{"/v1/auth/session", []string{"GET"}},
+	{"/v1/auth/token", []string{"POST"}},
 	{"/v1/locales", []string{"GET"}},
 	{"/v1/me", []string{"DELETE", "GET", "PATCH"}},
 	{"/v1/me/avatar", []string{"DELETE", "PUT"}},

@@ -53,10 +53,11 @@ type discovery struct {
 	ClaimsSupported                   []string `json:"claims_supported"`
 }
 
-// Discovery serves GET /.well-known/openid-configuration.
-func Discovery(issuer string) Handler {
-	return func(_ context.Context, r *Request) (*Response, error) {
-		iss := Issuer(issuer, r)
+// Discovery serves GET /.well-known/openid-configuration, for the issuer the request
+// reached (Route puts it in the context).
+func Discovery() Handler {
+	return func(ctx context.Context, r *Request) (*Response, error) {
+		iss := jwt.IssuerOf(ctx)
 		return cacheable(r, DiscoveryCacheControl, discovery{
 			Issuer: iss, JWKSURI: iss + JWKSPath, TokenEndpoint: iss + tokenPath,
 			ResponseTypesSupported:            []string{"token"},

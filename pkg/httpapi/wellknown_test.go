@@ -35,7 +35,8 @@ func TestDiscovery(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := wellKnown(t, httpapi.Route("well-known-openid-configuration", httpapi.Discovery(tc.configured)), nil)
+			t.Setenv("ISSUER", tc.configured)
+			resp := wellKnown(t, httpapi.Route("well-known-openid-configuration", httpapi.Discovery()), nil)
 			var d map[string]any
 			if err := json.Unmarshal([]byte(resp.Body), &d); err != nil || resp.StatusCode != 200 {
 				t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
