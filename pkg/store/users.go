@@ -244,8 +244,9 @@ func freeLock(userID string, now time.Time) (string, map[string]types.AttributeV
 		map[string]types.AttributeValue{":reserved": sAV(typeReserved), ":id": sAV(userID), ":now": n(now.Unix())}
 }
 
-// users writes a new user, a saved user or a removed one, each on every copy (the profile
-// and its login locks) with its search index items, and checks that a sponsor exists.
+// users writes a new user (its profile carrying its creation event for the stream to
+// write), a saved user or a removed one, each on every copy (the profile and its login
+// locks) with the index items that go with it, and checks that a sponsor exists.
 func (b *txBuilder) users(tx *user.Tx) error {
 	if u := tx.Create; u != nil {
 		for _, k := range userCopies(u) {
@@ -254,6 +255,11 @@ func (b *txBuilder) users(tx *user.Tx) error {
 				return err
 			}
 			if k[1] == skProfile {
+				if tx.Created != nil {
+					if av[attrCreatedEvent], err = createdAttr(tx.Created); err != nil {
+						return err
+					}
+				}
 				b.put(av, condNew, nil, user.ErrConflict)
 				continue
 			}

@@ -281,4 +281,8 @@ func (s *Store) writeLog(tx *user.Tx) {
 	for _, e := range tx.Events {
 		s.events[e.UserID] = append(s.events[e.UserID], *e)
 	}
+	if e := tx.Created; e != nil {
+		// No stream here: the creation event is written with the user.
+		s.events[e.UserID] = append(s.events[e.UserID], *e)
+	}
 }
