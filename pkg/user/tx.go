@@ -18,8 +18,8 @@ type Tx struct {
 	// memory store writes it at once), not in this transaction: a sign-up's own write stays
 	// small, and the event exists only if the user does.
 	Created *Event
-	Save   *Save // replace a user on every copy (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
-	Remove *User // delete a user's profile and locks at its version (ErrConflict)
+	Save    *Save // replace a user on every copy (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
+	Remove  *User // delete a user's profile and locks at its version (ErrConflict)
 	// Sponsor must exist (ErrSponsorNotFound).
 	Sponsor string
 
