@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -19,6 +22,7 @@ import (
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/store/storetest"
 	"github.com/userbase/userbase/pkg/user"
+	"github.com/userbase/userbase/pkg/userstream"
 )
 
 // db is DynamoDB Local, started once for this package's tests.
@@ -74,10 +78,52 @@ func newNamedTable(t *testing.T) (*store.Store, string) {
 	return store.New(db, name), name
 }
 
-// The DynamoDB store keeps the same contract as the in-memory fake.
+// The DynamoDB store keeps the same contract as the in-memory fake, its search postings
+// written by the user-stream function's own code from the records of the table's stream.
 func TestContract(t *testing.T) {
-	st := newTable(t)
-	storetest.Run(t, func(*testing.T) user.Store { return st })
+	st, table := newNamedTable(t)
+	storetest.Run(t, func(*testing.T) user.Store { return st }, indexer(t, st, table))
+}
+
+// indexer returns what catches the search index of table up with every write so far: it
+// reads the records DynamoDB Local's stream holds since the last call, through the filter
+// of the user-stream function's subscription in template.yaml, and hands them to the
+// function's handler in batches of its BatchSize, as Lambda would.
+func indexer(t *testing.T, st *store.Store, table string) func(t *testing.T) {
+	t.Helper()
+	tpl, err := samtemplate.Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := tpl.Function(samtemplate.LogicalID("user-stream"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := f.DynamoDBEvents()
+	if len(evs) != 1 {
+		t.Fatalf("user-stream has %d DynamoDB events, want 1", len(evs))
+	}
+	r, err := localstack.NewStreamReader(context.Background(), db, table, evs[0].FilterPatterns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &userstream.Indexer{Index: st}
+	var mu sync.Mutex
+	return func(t *testing.T) {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		recs, err := r.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for batch := range slices.Chunk(recs, max(evs[0].BatchSize, 1)) {
+			resp, err := x.Handle(context.Background(), events.DynamoDBEvent{Records: batch})
+			if err != nil || len(resp.BatchItemFailures) > 0 {
+				t.Fatalf("index %d records: %v %+v", len(batch), err, resp.BatchItemFailures)
+			}
+		}
+	}
 }
 
 // The key ring keeps the same contract on DynamoDB as in memory.

@@ -17,8 +17,12 @@ import (
 )
 
 // Run runs the contract against stores made by newStore (each call a store with fresh data
-// or at least unique keys; the tests use random ids and addresses).
-func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
+// or at least unique keys; the tests use random ids and addresses). catchUp, when not nil,
+// brings what a store writes after its transactions up to date with every write so far
+// (the DynamoDB store's search postings, written from the table's stream): the tests
+// search as a reader of an eventually consistent index does once it has caught up, so
+// every search calls it first.
+func Run(t *testing.T, newStore func(t *testing.T) user.Store, catchUp func(t *testing.T)) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, st user.Store)
@@ -34,8 +38,27 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"SaveUserMovesLocks", testSaveUser},
 	}
 	for _, tt := range slices.Concat(tests, txTests, searchTests) {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t)
+			if catchUp != nil {
+				st = &caughtUp{Store: st, t: t, catchUp: catchUp}
+			}
+			tt.fn(t, st)
+		})
 	}
+}
+
+// caughtUp is a store whose searches wait for its index to catch up with its writes.
+type caughtUp struct {
+	user.Store
+	t       *testing.T
+	catchUp func(t *testing.T)
+}
+
+func (c *caughtUp) SearchUsers(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, error) {
+	c.t.Helper()
+	c.catchUp(c.t)
+	return c.Store.SearchUsers(ctx, q)
 }
 
 var now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
