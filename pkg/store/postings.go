@@ -18,9 +18,19 @@ import (
 // difference between the record's old and new image. docs/data-model.md ("Postings from
 // the stream") has the argument for why that ends right whatever is retried.
 
-// attrCreatedEvent is the profile attribute that carries a new user's account_created event
-// until the stream writes it (see user.Tx.Created). Lock copies never carry it.
-const attrCreatedEvent = "created_event"
+// attrCreatedEvent and attrCreatedHits are the profile attributes that carry a new user's
+// account_created event and the counters its creation counts, for the stream to write
+// (see user.Tx.Created). Lock copies never carry them.
+const (
+	attrCreatedEvent = "created_event"
+	attrCreatedHits  = "created_hits"
+)
+
+// createdHit is a counter as a new profile carries it.
+type createdHit struct {
+	Key       string `dynamodbav:"key"`
+	ExpiresAt int64  `dynamodbav:"expires_at"`
+}
 
 // createdEvent is the account_created event as a new profile carries it; its id is the
 // user's.
@@ -39,10 +49,11 @@ func IsProfileKey(keys map[string]types.AttributeValue) bool {
 
 // UserChange is what one stream record of a profile item asks of the search index: the
 // user before and after the write (Old nil for a new user, New nil for a removed one) and,
-// for a new user, the creation event it carries.
+// for a new user, the creation event and the counter hits it carries.
 type UserChange struct {
 	Old, New *user.User
 	Created  *user.Event
+	Hits     []user.Counter
 }
 
 // UserChangeOf reads a stream record of a profile item from its old and new images (nil or
@@ -67,6 +78,15 @@ func UserChangeOf(oldImage, newImage map[string]types.AttributeValue) (UserChang
 			c.Created = &user.Event{ID: c.New.ID, UserID: c.New.ID, Type: user.EventAccountCreated, At: it.At,
 				IP: it.IP, UserAgent: it.UserAgent, Detail: it.Detail}
 		}
+		if hits, ok := newImage[attrCreatedHits]; ok && c.Old == nil {
+			var hs []createdHit
+			if err := attributevalue.Unmarshal(hits, &hs); err != nil {
+				return c, fmt.Errorf("unmarshal %s of %s: %w", attrCreatedHits, c.New.ID, err)
+			}
+			for _, h := range hs {
+				c.Hits = append(c.Hits, user.Counter{Key: h.Key, ExpiresAt: time.Unix(h.ExpiresAt, 0).UTC()})
+			}
+		}
 	}
 	if c.Old == nil && c.New == nil {
 		return c, fmt.Errorf("a stream record of a profile item with neither image")
@@ -77,13 +97,24 @@ func UserChangeOf(oldImage, newImage map[string]types.AttributeValue) (UserChang
 	return c, nil
 }
 
-// createdAttr is the created_event attribute of e.
-func createdAttr(e *user.Event) (types.AttributeValue, error) {
-	av, err := attributevalue.Marshal(createdEvent{At: e.At, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail})
-	if err != nil {
-		return nil, fmt.Errorf("marshal %s: %w", attrCreatedEvent, err)
+// createdAttrs adds to a new profile item what tx's creation leaves to the stream.
+func createdAttrs(av map[string]types.AttributeValue, tx *user.Tx) error {
+	var err error
+	if e := tx.Created; e != nil {
+		if av[attrCreatedEvent], err = attributevalue.Marshal(createdEvent{At: e.At, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail}); err != nil {
+			return fmt.Errorf("marshal %s: %w", attrCreatedEvent, err)
+		}
 	}
-	return av, nil
+	if len(tx.CreatedHits) > 0 {
+		hs := make([]createdHit, len(tx.CreatedHits))
+		for i, c := range tx.CreatedHits {
+			hs[i] = createdHit{Key: c.Key, ExpiresAt: c.ExpiresAt.Unix()}
+		}
+		if av[attrCreatedHits], err = attributevalue.Marshal(hs); err != nil {
+			return fmt.Errorf("marshal %s: %w", attrCreatedHits, err)
+		}
+	}
+	return nil
 }
 
 // postingItem is the posting of trigram t for user uid.
@@ -105,7 +136,9 @@ type indexWrite struct {
 // are put and those of the old one missing from the new one deleted; a new user's
 // creation event is put, and a removed user's deleted. Every write is idempotent (the
 // same item put again, an absent item deleted), and an item that several changes touch
-// gets only the last one's write, which is what applying them one by one leaves.
+// gets only the last one's write, which is what applying them one by one leaves. A new
+// user's counter hits are counted too (UpdateItem): those alone count again when a
+// change is applied again.
 //
 // done is how many leading changes are wholly applied: after an error, applying
 // changes[done:] (and whatever follows them in the stream) leaves the index as applying
@@ -161,8 +194,25 @@ func (s *Store) IndexUsers(ctx context.Context, changes []UserChange) (done int,
 	// change on the work is to be redone.
 	slices.SortStableFunc(order, func(a, b *indexWrite) int { return a.at - b.at })
 	batches := slices.Collect(slices.Chunk(order, 25))
-	errs := make([]error, len(batches))
-	_ = parallel(len(batches), func(i int) error {
+	type hit struct {
+		c  user.Counter
+		at int
+	}
+	var hits []hit
+	for i, c := range changes {
+		for _, h := range c.Hits {
+			hits = append(hits, hit{h, i})
+		}
+	}
+	errs := make([]error, len(batches)+len(hits))
+	_ = parallel(len(batches)+len(hits), func(i int) error {
+		if i >= len(batches) {
+			h := hits[i-len(batches)]
+			if err := s.Hit(ctx, h.c); err != nil {
+				errs[i] = err
+			}
+			return nil
+		}
 		reqs := make([]types.WriteRequest, len(batches[i]))
 		for j, w := range batches[i] {
 			if w.item != nil {
@@ -174,12 +224,20 @@ func (s *Store) IndexUsers(ctx context.Context, changes []UserChange) (done int,
 		errs[i] = s.writeBatch(ctx, reqs)
 		return nil
 	})
-	for i, err := range errs {
-		if err != nil {
-			// Every write of a change before this batch's first is in an earlier batch,
-			// which was written (or failed and said so first).
-			return batches[i][0].at, fmt.Errorf("index users: %w", err)
+	done, err = len(changes), nil
+	for i, e := range errs {
+		switch {
+		case e == nil:
+		case i < len(batches):
+			// Every write of a change before this batch's first is in an earlier batch.
+			if at := batches[i][0].at; at < done {
+				done, err = at, fmt.Errorf("index users: %w", e)
+			}
+		default:
+			if at := hits[i-len(batches)].at; at < done {
+				done, err = at, fmt.Errorf("index users: %w", e)
+			}
 		}
 	}
-	return len(changes), nil
+	return done, err
 }

@@ -255,10 +255,8 @@ func (b *txBuilder) users(tx *user.Tx) error {
 				return err
 			}
 			if k[1] == skProfile {
-				if tx.Created != nil {
-					if av[attrCreatedEvent], err = createdAttr(tx.Created); err != nil {
-						return err
-					}
+				if err := createdAttrs(av, tx); err != nil {
+					return err
 				}
 				b.put(av, condNew, nil, user.ErrConflict)
 				continue

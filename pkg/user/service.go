@@ -295,13 +295,15 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	created.ID = u.ID
 	// One write of what must hold together: the user and its locks, the session the answer
 	// carries, the code and the mail that carries it, the sign-up limit, the user count.
-	// The verification mail is not counted against the address's mail limit: the address
-	// had no account until this write, so nothing else has mailed it this kind of mail since
-	// its last account went, and that deletion mailed it anyway (the sign-up limit per
-	// source address bounds those cycles); resends count as before. The search postings and
-	// the account_created event are written from the table's stream after it.
-	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Created: created, Sponsor: u.SponsorID, Sessions: []*Session{sess},
-		Codes: []*Code{code}, Mails: []*mail.Mail{m}, Limits: []Counter{limit}})
+	// The search postings, the account_created event and the count of the verification
+	// mail against the address's mails of the hour are written from the table's stream
+	// after it. That mail is counted, not bounded: the address had no account until this
+	// write, so it can be past its limit only through accounts deleted within the hour,
+	// each of which mailed it a notice anyway (the sign-up limit per source address bounds
+	// those cycles); resends are bounded as before.
+	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess},
+		Codes: []*Code{code}, Mails: []*mail.Mail{m}, Limits: []Counter{limit},
+		Created: created, CreatedHits: []Counter{s.mailLimit(m.Kind, u.Email, now)}})
 	switch {
 	case errors.Is(err, ErrLimited):
 		return nil, limitReached(err, now)

@@ -25,6 +25,9 @@ func (s *Store) writeCounters(tx *user.Tx) {
 	for _, c := range tx.Uncount {
 		s.counters[c.Key]--
 	}
+	for _, c := range tx.CreatedHits {
+		s.counters[c.Key]++ // no stream here: counted with the user
+	}
 }
 
 func (s *Store) checkUsers(tx *user.Tx) error {
