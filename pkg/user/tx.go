@@ -22,8 +22,8 @@ type Tx struct {
 	// never less.
 	Created     *Event
 	CreatedHits []Counter
-	Save    *Save // replace a user on every copy (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
-	Remove  *User // delete a user's profile and locks at its version (ErrConflict)
+	Save        *Save // replace a user on every copy (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
+	Remove      *User // delete a user's profile and locks at its version (ErrConflict)
 	// Sponsor must exist (ErrSponsorNotFound).
 	Sponsor string
 

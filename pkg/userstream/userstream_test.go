@@ -139,6 +139,7 @@ func (tb *table) BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...f
 func (tb *table) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	return nil, errUnused
 }
+
 // UpdateItem counts counter hits (ADD n 1) by partition key.
 func (tb *table) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	tb.mu.Lock()
