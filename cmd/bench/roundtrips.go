@@ -146,13 +146,13 @@ type tripStep struct {
 // tripBench walks accounts through the measured requests, each checked for its status,
 // counting st's round trips around each.
 type tripBench struct {
-	ctx   context.Context
-	st    *store.Store
-	db    *dynamodb.Client
-	table string
-	svc   *user.Service
-	r     routes
-	steps []tripStep
+	ctx    context.Context
+	st     *store.Store
+	db     *dynamodb.Client
+	table  string
+	svc    *user.Service
+	r      routes
+	steps  []tripStep
 	notes  []string
 	meter  *writeMeter
 	stream *streamIndexer
