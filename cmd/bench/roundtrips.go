@@ -25,6 +25,7 @@ import (
 	"github.com/userbase/userbase/pkg/samtemplate"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
+	"github.com/userbase/userbase/pkg/userstream/streamtest"
 )
 
 // roundTripsTimeout bounds the part: DynamoDB Local's start (about 2 s, up to a minute on a
@@ -71,7 +72,8 @@ func measureRoundTrips(ctx context.Context, root string) (*section, *section) {
 	if err != nil {
 		return fail(err)
 	}
-	stream, err := newStreamIndexer(ctx, db, filepath.Join(root, "template.yaml"), table, store.New(meter, table))
+	// The user-stream function's handler over the table's stream, its writes metered.
+	stream, err := streamtest.New(ctx, db, filepath.Join(root, "template.yaml"), table, store.New(meter, table))
 	if err != nil {
 		return fail(err)
 	}
@@ -155,13 +157,13 @@ type tripBench struct {
 	steps  []tripStep
 	notes  []string
 	meter  *writeMeter
-	stream *streamIndexer
+	stream *streamtest.Indexer
 }
 
 // measure calls h with ev, checks the status and records the store's round trips.
 func (b *tripBench) measure(name string, bud budget, h httpapi.Lambda, ev events.APIGatewayProxyRequest, want int) (events.APIGatewayProxyResponse, int64, error) {
 	// What earlier, unmeasured requests left to the stream is indexed first.
-	if err := b.stream.catchUp(b.ctx); err != nil {
+	if err := b.stream.CatchUp(b.ctx); err != nil {
 		return events.APIGatewayProxyResponse{}, 0, err
 	}
 	before := b.st.RoundTrips()
@@ -172,7 +174,7 @@ func (b *tripBench) measure(name string, bud budget, h httpapi.Lambda, ev events
 	}
 	n := b.st.RoundTrips() - before
 	own := b.meter.take()
-	if err := b.stream.catchUp(b.ctx); err != nil {
+	if err := b.stream.CatchUp(b.ctx); err != nil {
 		return resp, 0, err
 	}
 	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud, cost: own, stream: b.meter.take()})

@@ -5,19 +5,14 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/userbase/userbase/pkg/localstack"
-	"github.com/userbase/userbase/pkg/samtemplate"
 	"github.com/userbase/userbase/pkg/store"
-	"github.com/userbase/userbase/pkg/userstream"
 )
 
 // writeCost is what writes cost on AWS's billing, computed from the items they write: a
@@ -426,51 +421,4 @@ func writeUnits(w *section, steps []tripStep) {
 	w.note("TransactWriteItems costs twice that. Sizes are DynamoDB's: attribute names plus values.")
 	w.note("The budget is the request's own write: transaction and standard WU. \"index WU\" are the global")
 	w.note("secondary indexes' entry writes (1 WU per KB each), billed on top on AWS.")
-}
-
-// streamIndexer runs the user-stream function's handler over the records of the bench
-// table's stream, through the subscription's filter, in batches of its size, as Lambda
-// would; its store writes through the meter.
-type streamIndexer struct {
-	reader *localstack.StreamReader
-	x      *userstream.Indexer
-	batch  int
-}
-
-func newStreamIndexer(ctx context.Context, db *dynamodb.Client, templatePath, table string, st *store.Store) (*streamIndexer, error) {
-	tpl, err := samtemplate.Load(templatePath)
-	if err != nil {
-		return nil, err
-	}
-	f, err := tpl.Function(samtemplate.LogicalID("user-stream"))
-	if err != nil {
-		return nil, err
-	}
-	evs := f.DynamoDBEvents()
-	if len(evs) != 1 {
-		return nil, fmt.Errorf("user-stream has %d DynamoDB events, want 1", len(evs))
-	}
-	r, err := localstack.NewStreamReader(ctx, db, table, evs[0].FilterPatterns...)
-	if err != nil {
-		return nil, err
-	}
-	return &streamIndexer{reader: r, x: &userstream.Indexer{Index: st}, batch: max(evs[0].BatchSize, 1)}, nil
-}
-
-// catchUp indexes every record written since the last call.
-func (s *streamIndexer) catchUp(ctx context.Context) error {
-	recs, err := s.reader.Read(ctx)
-	if err != nil {
-		return err
-	}
-	for batch := range slices.Chunk(recs, s.batch) {
-		resp, err := s.x.Handle(ctx, events.DynamoDBEvent{Records: batch})
-		if err != nil {
-			return fmt.Errorf("user-stream: %w", err)
-		}
-		if len(resp.BatchItemFailures) > 0 {
-			return fmt.Errorf("user-stream: a batch of %d records failed from %s", len(batch), resp.BatchItemFailures[0].ItemIdentifier)
-		}
-	}
-	return nil
 }

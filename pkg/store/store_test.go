@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -22,7 +19,7 @@ import (
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/store/storetest"
 	"github.com/userbase/userbase/pkg/user"
-	"github.com/userbase/userbase/pkg/userstream"
+	"github.com/userbase/userbase/pkg/userstream/streamtest"
 )
 
 // db is DynamoDB Local, started once for this package's tests.
@@ -85,43 +82,19 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) user.Store { return st }, indexer(t, st, table))
 }
 
-// indexer returns what catches the search index of table up with every write so far: it
-// reads the records DynamoDB Local's stream holds since the last call, through the filter
-// of the user-stream function's subscription in template.yaml, and hands them to the
-// function's handler in batches of its BatchSize, as Lambda would.
+// indexer returns what catches the search index of table up with every write so far: the
+// user-stream function's handler over the records of DynamoDB Local's stream
+// (pkg/userstream/streamtest).
 func indexer(t *testing.T, st *store.Store, table string) func(t *testing.T) {
 	t.Helper()
-	tpl, err := samtemplate.Load("../../template.yaml")
+	x, err := streamtest.New(context.Background(), db, "../../template.yaml", table, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := tpl.Function(samtemplate.LogicalID("user-stream"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs := f.DynamoDBEvents()
-	if len(evs) != 1 {
-		t.Fatalf("user-stream has %d DynamoDB events, want 1", len(evs))
-	}
-	r, err := localstack.NewStreamReader(context.Background(), db, table, evs[0].FilterPatterns...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := &userstream.Indexer{Index: st}
-	var mu sync.Mutex
 	return func(t *testing.T) {
 		t.Helper()
-		mu.Lock()
-		defer mu.Unlock()
-		recs, err := r.Read(context.Background())
-		if err != nil {
+		if err := x.CatchUp(context.Background()); err != nil {
 			t.Fatal(err)
-		}
-		for batch := range slices.Chunk(recs, max(evs[0].BatchSize, 1)) {
-			resp, err := x.Handle(context.Background(), events.DynamoDBEvent{Records: batch})
-			if err != nil || len(resp.BatchItemFailures) > 0 {
-				t.Fatalf("index %d records: %v %+v", len(batch), err, resp.BatchItemFailures)
-			}
 		}
 	}
 }
