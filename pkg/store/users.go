@@ -267,10 +267,10 @@ func (b *txBuilder) users(tx *user.Tx) error {
 		b.indexWrites(nil, u)
 	}
 	if sv := tx.Save; sv != nil {
+		// Its index attributes are on the profile; its postings move from the stream.
 		if err := b.save(sv, tx.Now); err != nil {
 			return err
 		}
-		b.indexWrites(sv.Prev, sv.Next)
 	}
 	if u := tx.Remove; u != nil {
 		for _, k := range userCopies(u) {
