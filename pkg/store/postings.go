@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -14,8 +15,8 @@ import (
 
 // Search postings (TRI#<trigram> / <id rotated>) are not written in the transaction of the
 // user change that causes them: the stream consumer (pkg/userstream) writes them from the
-// table's stream of profile items, a record at a time in the stream's order, as the
-// difference between the record's old and new image. docs/data-model.md ("Postings from
+// table's stream of profile items, in the stream's order, as the difference between each
+// record's old and new image. docs/data-model.md ("Postings from
 // the stream") has the argument for why that ends right whatever is retried.
 
 // attrCreatedEvent and attrCreatedHits are the profile attributes that carry a new user's
@@ -43,8 +44,8 @@ type createdEvent struct {
 
 // IsProfileKey reports whether a stream record's keys are those of a user profile item.
 func IsProfileKey(keys map[string]types.AttributeValue) bool {
-	pk, sk := str(keys["pk"]), str(keys["sk"])
-	return len(pk) > len(prefixUser) && pk[:len(prefixUser)] == prefixUser && sk == skProfile
+	pk := str(keys["pk"])
+	return len(pk) > len(prefixUser) && strings.HasPrefix(pk, prefixUser) && str(keys["sk"]) == skProfile
 }
 
 // UserChange is what one stream record of a profile item asks of the search index: the
