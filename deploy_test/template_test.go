@@ -472,8 +472,43 @@ func TestTableMatchesConventions(t *testing.T) {
 	if got := p["TimeToLiveSpecification"].(map[string]any)["AttributeName"]; got != "expires_at" {
 		t.Errorf("TTL attribute %v, want expires_at", got)
 	}
-	if got := p["StreamSpecification"].(map[string]any)["StreamViewType"]; got != "NEW_IMAGE" {
-		t.Errorf("stream view %v, want NEW_IMAGE", got)
+	if got := p["StreamSpecification"].(map[string]any)["StreamViewType"]; got != "NEW_AND_OLD_IMAGES" {
+		t.Errorf("stream view %v, want NEW_AND_OLD_IMAGES (the user-stream function needs the old images)", got)
+	}
+}
+
+// The search postings are written from the stream of profile items, retried from the
+// first record not done, bisected, and parked in their own queue.
+func TestUserStreamIndexesProfilesFromTheStream(t *testing.T) {
+	_, fns := load(t)
+	var f *samtemplate.Function
+	for i := range fns {
+		if fns[i].Folder == "user-stream" {
+			f = &fns[i]
+		}
+	}
+	if f == nil {
+		t.Fatal("no UserStreamFunction")
+	}
+	evs := f.DynamoDBEvents()
+	if len(evs) != 1 || len(f.APIEvents()) != 0 {
+		t.Fatalf("user-stream has %d DynamoDB events and %d Api events, want 1 and none", len(evs), len(f.APIEvents()))
+	}
+	e := evs[0]
+	if e.Table != tableID {
+		t.Errorf("user-stream reads the stream of %q, want !GetAtt %s.StreamArn", e.Table, tableID)
+	}
+	if len(e.FilterPatterns) != 1 || !strings.Contains(e.FilterPatterns[0], `"prefix":"USER#"`) ||
+		!strings.Contains(e.FilterPatterns[0], `"sk":{"S":["PROFILE"]}`) || strings.Contains(e.FilterPatterns[0], "eventName") {
+		t.Errorf("user-stream filters %v, want one on the keys of profile items, every event name", e.FilterPatterns)
+	}
+	if !e.BisectBatchOnFunctionError || e.MaximumRetryAttempts < 0 || !slices.Contains(e.FunctionResponseTypes, "ReportBatchItemFailures") {
+		t.Errorf("user-stream retries: bisect %v, max attempts %d, response types %v; want bisection, a bounded count and ReportBatchItemFailures",
+			e.BisectBatchOnFunctionError, e.MaximumRetryAttempts, e.FunctionResponseTypes)
+	}
+	dest, _ := e.OnFailure.(map[string]any)
+	if att, _ := dest["Fn::GetAtt"].([]any); len(att) != 2 || att[0] != "IndexFailureQueue" {
+		t.Errorf("user-stream on-failure destination %v, want !GetAtt IndexFailureQueue.Arn", e.OnFailure)
 	}
 }
 

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -120,4 +121,39 @@ func want(t *testing.T, r *resp, status int, code string) {
 	if r.Status != status || (code != "" && r.Code() != code) {
 		t.Fatalf("got %d %s, want %d %s", r.Status, r.Body, status, code)
 	}
+}
+
+// eventually runs check until it passes: for what the stack writes from the table's stream
+// after a request (search postings, a new account's account_created event), which the
+// local stack's poller delivers within a second or so. The wait is bounded in tries and
+// in time; the last failure is reported.
+func eventually(t *testing.T, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var err error
+	for try := 0; try < 400; try++ {
+		if err = check(); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond) // polling the stack for the stream's writes, not waiting out a race
+	}
+	t.Fatalf("not so after 20 s: %v", err)
+}
+
+// waitEvent polls the caller's security log until it holds an event of typ.
+func waitEvent(t *testing.T, token, typ string) {
+	t.Helper()
+	eventually(t, func() error {
+		r := do(t, req{method: "GET", path: "/v1/me/events?per_page=100", token: token})
+		if r.Status != http.StatusOK {
+			return fmt.Errorf("GET /v1/me/events: %d %s", r.Status, r.Body)
+		}
+		if !strings.Contains(string(r.Body), `"type":"`+typ+`"`) {
+			return fmt.Errorf("no %s event yet: %s", typ, r.Body)
+		}
+		return nil
+	})
 }

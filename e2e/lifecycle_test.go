@@ -331,6 +331,9 @@ func TestEvents(t *testing.T) {
 	tok, _ := signUp(t, email, nil)
 	login(t, email, "wrong-password-7")
 	token(t, login(t, email, password))
+	// account_created is written from the table's stream, the others with their requests;
+	// it sorts first all the same: its id is the account's.
+	waitEvent(t, tok, "account_created")
 	r := do(t, req{method: "GET", path: "/v1/me/events", token: tok, headers: map[string]string{"User-Agent": "e2e-agent"}})
 	want(t, r, 200, "")
 	var types []string

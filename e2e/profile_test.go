@@ -886,6 +886,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("no code in %q", changeMail.Body.Text)
 	}
 
+	waitEvent(t, a, "account_created") // written from the table's stream
 	r = do(t, req{method: "GET", path: "/v1/me/export", token: a})
 	want(t, r, http.StatusOK, "")
 	if cd := r.Header.Get("Content-Disposition"); cd != `attachment; filename="export-`+id+`.json"` {

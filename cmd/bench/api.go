@@ -100,8 +100,14 @@ func event(method, path, resource, token, body string) events.APIGatewayProxyReq
 	}
 }
 
+// browserAgent is a common browser's User-Agent: a sign-up's account_created event carries
+// it on the new profile item, whose size its write units follow.
+const browserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+
 func registerEvent(email string) events.APIGatewayProxyRequest {
-	return event("POST", "/v1/auth/register", "/v1/auth/register", "", jsonBody("email", email, "password", benchPassword))
+	ev := event("POST", "/v1/auth/register", "/v1/auth/register", "", jsonBody("email", email, "password", benchPassword))
+	ev.Headers["User-Agent"], ev.RequestContext.Identity.UserAgent = browserAgent, browserAgent
+	return ev
 }
 
 func loginEvent(email string) events.APIGatewayProxyRequest { return loginWith(email, benchPassword) }

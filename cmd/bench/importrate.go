@@ -98,7 +98,7 @@ func measureImportOnly(ctx context.Context, root string) *section {
 		s.err = err
 		return s
 	}
-	s.note("usersctl import: %d users (half bcrypt, half argon2id hashes; one transaction each, with its index items) at %.1f users/s.",
+	s.note("usersctl import: %d users (half bcrypt, half argon2id hashes; one transaction each; the search postings are the stream's to write, not timed here) at %.1f users/s.",
 		importUsers, rate)
 	return s
 }

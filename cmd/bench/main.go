@@ -6,15 +6,18 @@
 //  2. the size of every linux/arm64 bootstrap (sizes.go);
 //  3. DynamoDB round trips per request, counted by the store on DynamoDB Local
 //     (roundtrips.go);
-//  4. handler time per request over the in-memory store (overhead.go);
-//  5. argon2id with the production parameters (hashing.go);
-//  6. avatar re-encoding (avatar.go);
-//  7. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
+//  4. write units per request on AWS's billing, computed from the items the same requests
+//     write, and what the table's stream writes after them (writeunits.go);
+//  5. handler time per request over the in-memory store (overhead.go);
+//  6. argon2id with the production parameters (hashing.go);
+//  7. avatar re-encoding (avatar.go);
+//  8. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
 //     warm sign-ins (none), and the KMS cost of a million sign-ins (tokens.go);
-//  8. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
+//  9. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
 //     Local (search.go).
 //
-// `-only search` measures part 8 alone, `-only tokens` part 7; `-search-load-limit` bounds
+// `-only search` measures part 9 alone, `-only tokens` part 8, `-only roundtrips` parts 3
+// and 4; `-search-load-limit` bounds
 // the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
@@ -101,7 +104,7 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, overhead, hashing, avatars, tokens *section
+	var cold, sizes, trips, writes, overhead, hashing, avatars, tokens *section
 	if *only == "" {
 		progress("building the hello-world Lambda")
 		hello, helloErr := buildHello(ctx, root)
@@ -110,7 +113,7 @@ func run() int {
 		}
 		sizes = measureSizes(root, hello)
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips = measureRoundTrips(ctx, root)
+		trips, writes = measureRoundTrips(ctx, root)
 		progress("cold starts")
 		cold = measureColdStarts(ctx, root, hello, helloErr)
 		progress("handler overhead (in-memory store)")
@@ -122,7 +125,7 @@ func run() int {
 	}
 	if *only == "roundtrips" {
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips = measureRoundTrips(ctx, root)
+		trips, writes = measureRoundTrips(ctx, root)
 	}
 	if *only == "hashing" {
 		hashing = measureHashing()
@@ -142,7 +145,7 @@ func run() int {
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, overhead, hashing, avatars, tokens, search} {
+	for i, s := range []*section{cold, sizes, trips, writes, overhead, hashing, avatars, tokens, search} {
 		if s == nil {
 			continue
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/userbase/userbase/pkg/samtemplate"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
+	"github.com/userbase/userbase/pkg/userstream/streamtest"
 )
 
 // roundTripsTimeout bounds the part: DynamoDB Local's start (about 2 s, up to a minute on a
@@ -34,49 +35,64 @@ const roundTripsTimeout = 90 * time.Second
 // measureRoundTrips runs the real handlers in this process against the real DynamoDB store
 // on a DynamoDB Local started here (-inMemory, a free port) with a fresh table created from
 // template.yaml, and counts the store's round trips of each request.
-func measureRoundTrips(ctx context.Context, root string) *section {
+//
+// The same walk meters what each request writes (writeunits.go): the second section.
+func measureRoundTrips(ctx context.Context, root string) (*section, *section) {
 	s := &section{
 		title:  "DynamoDB round trips per request (counted by the store, on DynamoDB Local)",
 		header: []string{"request", "round trips", "budget", "result"},
+	}
+	w := &section{
+		title: "Write units per request on AWS's billing (computed from the items written, on DynamoDB Local)",
+		header: []string{"request", "transaction actions", "transaction WU", "standard WU", "from the stream WU",
+			"index WU", "budget", "result"},
+	}
+	fail := func(err error) (*section, *section) {
+		s.err, w.err = err, err
+		return s, w
 	}
 	ctx, cancel := context.WithTimeout(ctx, roundTripsTimeout)
 	defer cancel()
 	stop, _, db, err := startDynamo(ctx, root)
 	if err != nil {
-		s.err = err
-		return s
+		return fail(err)
 	}
 	defer stop()
 
 	table := fmt.Sprintf("userbase-bench-%d", time.Now().UnixNano())
 	skipped, err := createTable(ctx, db, filepath.Join(root, "template.yaml"), table)
 	if err != nil {
-		s.err = err
-		return s
+		return fail(err)
 	}
 	cfg, err := benchConfig(table)
 	if err != nil {
-		s.err = err
-		return s
+		return fail(err)
+	}
+	meter, err := newWriteMeter(ctx, db, table)
+	if err != nil {
+		return fail(err)
+	}
+	// The user-stream function's handler over the table's stream, its writes metered.
+	stream, err := streamtest.New(ctx, db, filepath.Join(root, "template.yaml"), table, store.New(meter, table))
+	if err != nil {
+		return fail(err)
 	}
 	// No default link templates, whatever config's defaults become: the code mails then
 	// carry the bare code (attribute "code" of the outbox item), which the bench reads back.
 	cfg.DefaultResetURL, cfg.DefaultVerifyURL = "", ""
-	st := store.New(db, table)
+	st := store.New(meter, table)
 	// The key ring on the table itself, its data key under a KMS stand-in: made here as the
 	// keys-init custom resource makes it on a stack, and read once before measuring (a warm
 	// process has it cached: minting and verifying then make no round trip).
 	ring := keys.New(keys.Options{Store: st, KMS: keys.NewFakeKMS()})
 	if err := ring.Ensure(ctx, cfg.AccessTokenTTL); err != nil {
-		s.err = err
-		return s
+		return fail(err)
 	}
 	if _, _, err := ring.Signer(ctx); err != nil {
-		s.err = err
-		return s
+		return fail(err)
 	}
 	svc := app.Service(cfg, st, time.Now, ring)
-	b := &tripBench{ctx: ctx, st: st, db: db, table: table, svc: svc, r: newRoutes(svc)}
+	b := &tripBench{ctx: ctx, st: st, db: db, table: table, svc: svc, r: newRoutes(svc), meter: meter, stream: stream}
 
 	var runErr error
 	if qerr := quietStdout(func() { runErr = b.run() }); qerr != nil {
@@ -97,7 +113,9 @@ func measureRoundTrips(ctx context.Context, root string) *section {
 	s.note("argon2 at m=8 KiB here: hashing costs no round trip. The reset and verification codes are")
 	s.note("read back from the outbox items with a Scan of the bench's own (not counted; the product never scans).")
 	s.err = runErr
-	return s
+	writeUnits(w, b.steps)
+	w.err = runErr
+	return s, w
 }
 
 // budget is how many round trips a request may take, lo to hi; the zero budget marks a
@@ -123,30 +141,43 @@ type tripStep struct {
 	name   string
 	trips  int64
 	budget budget
+	cost   writeCost // the request's own writes
+	stream writeCost // what the table's stream wrote after it
 }
 
 // tripBench walks accounts through the measured requests, each checked for its status,
 // counting st's round trips around each.
 type tripBench struct {
-	ctx   context.Context
-	st    *store.Store
-	db    *dynamodb.Client
-	table string
-	svc   *user.Service
-	r     routes
-	steps []tripStep
-	notes []string
+	ctx    context.Context
+	st     *store.Store
+	db     *dynamodb.Client
+	table  string
+	svc    *user.Service
+	r      routes
+	steps  []tripStep
+	notes  []string
+	meter  *writeMeter
+	stream *streamtest.Indexer
 }
 
 // measure calls h with ev, checks the status and records the store's round trips.
 func (b *tripBench) measure(name string, bud budget, h httpapi.Lambda, ev events.APIGatewayProxyRequest, want int) (events.APIGatewayProxyResponse, int64, error) {
+	// What earlier, unmeasured requests left to the stream is indexed first.
+	if err := b.stream.CatchUp(b.ctx); err != nil {
+		return events.APIGatewayProxyResponse{}, 0, err
+	}
 	before := b.st.RoundTrips()
+	b.meter.take()
 	resp, err := call(b.ctx, h, ev, want)
 	if err != nil {
 		return resp, 0, fmt.Errorf("%s: %w", name, err)
 	}
 	n := b.st.RoundTrips() - before
-	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud})
+	own := b.meter.take()
+	if err := b.stream.CatchUp(b.ctx); err != nil {
+		return resp, 0, err
+	}
+	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud, cost: own, stream: b.meter.take()})
 	return resp, n, nil
 }
 

@@ -256,7 +256,7 @@ func measureSearch(ctx context.Context, root string) *section {
 	if rate, err := measureImport(ctx, root); err != nil {
 		errs = append(errs, err)
 	} else {
-		s.note("usersctl import: %d users (half bcrypt, half argon2id hashes; one transaction each, with its index items) at %.1f users/s.",
+		s.note("usersctl import: %d users (half bcrypt, half argon2id hashes; one transaction each; the search postings are the stream's to write, not timed here) at %.1f users/s.",
 			importUsers, rate)
 	}
 	for _, c := range cases {

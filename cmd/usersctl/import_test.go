@@ -20,12 +20,14 @@ import (
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/localstack"
 	"github.com/userbase/userbase/pkg/samtemplate"
+	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
+	"github.com/userbase/userbase/pkg/userstream/streamtest"
 )
 
 // importTables starts DynamoDB Local (as TestCommandsAgainstDynamoDBLocal does), creates
-// the named tables and points the AWS configuration at it.
-func importTables(t *testing.T, ctx context.Context, tables ...string) {
+// the named tables and points the AWS configuration at it. It returns a client of it.
+func importTables(t *testing.T, ctx context.Context, tables ...string) *dynamodb.Client {
 	t.Helper()
 	root, _ := filepath.Abs("../..")
 	if err := localstack.CheckPrerequisites(root); err != nil {
@@ -53,6 +55,24 @@ func importTables(t *testing.T, ctx context.Context, tables ...string) {
 	for k, v := range map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull} {
 		t.Setenv(k, v)
+	}
+	return db
+}
+
+// indexer returns what brings the search index of table up to date with its writes, as the
+// user-stream function does on a stack: its handler over the table's stream records.
+func indexer(t *testing.T, ctx context.Context, db *dynamodb.Client, table string) func() {
+	t.Helper()
+	root, _ := filepath.Abs("../..")
+	x, err := streamtest.New(ctx, db, filepath.Join(root, "template.yaml"), table, store.New(db, table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		t.Helper()
+		if err := x.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -154,7 +174,7 @@ func linesDone(t *testing.T, state string) int {
 func TestImport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	importTables(t, ctx, "import-test")
+	db := importTables(t, ctx, "import-test")
 	// 300 users: enough for 8 writers to race and a resume to cross the middle, few enough
 	// for DynamoDB Local on a busy two-CPU machine.
 	const n = 300
@@ -215,6 +235,26 @@ func TestImport(t *testing.T) {
 			t.Errorf("user 7: %+v, %v; want an admin with an unverified email", admin, err)
 		}
 
+		// The import wrote no posting: once the stream is indexed, search finds the users.
+		st := store.New(db, "import-test")
+		find := func(q string) int {
+			t.Helper()
+			res, err := st.SearchUsers(ctx, &user.SearchQuery{Text: user.NormalizeQuery(q), Sort: []user.SortKey{{Field: user.SortID}}, Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Total
+		}
+		if got := find("user0042@"); got != 0 {
+			t.Errorf("before the stream is indexed, q=user0042@ finds %d users, want 0 (the import wrote postings?)", got)
+		}
+		indexer(t, ctx, db, "import-test")()
+		for q, want := range map[string]int{"user0042@": 1, "user02": 100, "number 115": 1, "ada number": n / 5} {
+			if got := find(q); got != want {
+				t.Errorf("after the stream is indexed, q=%s finds %d users, want %d", q, got, want)
+			}
+		}
+
 		// A bcrypt user signs in with its old password, and its hash becomes argon2id.
 		b := users[1]
 		if _, err := svc.Login(ctx, user.LoginInput{Login: b.email, Password: b.password, Client: user.Client{IP: "192.0.2.1"}}); err != nil {
@@ -257,7 +297,7 @@ func TestImport(t *testing.T) {
 	})
 
 	// Each run below has a DynamoDB Local of its own: DynamoDB Local slows its transactions
-	// several-fold in a second table of the same process once the first holds posting items.
+	// several-fold in a second table of the same process once the first holds many items.
 	t.Run("resume", func(t *testing.T) {
 		importTables(t, ctx, "resume-test")
 		file := filepath.Join(dir, "resume.jsonl")

@@ -94,7 +94,7 @@ func TestSearchAgainstDynamoDBLocal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	const table = "search-test"
-	importTables(t, ctx, table)
+	catchUp := indexer(t, ctx, importTables(t, ctx, table), table)
 	svc, err := service(ctx, false, table)
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +114,7 @@ func TestSearchAgainstDynamoDBLocal(t *testing.T) {
 	}
 	searchCLI := func(args ...string) (string, error) {
 		t.Helper()
+		catchUp() // the postings of the users made so far, from the stream
 		return runOut(t, ctx, table, append([]string{"search"}, args...)...)
 	}
 

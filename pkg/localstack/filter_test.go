@@ -18,6 +18,13 @@ func TestFilterPatterns(t *testing.T) {
 			},
 		})
 	}
+	keyed := func(name, pk, sk string) map[string]any {
+		return recordJSON(events.DynamoDBEventRecord{EventName: name, Change: events.DynamoDBStreamRecord{
+			Keys: map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk), "sk": events.NewStringAttribute(sk)},
+		}})
+	}
+	// The user-stream function's: profile items by their keys, whatever the event.
+	const profiles = `{"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"USER#"}]},"sk":{"S":["PROFILE"]}}}}`
 	cases := []struct {
 		pattern string
 		rec     map[string]any
@@ -38,6 +45,12 @@ func TestFilterPatterns(t *testing.T) {
 		{`{"dynamodb": {"NewImage": {"pk": {"S": [{"suffix": "#1"}]}}}}`, record("INSERT", "OUTBOX#1"), true},
 		{`{"dynamodb": {"NewImage": {"pk": {"S": [{"equals-ignore-case": "outbox#1"}]}}}}`, record("INSERT", "OUTBOX#1"), true},
 		{`{"dynamodb": {"OldImage": {"pk": {"S": ["x"]}}}}`, record("INSERT", "x"), false},
+		{profiles, keyed("INSERT", "USER#1", "PROFILE"), true},
+		{profiles, keyed("MODIFY", "USER#1", "PROFILE"), true},
+		{profiles, keyed("REMOVE", "USER#1", "PROFILE"), true},
+		{profiles, keyed("INSERT", "USER#1", "SESSION#2"), false},
+		{profiles, keyed("INSERT", "EMAIL#a@example.com", "LOCK"), false},
+		{profiles, keyed("INSERT", "TRI#abc", "PROFILE"), false},
 	}
 	for _, c := range cases {
 		p, err := parseFilterPattern(c.pattern)

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/userbase/userbase/pkg/samtemplate"
 )
 
 // roundTripTemplate exercises what the stack reads from a template: an
@@ -101,6 +103,15 @@ Resources:
               OnFailure:
                 Type: SQS
                 Destination: !GetAtt FailedMail.Arn
+        Profiles:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BatchSize: 100
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"USER#"}]},"sk":{"S":["PROFILE"]}}}}'
   FailedMail:
     Type: AWS::SQS::Queue
   Table:
@@ -118,7 +129,7 @@ Resources:
         - IndexName: by-email
           KeySchema: [{AttributeName: email, KeyType: HASH}]
           Projection: {ProjectionType: KEYS_ONLY}
-      StreamSpecification: {StreamViewType: NEW_IMAGE}
+      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
       TimeToLiveSpecification: {AttributeName: expires_at, Enabled: true}
       PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
       Tags: [{Key: app, Value: userbase}]
@@ -353,6 +364,52 @@ func TestStackRoundTrip(t *testing.T) {
 		}
 	})
 
+	// The subscription of the user-stream function: every event of profile items, by their
+	// keys, with the old images a change and a removal need.
+	t.Run("stream of profile items", func(t *testing.T) {
+		db := st.DynamoDB()
+		putVersion(t, db, st.TableName, "USER#p1", "PROFILE", "v1")
+		putVersion(t, db, st.TableName, "EMAIL#p1", "LOCK", "v1")
+		putVersion(t, db, st.TableName, "USER#p1", "PROFILE", "v2")
+		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &st.TableName, Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "USER#p1"}, "sk": &types.AttributeValueMemberS{Value: "PROFILE"}}}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 20*time.Second, "the REMOVE of USER#p1", func() bool { return seen(t, db, st.TableName, "SEEN#USER#p1", "REMOVE") != nil })
+		for sk, old := range map[string]string{"SEEN": "", "MODIFY": "v1", "REMOVE": "v2"} {
+			it := seen(t, db, st.TableName, "SEEN#USER#p1", sk)
+			if it == nil || it["old"].(*types.AttributeValueMemberS).Value != old ||
+				!strings.HasSuffix(it["event"].(*types.AttributeValueMemberS).Value, "NEW_AND_OLD_IMAGES") {
+				t.Errorf("%s of the profile: %v, want seen with old image %q", sk, it, old)
+			}
+		}
+		// The lock came before the REMOVE in the same shard, so it was filtered, not late.
+		if itemExists(t, db, st.TableName, "SEEN#EMAIL#p1") {
+			t.Error("SEEN#EMAIL#p1 exists: the profile filter let a lock item through")
+		}
+	})
+
+	// A table kept from a run whose template had another stream view gets the template's.
+	t.Run("a kept table gets the template's stream", func(t *testing.T) {
+		db := st.DynamoDB()
+		for _, view := range []string{"NEW_IMAGE", "NEW_AND_OLD_IMAGES"} {
+			tpl, err := samtemplate.Parse([]byte(strings.Replace(roundTripTemplate, "NEW_AND_OLD_IMAGES", view, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := CreateTable(ctx, db, tpl, "Table", "kept"); err != nil {
+				t.Fatalf("%s: %v", view, err)
+			}
+			out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("kept")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ss := out.Table.StreamSpecification; ss == nil || !aws.ToBool(ss.StreamEnabled) || string(ss.StreamViewType) != view {
+				t.Errorf("after CreateTable with %s: stream %+v", view, ss)
+			}
+		}
+	})
+
 	t.Run("S3", func(t *testing.T) {
 		client := st.S3()
 		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: &st.BucketName, Key: aws.String("a/b.txt"), Body: strings.NewReader("hello")}); err != nil {
@@ -502,6 +559,34 @@ func putItem(t *testing.T, db *dynamodb.Client, table, pk string) {
 	if err != nil {
 		t.Fatalf("put %s: %v", pk, err)
 	}
+}
+
+func putVersion(t *testing.T, db *dynamodb.Client, table, pk, sk, v string) {
+	t.Helper()
+	_, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{
+		TableName: &table,
+		Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk},
+			"sk": &types.AttributeValueMemberS{Value: sk},
+			"v":  &types.AttributeValueMemberS{Value: v},
+		},
+	})
+	if err != nil {
+		t.Fatalf("put %s %s: %v", pk, sk, err)
+	}
+}
+
+// seen reads the SEEN item the stream function wrote for a record (nil when none).
+func seen(t *testing.T, db *dynamodb.Client, table, pk, sk string) map[string]types.AttributeValue {
+	t.Helper()
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: &table,
+		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk}},
+	})
+	if err != nil {
+		t.Fatalf("get %s %s: %v", pk, sk, err)
+	}
+	return out.Item
 }
 
 func itemExists(t *testing.T, db *dynamodb.Client, table, pk string) bool {

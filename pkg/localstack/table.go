@@ -133,11 +133,44 @@ func ensureTable(ctx context.Context, db *dynamodb.Client, spec *tableSpec) (str
 			return "", existed, err
 		}
 	}
+	if existed && spec.create.StreamSpecification != nil {
+		if err := ensureStream(ctx, db, name, spec.create.StreamSpecification.StreamViewType); err != nil {
+			return "", existed, err
+		}
+	}
 	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
 	if err != nil {
 		return "", existed, fmt.Errorf("describe table %s: %w", name, err)
 	}
 	return aws.ToString(out.Table.LatestStreamArn), existed, nil
+}
+
+// ensureStream gives a table kept from an earlier run the stream the template declares: a
+// stream of another view type is turned off and on again with the template's (a new
+// stream; the consumers start at its end, see startStreams).
+func ensureStream(ctx context.Context, db *dynamodb.Client, name string, view types.StreamViewType) error {
+	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+	if err != nil {
+		return fmt.Errorf("describe table %s: %w", name, err)
+	}
+	cur := out.Table.StreamSpecification
+	on := cur != nil && aws.ToBool(cur.StreamEnabled)
+	if on && cur.StreamViewType == view {
+		return nil
+	}
+	steps := []*types.StreamSpecification{{StreamEnabled: aws.Bool(true), StreamViewType: view}}
+	if on {
+		steps = append([]*types.StreamSpecification{{StreamEnabled: aws.Bool(false)}}, steps...)
+	}
+	for _, st := range steps {
+		if _, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: &name, StreamSpecification: st}); err != nil {
+			return fmt.Errorf("stream of table %s: %w", name, err)
+		}
+		if err := dynamodb.NewTableExistsWaiter(db).Wait(ctx, &dynamodb.DescribeTableInput{TableName: &name}, dynamoStartTimeout); err != nil {
+			return fmt.Errorf("table %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 func ensureTTL(ctx context.Context, db *dynamodb.Client, name string, ttl *types.TimeToLiveSpecification) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/mail"
 	"github.com/userbase/userbase/pkg/store"
+	"github.com/userbase/userbase/pkg/streamimage"
 )
 
 // Sender is the part of the SES client the mailer uses.
@@ -48,7 +49,7 @@ func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) error {
 		if pk, ok := img["pk"]; !ok || pk.DataType() != events.DataTypeString || !strings.HasPrefix(pk.String(), store.OutboxPrefix) {
 			continue
 		}
-		msg, err := store.UnmarshalMail(convertImage(img))
+		msg, err := store.UnmarshalMail(streamimage.Convert(img))
 		if err != nil {
 			// A malformed item will never send; retrying it would block the shard.
 			logging.Logger().Error("skip outbox item", "pk", img["pk"].String(), "error", err.Error())

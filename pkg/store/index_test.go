@@ -47,16 +47,18 @@ func itemsOf(t *testing.T, table, uid string) (keys []string, trigrams []string)
 	return keys, trigrams
 }
 
-// Index items are written and removed with the profile change that causes them: the test
-// lists the table's items for the user after each change.
+// Posting items follow the user from the stream, a change at a time or many at once: the
+// test lists the table's items for the user after the index catches up.
 func TestIndexItemsFollowTheUser(t *testing.T) {
 	st, table := newNamedTable(t)
+	catchUp := indexer(t, st, table)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	id, _ := auth.NewID()
 	u := &user.User{ID: id, Email: "first.person@example.com", FirstName: "Ada", LastName: "Byron",
 		Role: user.RoleMember, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1, PasswordHash: "x"}
-	if err := st.Apply(ctx, &user.Tx{Now: now, Create: u}); err != nil {
+	created := &user.Event{ID: id, UserID: id, Type: user.EventAccountCreated, At: now, IP: "192.0.2.1", UserAgent: "test"}
+	if err := st.Apply(ctx, &user.Tx{Now: now, Create: u, Created: created}); err != nil {
 		t.Fatal(err)
 	}
 	check := func(when string, u *user.User, wantKeys ...string) {
@@ -75,49 +77,67 @@ func TestIndexItemsFollowTheUser(t *testing.T) {
 			t.Errorf("%s: items %v, want %v", when, keys, wantKeys)
 		}
 	}
-	check("created", u, "USER#"+id+" PROFILE", "EMAIL#first.person@example.com LOCK")
+	// The transaction wrote no posting and no event: the stream writes them.
+	check("created, not indexed yet", nil, "USER#"+id+" PROFILE", "EMAIL#first.person@example.com LOCK")
+	catchUp(t)
+	check("created", u, "USER#"+id+" PROFILE", "USER#"+id+" EVENT#"+id, "EMAIL#first.person@example.com LOCK")
+	evs, err := st.Events(ctx, id)
+	if err != nil || len(evs) != 1 || evs[0].Type != user.EventAccountCreated || evs[0].IP != "192.0.2.1" || !evs[0].At.Equal(now) {
+		t.Errorf("events after the stream: %+v, %v; want the account_created event the user carried", evs, err)
+	}
 
 	renamed := *u
 	renamed.LastName, renamed.Version = "Lovelace", 2
 	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &renamed, Prev: u}}); err != nil {
 		t.Fatal(err)
 	}
-	check("name changed", &renamed, "USER#"+id+" PROFILE", "EMAIL#first.person@example.com LOCK")
+	catchUp(t)
+	check("name changed", &renamed, "USER#"+id+" PROFILE", "USER#"+id+" EVENT#"+id, "EMAIL#first.person@example.com LOCK")
 
 	moved := renamed
 	moved.Email, moved.Version = "countess@example.org", 3
 	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &moved, Prev: &renamed}}); err != nil {
 		t.Fatal(err)
 	}
-	check("email changed", &moved, "USER#"+id+" PROFILE", "EMAIL#countess@example.org LOCK")
+	catchUp(t)
+	check("email changed", &moved, "USER#"+id+" PROFILE", "USER#"+id+" EVENT#"+id, "EMAIL#countess@example.org LOCK")
 
 	if err := st.Apply(ctx, &user.Tx{Now: now, Remove: &moved}); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.DeleteUserItems(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	catchUp(t)
 	check("deleted", nil)
 }
 
-// A user whose email and name are as long as allowed still fits one transaction with its
-// posting items, in a creation and in a change of both.
-func TestLongestUserFitsOneTransaction(t *testing.T) {
-	st := newTable(t)
+// A user created, renamed and deleted before the stream consumer reads any of it leaves
+// nothing behind: no posting, and no creation event written after the user's clean-up.
+func TestRenamedAndDeletedBeforeTheStreamCatchesUp(t *testing.T) {
+	st, table := newNamedTable(t)
+	catchUp := indexer(t, st, table)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	id, _ := auth.NewID()
-	long := func(c string) string { return strings.Repeat(c, 60) + "ё" + strings.Repeat("xyz", 70) }
-	u := &user.User{ID: id, Email: "a" + long("b")[:60] + "@example.com", Phone: "+15555550100", FirstName: long("f"), LastName: long("l"),
+	u := &user.User{ID: id, Email: "short.lived@example.com", FirstName: "Brief", LastName: "Visit",
 		Role: user.RoleMember, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1, PasswordHash: "x"}
-	// Register's other items: a session, a code, a mail, a limit, an event, a sponsor check.
-	hits := make([]user.Counter, 8)
-	for i := range hits {
-		hits[i] = user.Counter{Key: id + string(rune('a'+i)), ExpiresAt: now.Add(time.Hour)}
-	}
-	if err := st.Apply(ctx, &user.Tx{Now: now, Create: u, Hits: hits}); err != nil {
+	if err := st.Apply(ctx, &user.Tx{Now: now, Create: u, Created: &user.Event{ID: id, UserID: id, Type: user.EventAccountCreated, At: now}}); err != nil {
 		t.Fatal(err)
 	}
 	next := *u
-	next.FirstName, next.LastName, next.Version = "Q"+long("g"), "R"+long("h"), 2
+	next.LastName, next.Email, next.Version = "Stay", "renamed.twice@example.com", 2
 	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &next, Prev: u}}); err != nil {
 		t.Fatal(err)
+	}
+	if err := st.Apply(ctx, &user.Tx{Now: now, Remove: &next}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteUserItems(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	catchUp(t)
+	if keys, tris := itemsOf(t, table, id); len(keys) != 0 || len(tris) != 0 {
+		t.Errorf("after the stream: items %v, postings %v; want none", keys, tris)
 	}
 }

@@ -20,8 +20,8 @@ import (
 
 // Search indexes. Every user's profile item carries the attributes of four sparse sorted
 // indexes (one per sort field) and, when it has a sponsor, of the tree index; the trigram
-// posting lists are items of the table itself, written in the same transaction as the
-// profile change that causes them. docs/data-model.md tells the whole design.
+// posting lists are items of the table itself, written from the table's stream after the
+// profile change that causes them (postings.go). docs/data-model.md tells the whole design.
 const (
 	// listShards spreads the sorted indexes over that many partition keys, so that no
 	// index partition takes every new user's write; a page merges the shards' streams.
@@ -88,28 +88,10 @@ func trigramKey(t, uid string) map[string]types.AttributeValue {
 
 func trigramUser(sk string) string { return sk[len(sk)-10:] + sk[:len(sk)-10] }
 
-// indexWrites adds to b the posting items that change from prev to next (either nil for
-// a user created or removed) and the user count's change.
+// indexWrites adds to b what a user created (prev nil) or removed (next nil) changes
+// beside its profile: the user count, and a removed user's place in the sponsor tree. The
+// posting items are not here: the stream writes them (postings.go).
 func (b *txBuilder) indexWrites(prev, next *user.User) {
-	var old, cur []string
-	if prev != nil {
-		old = user.Trigrams(prev)
-	}
-	if next != nil {
-		cur = user.Trigrams(next)
-	}
-	for _, t := range old {
-		if !slices.Contains(cur, t) {
-			b.del(trigramKey(t, prev.ID), "", nil, nil)
-		}
-	}
-	for _, t := range cur {
-		if !slices.Contains(old, t) {
-			av := trigramKey(t, next.ID)
-			av["type"] = sAV(typeTrigram)
-			b.put(av, "", nil, nil)
-		}
-	}
 	if next == nil && prev.TreeRoot != "" && user.TreeDepth(prev.TreePath) >= user.TreeSegment {
 		// The bottom user of a full tree segment roots the next one: its place stays in the
 		// tree index when it goes, or the users below it would drop out of their
@@ -570,7 +552,9 @@ func parallel(n int, fn func(i int) error) error {
 
 // PutUsers bulk-loads new users with every index item, in parallel BatchWriteItems of 25
 // items by workers writers, and adds them to the user count. It writes without conditions
-// or transactions: it is for filling an empty table (benchmarks), never for live data.
+// or transactions: it is for filling an empty table (benchmarks), never for live data. It
+// writes the posting items itself, as the stream would (rewriting them is harmless), so a
+// loaded table is searchable without a stream consumer.
 func (s *Store) PutUsers(ctx context.Context, users []*user.User, workers int) error {
 	var reqs []types.WriteRequest
 	counts := map[string]int64{}
@@ -584,6 +568,9 @@ func (s *Store) PutUsers(ctx context.Context, users []*user.User, workers int) e
 			b.put(av, "", nil, nil)
 		}
 		b.indexWrites(nil, u)
+		for _, t := range user.Trigrams(u) {
+			b.put(postingItem(t, u.ID), "", nil, nil)
+		}
 		for _, it := range b.items {
 			if it.Put != nil {
 				reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it.Put.Item}})

@@ -19,6 +19,7 @@ import (
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/store/storetest"
 	"github.com/userbase/userbase/pkg/user"
+	"github.com/userbase/userbase/pkg/userstream/streamtest"
 )
 
 // db is DynamoDB Local, started once for this package's tests.
@@ -74,10 +75,28 @@ func newNamedTable(t *testing.T) (*store.Store, string) {
 	return store.New(db, name), name
 }
 
-// The DynamoDB store keeps the same contract as the in-memory fake.
+// The DynamoDB store keeps the same contract as the in-memory fake, its search postings
+// written by the user-stream function's own code from the records of the table's stream.
 func TestContract(t *testing.T) {
-	st := newTable(t)
-	storetest.Run(t, func(*testing.T) user.Store { return st })
+	st, table := newNamedTable(t)
+	storetest.Run(t, func(*testing.T) user.Store { return st }, indexer(t, st, table))
+}
+
+// indexer returns what catches the search index of table up with every write so far: the
+// user-stream function's handler over the records of DynamoDB Local's stream
+// (pkg/userstream/streamtest).
+func indexer(t *testing.T, st *store.Store, table string) func(t *testing.T) {
+	t.Helper()
+	x, err := streamtest.New(context.Background(), db, "../../template.yaml", table, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(t *testing.T) {
+		t.Helper()
+		if err := x.CatchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // The key ring keeps the same contract on DynamoDB as in memory.

@@ -81,8 +81,8 @@ func (s *Store) Apply(ctx context.Context, tx *user.Tx) error {
 		return nil
 	}
 	if len(b.items) > maxTxItems {
-		// The domain keeps every change within the limit (user.TrigramPositions); this
-		// is the guard that a new one does too.
+		// No use case comes near it (a sign-up is 7 to 9 items); this is the guard that a
+		// new one does not either.
 		return fmt.Errorf("transaction of %d items is over DynamoDB's %d", len(b.items), maxTxItems)
 	}
 	reasons, err := s.transact(ctx, b.items)

@@ -244,8 +244,9 @@ func freeLock(userID string, now time.Time) (string, map[string]types.AttributeV
 		map[string]types.AttributeValue{":reserved": sAV(typeReserved), ":id": sAV(userID), ":now": n(now.Unix())}
 }
 
-// users writes a new user, a saved user or a removed one, each on every copy (the profile
-// and its login locks) with its search index items, and checks that a sponsor exists.
+// users writes a new user (its profile carrying its creation event for the stream to
+// write), a saved user or a removed one, each on every copy (the profile and its login
+// locks) with the index items that go with it, and checks that a sponsor exists.
 func (b *txBuilder) users(tx *user.Tx) error {
 	if u := tx.Create; u != nil {
 		for _, k := range userCopies(u) {
@@ -254,6 +255,9 @@ func (b *txBuilder) users(tx *user.Tx) error {
 				return err
 			}
 			if k[1] == skProfile {
+				if err := createdAttrs(av, tx); err != nil {
+					return err
+				}
 				b.put(av, condNew, nil, user.ErrConflict)
 				continue
 			}
@@ -263,10 +267,10 @@ func (b *txBuilder) users(tx *user.Tx) error {
 		b.indexWrites(nil, u)
 	}
 	if sv := tx.Save; sv != nil {
+		// Its index attributes are on the profile; its postings move from the stream.
 		if err := b.save(sv, tx.Now); err != nil {
 			return err
 		}
-		b.indexWrites(sv.Prev, sv.Next)
 	}
 	if u := tx.Remove; u != nil {
 		for _, k := range userCopies(u) {

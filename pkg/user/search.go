@@ -20,8 +20,8 @@ import (
 
 // TrigramPositions is how many trigrams from the start of the email and of the full name
 // are indexed (the first 42 characters of each): it bounds the index items of one user to
-// 80, so a user and all its index items fit in one transaction. A q of three or more
-// characters matches within those 42 characters (see Match).
+// 80, what a change of both costs the index at most. A q of three or more characters
+// matches within those 42 characters (see Match).
 const TrigramPositions = 40
 
 // MaxQueryLen is the longest q accepted.

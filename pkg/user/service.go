@@ -292,8 +292,18 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess}, Codes: []*Code{code},
-		Mails: []*mail.Mail{m}, Limits: []Counter{limit, s.mailLimit(m.Kind, u.Email, now)}, Events: []*Event{created}})
+	created.ID = u.ID
+	// One write of what must hold together: the user and its locks, the session the answer
+	// carries, the code and the mail that carries it, the sign-up limit, the user count.
+	// The search postings, the account_created event and the count of the verification
+	// mail against the address's mails of the hour are written from the table's stream
+	// after it. That mail is counted, not bounded: the address had no account until this
+	// write, so it can be past its limit only through accounts deleted within the hour,
+	// each of which mailed it a notice anyway (the sign-up limit per source address bounds
+	// those cycles); resends are bounded as before.
+	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess},
+		Codes: []*Code{code}, Mails: []*mail.Mail{m}, Limits: []Counter{limit},
+		Created: created, CreatedHits: []Counter{s.mailLimit(m.Kind, u.Email, now)}})
 	switch {
 	case errors.Is(err, ErrLimited):
 		return nil, limitReached(err, now)

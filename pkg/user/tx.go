@@ -13,8 +13,17 @@ type Tx struct {
 	Now time.Time
 
 	Create *User // a new user and its login locks (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
-	Save   *Save // replace a user on every copy (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
-	Remove *User // delete a user's profile and locks at its version (ErrConflict)
+	// Created is Create's account_created event (its ID the user's), and CreatedHits the
+	// counters that count the creation without bounding it (a sign-up's verification mail,
+	// against the address's mails of the hour). Both ride on the new user and are written
+	// from the table's stream once the user is stored (pkg/store; the memory store writes
+	// them at once), not in this transaction: a sign-up's own write stays small, and they
+	// exist only if the user does. A retried stream batch may count a creation twice,
+	// never less.
+	Created     *Event
+	CreatedHits []Counter
+	Save        *Save // replace a user on every copy (ErrConflict, ErrEmailTaken, ErrPhoneTaken)
+	Remove      *User // delete a user's profile and locks at its version (ErrConflict)
 	// Sponsor must exist (ErrSponsorNotFound).
 	Sponsor string
 

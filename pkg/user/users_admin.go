@@ -91,7 +91,8 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	if err != nil {
 		return nil, "", err
 	}
-	tx.Events = []*Event{ev}
+	ev.ID = u.ID
+	tx.Created = ev
 	if err := s.store.Apply(ctx, tx); err != nil {
 		return nil, "", limitReached(err, now)
 	}

@@ -9,5 +9,5 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(*testing.T) user.Store { return memstore.New() })
+	storetest.Run(t, func(*testing.T) user.Store { return memstore.New() }, nil) // it indexes as it writes
 }

@@ -25,6 +25,9 @@ func (s *Store) writeCounters(tx *user.Tx) {
 	for _, c := range tx.Uncount {
 		s.counters[c.Key]--
 	}
+	for _, c := range tx.CreatedHits {
+		s.counters[c.Key]++ // no stream here: counted with the user
+	}
 }
 
 func (s *Store) checkUsers(tx *user.Tx) error {
@@ -279,6 +282,10 @@ func (s *Store) writeLog(tx *user.Tx) {
 		s.Outbox = append(s.Outbox, *m)
 	}
 	for _, e := range tx.Events {
+		s.events[e.UserID] = append(s.events[e.UserID], *e)
+	}
+	if e := tx.Created; e != nil {
+		// No stream here: the creation event is written with the user.
 		s.events[e.UserID] = append(s.events[e.UserID], *e)
 	}
 }

@@ -20,6 +20,7 @@ var searchTests = []struct {
 }{
 	{"SearchFragmentsEverySortEveryPage", testSearchSorts},
 	{"SearchFollowsChangesAndDeletes", testSearchFollows},
+	{"SearchAfterChangesTheIndexHadNotSeen", testSearchUnseenChanges},
 	{"SearchDownlineThreeLevels", testSearchDownline},
 	{"SearchDownlineBelowATreeSegment", testSearchDeepTree},
 	{"SearchWalkWithoutSelectiveQ", testSearchWalk},
@@ -174,6 +175,49 @@ func testSearchFollows(t *testing.T, st user.Store) {
 	apply(t, st, &user.Tx{Now: now, Remove: &next})
 	if got := find("new" + tok[:4]); len(got) != 0 {
 		t.Errorf("deleted user still found: %v", got)
+	}
+}
+
+// Changes made one after another before the index catches up (on DynamoDB, before the
+// stream consumer has read any of them) end as if it had followed each: a user created and
+// renamed is found by the new name only; a user renamed and deleted by nothing.
+func testSearchUnseenChanges(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	tok := token()
+	save := func(u *user.User, change func(*user.User)) *user.User {
+		t.Helper()
+		next := *u
+		change(&next)
+		next.Version = u.Version + 1
+		apply(t, st, &user.Tx{Now: now, Save: &user.Save{Next: &next, Prev: u}})
+		return &next
+	}
+	find := func(q string) []string {
+		t.Helper()
+		return ids(search(t, st, &user.SearchQuery{Text: user.NormalizeQuery(q)}).Users)
+	}
+
+	kept := newUser(t)
+	kept.Email, kept.LastName = "kept"+tok+"@example.com", "First"+tok
+	create(t, st, &creation{User: kept})
+	kept = save(kept, func(u *user.User) { u.LastName = "Second" + tok })
+	kept = save(kept, func(u *user.User) { u.Email = "moved" + tok + "@example.com" })
+
+	gone := newUser(t)
+	gone.Email, gone.LastName = "gone"+tok+"@example.com", "Third"+tok
+	create(t, st, &creation{User: gone})
+	gone = save(gone, func(u *user.User) { u.LastName = "Fourth" + tok })
+	if err := st.Apply(ctx, &user.Tx{Now: now, Remove: gone}); err != nil {
+		t.Fatal(err)
+	}
+
+	for q, want := range map[string][]string{
+		"first" + tok: nil, "second" + tok: {kept.ID}, "kept" + tok: nil, "moved" + tok: {kept.ID},
+		"third" + tok: nil, "fourth" + tok: nil, "gone" + tok: nil,
+	} {
+		if got := find(q); !slices.Equal(got, want) {
+			t.Errorf("q=%s: %v, want %v", q, got, want)
+		}
 	}
 }
 

@@ -17,8 +17,12 @@ import (
 )
 
 // Run runs the contract against stores made by newStore (each call a store with fresh data
-// or at least unique keys; the tests use random ids and addresses).
-func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
+// or at least unique keys; the tests use random ids and addresses). catchUp, when not nil,
+// brings what a store writes after its transactions up to date with every write so far
+// (the DynamoDB store's search postings, written from the table's stream): the tests
+// search as a reader of an eventually consistent index does once it has caught up, so
+// every search calls it first.
+func Run(t *testing.T, newStore func(t *testing.T) user.Store, catchUp func(t *testing.T)) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, st user.Store)
@@ -32,10 +36,43 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"Sessions", testSessions},
 		{"EndAllSessions", testEndAll},
 		{"SaveUserMovesLocks", testSaveUser},
+		{"CreationEventAndHits", testCreated},
 	}
 	for _, tt := range slices.Concat(tests, txTests, searchTests) {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t)
+			if catchUp != nil {
+				st = &caughtUp{Store: st, t: t, catchUp: catchUp}
+			}
+			tt.fn(t, st)
+		})
 	}
+}
+
+// caughtUp is a store whose reads of what it writes after its transactions (searches,
+// events, counts) wait for it to catch up.
+type caughtUp struct {
+	user.Store
+	t       *testing.T
+	catchUp func(t *testing.T)
+}
+
+func (c *caughtUp) SearchUsers(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, error) {
+	c.t.Helper()
+	c.catchUp(c.t)
+	return c.Store.SearchUsers(ctx, q)
+}
+
+func (c *caughtUp) Events(ctx context.Context, userID string) ([]*user.Event, error) {
+	c.t.Helper()
+	c.catchUp(c.t)
+	return c.Store.Events(ctx, userID)
+}
+
+func (c *caughtUp) Count(ctx context.Context, counter string) (int64, error) {
+	c.t.Helper()
+	c.catchUp(c.t)
+	return c.Store.Count(ctx, counter)
 }
 
 var now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -323,5 +360,41 @@ func testSaveUser(t *testing.T, st user.Store) {
 	}
 	if got, _ := st.Account(ctx, other.Email); got == nil || got.ID != other.ID {
 		t.Errorf("the other user's lock changed hands")
+	}
+}
+
+// A creation's event and counter hits are written once the user is (on DynamoDB from the
+// stream, so the reads here wait for it), and not at all when the creation fails.
+func testCreated(t *testing.T, st user.Store) {
+	ctx := context.Background()
+	created := func(u *user.User) *user.Tx {
+		return &user.Tx{Now: now, Create: u,
+			Created:     &user.Event{ID: u.ID, UserID: u.ID, Type: user.EventAccountCreated, At: now, IP: "192.0.2.9", UserAgent: "ua", Detail: map[string]string{"by": "x"}},
+			CreatedHits: []user.Counter{{Key: "created#" + u.Email, Max: 1, ExpiresAt: now.Add(time.Hour)}}}
+	}
+	u := newUser(t)
+	apply(t, st, created(u))
+	evs, err := st.Events(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].ID != u.ID || evs[0].Type != user.EventAccountCreated || !evs[0].At.Equal(now) ||
+		evs[0].IP != "192.0.2.9" || evs[0].UserAgent != "ua" || evs[0].Detail["by"] != "x" {
+		t.Errorf("events %+v, want the account_created event", evs)
+	}
+	if n, err := st.Count(ctx, "created#"+u.Email); err != nil || n != 1 {
+		t.Errorf("count %d, %v; want the creation counted once (a hit is not bounded by Max)", n, err)
+	}
+
+	taken := newUser(t)
+	taken.Email = u.Email
+	if err := st.Apply(ctx, created(taken)); !errors.Is(err, user.ErrEmailTaken) {
+		t.Fatalf("a creation on a taken email: %v, want ErrEmailTaken", err)
+	}
+	if evs, err := st.Events(ctx, taken.ID); err != nil || len(evs) != 0 {
+		t.Errorf("the failed creation's events: %+v, %v; want none", evs, err)
+	}
+	if n, _ := st.Count(ctx, "created#"+u.Email); n != 1 {
+		t.Errorf("count %d after a failed creation, want 1", n)
 	}
 }

@@ -170,16 +170,26 @@ func handleStream(ctx context.Context, ev events.DynamoDBEvent) error {
 		o.BaseEndpoint = aws.String(os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"))
 	})
 	for _, r := range ev.Records {
-		pk := r.Change.NewImage["pk"].String()
+		pk := r.Change.Keys["pk"].String()
 		if strings.HasPrefix(pk, "OUTBOX#fail") {
 			return fmt.Errorf("record %s fails on purpose", pk)
+		}
+		// An INSERT is SEEN; a MODIFY or REMOVE is seen under its name, with the "v" of
+		// its old image.
+		sk, old := "SEEN", ""
+		if r.EventName != "INSERT" {
+			sk = r.EventName
+		}
+		if v, ok := r.Change.OldImage["v"]; ok {
+			old = v.String()
 		}
 		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: aws.String(os.Getenv("TABLE_NAME")),
 			Item: map[string]types.AttributeValue{
 				"pk":    &types.AttributeValueMemberS{Value: "SEEN#" + pk},
-				"sk":    &types.AttributeValueMemberS{Value: "SEEN"},
+				"sk":    &types.AttributeValueMemberS{Value: sk},
 				"event": &types.AttributeValueMemberS{Value: r.EventName + " " + r.EventSource + " " + r.Change.StreamViewType},
+				"old":   &types.AttributeValueMemberS{Value: old},
 			},
 		})
 		if err != nil {

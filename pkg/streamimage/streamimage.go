@@ -1,12 +1,18 @@
-package mailer
+// Package streamimage turns the images of DynamoDB stream records, as Lambda hands them to a
+// function (aws-lambda-go's events), into the SDK's attribute values, which pkg/store reads.
+package streamimage
 
 import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// convertImage turns a stream image (aws-lambda-go's form) into the SDK's attribute values.
-func convertImage(img map[string]events.DynamoDBAttributeValue) map[string]types.AttributeValue {
+// Convert turns a stream image (aws-lambda-go's form) into the SDK's attribute values; nil
+// for none.
+func Convert(img map[string]events.DynamoDBAttributeValue) map[string]types.AttributeValue {
+	if img == nil {
+		return nil
+	}
 	out := make(map[string]types.AttributeValue, len(img))
 	for k, v := range img {
 		out[k] = convert(v)
@@ -36,7 +42,7 @@ func convert(v events.DynamoDBAttributeValue) types.AttributeValue {
 		}
 		return &types.AttributeValueMemberL{Value: out}
 	case events.DataTypeMap:
-		return &types.AttributeValueMemberM{Value: convertImage(v.Map())}
+		return &types.AttributeValueMemberM{Value: Convert(v.Map())}
 	}
 	return &types.AttributeValueMemberNULL{Value: true}
 }
