@@ -14,8 +14,9 @@
 //  8. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
 //     Local (search.go).
 //
-// `-only search` measures part 8 alone, `-only tokens` part 7; `-search-load-limit` bounds
-// the search loads (search.go).
+// `-only search` measures part 8 alone, `-only tokens` part 7, `-only startup` parts 1 and 2
+// (the cold starts and sizes, for a new function); `-search-load-limit` bounds the search
+// loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -77,10 +78,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate) or "tokens" (access tokens)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens) or "startup" (cold starts and sizes)`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens] [-search-load-limit 20m]")
+	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "startup" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|startup] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -102,17 +103,21 @@ func run() int {
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
 	var cold, sizes, trips, overhead, hashing, avatars, tokens *section
-	if *only == "" {
+	if *only == "" || *only == "startup" {
 		progress("building the hello-world Lambda")
 		hello, helloErr := buildHello(ctx, root)
 		if helloErr == nil {
 			defer hello.Close()
 		}
 		sizes = measureSizes(root, hello)
-		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips = measureRoundTrips(ctx, root)
+		if *only == "" {
+			progress("DynamoDB round trips (DynamoDB Local, in memory)")
+			trips = measureRoundTrips(ctx, root)
+		}
 		progress("cold starts")
 		cold = measureColdStarts(ctx, root, hello, helloErr)
+	}
+	if *only == "" {
 		progress("handler overhead (in-memory store)")
 		overhead = measureOverhead(ctx)
 		progress("argon2id")
@@ -126,7 +131,7 @@ func run() int {
 	}
 	var search *section
 	switch *only {
-	case "tokens":
+	case "tokens", "startup":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
