@@ -194,7 +194,9 @@ func (f *fixture) ask(t *testing.T, s shape, header string) answer {
 		t.Fatal(err)
 	}
 	if s.policy {
-		var p struct{ PolicyDocument struct{ Statement []struct{ Effect string } } }
+		var p struct {
+			PolicyDocument struct{ Statement []struct{ Effect string } }
+		}
 		_ = json.Unmarshal(b, &p)
 		return answer{allowed: len(p.PolicyDocument.Statement) == 1 && p.PolicyDocument.Statement[0].Effect == "Allow", json: string(b)}
 	}
@@ -407,7 +409,9 @@ func TestIdleSession(t *testing.T) {
 // failing are ports that fail as a table or key ring that cannot be read does.
 type failingTokens struct{ err error }
 
-func (f failingTokens) Verify(context.Context, string, string) (*jwt.Claims, error) { return nil, f.err }
+func (f failingTokens) Verify(context.Context, string, string) (*jwt.Claims, error) {
+	return nil, f.err
+}
 
 type failingSessions struct{ err error }
 
