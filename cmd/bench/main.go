@@ -14,7 +14,8 @@
 //  8. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
 //     Local (search.go).
 //
-// `-only search` measures part 8 alone, `-only tokens` part 7, `-only startup` parts 1 and 2
+// `-only search` measures part 8 alone, `-only tokens` part 7, `-only roundtrips` part 3,
+// `-only startup` parts 1 and 2
 // (the cold starts and sizes, for a new function); `-search-load-limit` bounds the search
 // loads (search.go).
 //
@@ -35,6 +36,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,10 +80,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens) or "startup" (cold starts and sizes)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", or "startup" (cold starts and sizes)`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "startup" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|startup] [-search-load-limit 20m]")
+	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "startup"}, *only) || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|startup] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -125,13 +127,17 @@ func run() int {
 		progress("avatar re-encoding")
 		avatars = measureAvatar()
 	}
+	if *only == "roundtrips" {
+		progress("DynamoDB round trips (DynamoDB Local, in memory)")
+		trips = measureRoundTrips(ctx, root)
+	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
 		tokens = measureTokens(ctx, root)
 	}
 	var search *section
 	switch *only {
-	case "tokens", "startup":
+	case "tokens", "roundtrips", "startup":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
