@@ -15,9 +15,8 @@
 //     Local (search.go).
 //
 // `-only search` measures part 8 alone, `-only tokens` part 7, `-only roundtrips` part 3,
-// `-only startup` parts 1 and 2
-// (the cold starts and sizes, for a new function); `-search-load-limit` bounds the search
-// loads (search.go).
+// `-only startup` parts 1 and 2 (the cold starts and sizes, for a new function);
+// `-search-load-limit` bounds the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
