@@ -199,39 +199,61 @@ func kidOf(t *testing.T, tok string) string {
 }
 
 func TestAccessTokensVerifyWithOIDCAndJWTLibraries(t *testing.T) {
-	type path struct {
-		name   string
-		amr    []string
-		userID string
-		access string
+	p := provider(t)
+	pub := jwksKeys(t)
+	// check verifies the access token of a sign-in path at once: a later step (turning MFA
+	// on) ends the sessions before it.
+	check := func(name string, amr []string, userID, access string) {
+		t.Run(name, func(t *testing.T) {
+			c, err := oidcVerify(p, access)
+			if err != nil {
+				t.Fatalf("go-oidc: %v", err)
+			}
+			if c.Issuer != stack.APIURL || c.Subject != userID || c.Audience != audience || c.SessionID == "" || c.ID == "" ||
+				!slices.Equal(c.AMR, amr) || c.AuthTime == 0 || c.Expiry-c.IssuedAt != 900 {
+				t.Errorf("go-oidc claims %+v: want iss %s, sub %s, aud %s, a sid and jti, amr %v, auth_time, 15 minutes", c, stack.APIURL, userID, audience, amr)
+			}
+			tk, err := jwtVerify(pub, access)
+			if err != nil || !tk.Valid {
+				t.Fatalf("golang-jwt: %v", err)
+			}
+			if sub, _ := tk.Claims.GetSubject(); sub != userID {
+				t.Errorf("golang-jwt sub %q, want %q", sub, userID)
+			}
+			// This API takes it too, for as long as its session lives.
+			r := do(t, req{method: "GET", path: "/v1/auth/session", token: access})
+			want(t, r, http.StatusOK, "")
+			if s := r.JSON(t); s["user_id"] != userID || s["session_id"] != c.SessionID {
+				t.Errorf("GET /v1/auth/session with the access token: %s, want user %s session %s", r.Body, userID, c.SessionID)
+			}
+		})
 	}
-	var paths []path
 
 	email := newEmail("oidc")
 	reg := signInAnswer(t, do(t, req{method: "POST", path: "/v1/auth/register", body: map[string]string{"email": email, "password": password}}), http.StatusCreated)
-	paths = append(paths, path{"register", []string{"pwd"}, reg.userID, reg.access})
+	check("register", []string{"pwd"}, reg.userID, reg.access)
 	in := signInAnswer(t, login(t, email, password), http.StatusOK)
-	paths = append(paths, path{"login", []string{"pwd"}, in.userID, in.access})
+	check("login", []string{"pwd"}, in.userID, in.access)
 
-	paths = append(paths, path{"token (JSON)", []string{"pwd"}, in.userID,
-		refreshed(t, do(t, req{method: "POST", path: "/v1/auth/token", body: map[string]string{"token": in.token}}))})
+	check("token (JSON)", []string{"pwd"}, in.userID,
+		refreshed(t, do(t, req{method: "POST", path: "/v1/auth/token", body: map[string]string{"token": in.token}})))
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {in.token}}.Encode()
-	paths = append(paths, path{"token (OAuth refresh grant)", []string{"pwd"}, in.userID,
-		refreshed(t, do(t, req{method: "POST", path: "/v1/auth/token", body: form, headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}))})
+	check("token (OAuth refresh grant)", []string{"pwd"}, in.userID,
+		refreshed(t, do(t, req{method: "POST", path: "/v1/auth/token", body: form, headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})))
 	// An OAuth 2.0 client library refreshes with the session token as its refresh token.
-	oc := oauth2.Config{ClientID: "e2e", Endpoint: oauth2.Endpoint{TokenURL: provider(t).Endpoint().TokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+	oc := oauth2.Config{ClientID: "e2e", Endpoint: oauth2.Endpoint{TokenURL: p.Endpoint().TokenURL, AuthStyle: oauth2.AuthStyleInParams}}
 	ot, err := oc.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, httpClient), &oauth2.Token{RefreshToken: in.token}).Token()
 	if err != nil || ot.TokenType != "Bearer" || ot.AccessToken == "" || time.Until(ot.Expiry) < 10*time.Minute {
 		t.Fatalf("golang.org/x/oauth2 refresh: %+v, %v", ot, err)
 	}
-	paths = append(paths, path{"token (golang.org/x/oauth2)", []string{"pwd"}, in.userID, ot.AccessToken})
+	check("token (golang.org/x/oauth2)", []string{"pwd"}, in.userID, ot.AccessToken)
 
 	secret := enrollTOTP(t, in.token)
 	r := login(t, email, password)
 	want(t, r, http.StatusUnauthorized, "mfa_required")
 	next, _ := auth.TOTPCode(secret, time.Now().Add(30*time.Second))
 	mfa := signInAnswer(t, do(t, req{method: "POST", path: "/v1/auth/mfa", body: map[string]string{"mfa_token": strOf(r.JSON(t)["mfa_token"]), "code": next}}), http.StatusOK)
-	paths = append(paths, path{"MFA completion", []string{"pwd", "otp"}, mfa.userID, mfa.access})
+	check("MFA completion", []string{"pwd", "otp"}, mfa.userID, mfa.access)
 
 	adminEmail := newEmail("oidc-admin")
 	svc := app.Service(config.Defaults(stack.TableName), store.New(stack.DynamoDB(), stack.TableName), time.Now)
@@ -239,35 +261,7 @@ func TestAccessTokensVerifyWithOIDCAndJWTLibraries(t *testing.T) {
 		t.Fatal(err)
 	}
 	adm := signInAnswer(t, do(t, req{method: "POST", path: "/v1/auth/admin/login", body: map[string]string{"login": adminEmail, "password": password}}), http.StatusOK)
-	paths = append(paths, path{"admin login", []string{"pwd"}, adm.userID, adm.access})
-
-	p := provider(t)
-	pub := jwksKeys(t)
-	for _, pt := range paths {
-		t.Run(pt.name, func(t *testing.T) {
-			c, err := oidcVerify(p, pt.access)
-			if err != nil {
-				t.Fatalf("go-oidc: %v", err)
-			}
-			if c.Issuer != stack.APIURL || c.Subject != pt.userID || c.Audience != audience || c.SessionID == "" || c.ID == "" ||
-				!slices.Equal(c.AMR, pt.amr) || c.AuthTime == 0 || c.Expiry-c.IssuedAt != 900 {
-				t.Errorf("go-oidc claims %+v: want iss %s, sub %s, aud %s, a sid and jti, amr %v, auth_time, 15 minutes", c, stack.APIURL, pt.userID, audience, pt.amr)
-			}
-			tk, err := jwtVerify(pub, pt.access)
-			if err != nil || !tk.Valid {
-				t.Fatalf("golang-jwt: %v", err)
-			}
-			if sub, _ := tk.Claims.GetSubject(); sub != pt.userID {
-				t.Errorf("golang-jwt sub %q, want %q", sub, pt.userID)
-			}
-			// This API takes it too, for as long as its session lives.
-			r := do(t, req{method: "GET", path: "/v1/auth/session", token: pt.access})
-			want(t, r, http.StatusOK, "")
-			if s := r.JSON(t); s["user_id"] != pt.userID || s["session_id"] != c.SessionID {
-				t.Errorf("GET /v1/auth/session with the access token: %s, want user %s session %s", r.Body, pt.userID, c.SessionID)
-			}
-		})
-	}
+	check("admin login", []string{"pwd"}, adm.userID, adm.access)
 
 	t.Run("both refuse a tampered token", func(t *testing.T) {
 		h, rest, _ := strings.Cut(reg.access, ".")
