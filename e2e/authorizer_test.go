@@ -66,7 +66,7 @@ var authorizerShapes = []authorizerShape{
 			"version": "2.0", "type": "REQUEST", "routeArn": clientRouteArn, "identitySource": ids,
 			"routeKey": "GET /orders", "rawPath": "/orders", "rawQueryString": "", "headers": hs,
 			"requestContext": map[string]any{"accountId": "123456789012", "apiId": "shop456", "domainName": "api.shop.example.com",
-				"http": map[string]any{"method": "GET", "path": "/orders", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9"},
+				"http":      map[string]any{"method": "GET", "path": "/orders", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9"},
 				"requestId": "Bx1-0000000001", "routeKey": "GET /orders", "stage": "$default", "timeEpoch": time.Now().UnixMilli()},
 		}
 	}},

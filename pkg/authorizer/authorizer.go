@@ -47,8 +47,6 @@ type Sessions interface {
 
 // ErrUnauthorized is the answer to a REST API request that is refused: API Gateway matches
 // this exact message and answers 401 (the UNAUTHORIZED gateway response).
-//
-//lint:ignore ST1005 API Gateway matches the message exactly.
 var ErrUnauthorized = errors.New("Unauthorized")
 
 // ErrUnknownEvent is an event that is none of the shapes the authorizer answers: the
