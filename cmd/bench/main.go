@@ -15,8 +15,8 @@
 //     Local (search.go).
 //
 // `-only search` measures part 8 alone, `-only tokens` part 7, `-only roundtrips` part 3,
-// `-only startup` parts 1 and 2 (the cold starts and sizes, for a new function);
-// `-search-load-limit` bounds the search loads (search.go).
+// `-only hashing` part 5, `-only startup` parts 1 and 2 (the cold starts and sizes, for a
+// new function); `-search-load-limit` bounds the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -79,10 +79,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", or "startup" (cold starts and sizes)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", or "startup" (cold starts and sizes)`)
 	flag.Parse()
-	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "startup"}, *only) || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|startup] [-search-load-limit 20m]")
+	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup"}, *only) || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -130,13 +130,16 @@ func run() int {
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
 		trips = measureRoundTrips(ctx, root)
 	}
+	if *only == "hashing" {
+		hashing = measureHashing()
+	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
 		tokens = measureTokens(ctx, root)
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips", "startup":
+	case "tokens", "roundtrips", "hashing", "startup":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
