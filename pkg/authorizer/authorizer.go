@@ -102,15 +102,15 @@ func (s shape) String() string {
 // ErrUnauthorized for the policy shapes, an events.APIGatewayV2CustomAuthorizerSimpleResponse
 // for payload format 2.0.
 func (a *Authorizer) Handle(ctx context.Context, raw json.RawMessage) (any, error) {
-	var ev event
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnknownEvent, err)
-	}
 	var (
+		ev     event
 		sh     shape
 		header string
 	)
+	err := json.Unmarshal(raw, &ev)
 	switch {
+	case err != nil:
+		err = fmt.Errorf("%w: %v", ErrUnknownEvent, err)
 	case ev.Version == "2.0" && ev.Type == "REQUEST" && ev.RouteArn != "":
 		sh, header = shapeSimple, headerValue(ev.Headers, "authorization")
 	case ev.Type == "TOKEN" && ev.MethodArn != "" && ev.Version == "":
@@ -118,7 +118,12 @@ func (a *Authorizer) Handle(ctx context.Context, raw json.RawMessage) (any, erro
 	case ev.Type == "REQUEST" && ev.MethodArn != "" && (ev.Version == "" || ev.Version == "1.0"):
 		sh, header = shapePolicy, headerValue(ev.Headers, "authorization")
 	default:
-		return nil, ErrUnknownEvent
+		err = ErrUnknownEvent
+	}
+	if err != nil {
+		// A wiring mistake on the client's API: say so where its operator looks.
+		a.log.ErrorContext(ctx, "authorize", "request_id", requestID(ctx), "error", err.Error())
+		return nil, err
 	}
 
 	// One line per decision, never the token.
