@@ -209,7 +209,7 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 // accepts, so a deploy without overrides starts.
 func TestDefaultEnvironmentLoads(t *testing.T) {
 	tpl, fns := load(t)
-	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1",
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1", apiID: "abc123defg",
 		"SecretsKey.Arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	res := tpl.Resolver(nil, refs)
 	for _, f := range fns {
@@ -602,4 +602,43 @@ func TestSecretsKeyAndKeyRing(t *testing.T) {
 	}
 	// Which functions call KMS, and which calls, TestPoliciesAreWhatTheCodeCalls derives
 	// from the code.
+}
+
+// The authorizer protects APIs on other domains, so its issuer cannot come from the
+// request: ISSUER is set, to exactly what the Issuer output says, with or without the
+// Issuer parameter. It is attached to no route of this Api, and its ARN is an output.
+func TestAuthorizerIssuerIsTheIssuerOutput(t *testing.T) {
+	tpl, _ := load(t)
+	id := samtemplate.LogicalID("authorizer")
+	f, err := tpl.Function(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Events) != 0 {
+		t.Errorf("%s has events %v, want none: the client's API attaches it", id, f.Events)
+	}
+	refs := map[string]string{apiID: "abc123defg", id + ".Arn": "arn:aws:lambda:eu-west-1:123456789012:function:authz"}
+	for _, params := range []map[string]string{nil, {"Issuer": "https://id.example.com"}} {
+		res := tpl.Resolver(params, refs)
+		got, ok, err := res.ResolveString(f.Environment["ISSUER"])
+		if err != nil || !ok {
+			t.Fatalf("ISSUER of %s with %v: %q, %v, %v", id, params, got, ok, err)
+		}
+		out, _ := tpl.Outputs["Issuer"].(map[string]any)
+		want, _, err := res.ResolveString(out["Value"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want || got == "" {
+			t.Errorf("with parameters %v: ISSUER of %s %q, want the Issuer output %q", params, id, got, want)
+		}
+		t.Setenv("ISSUER", got)
+		if cfg, err := config.LoadHTTP(); err != nil || cfg.Issuer != got {
+			t.Errorf("config reads ISSUER %q as %+v, %v", got, cfg, err)
+		}
+	}
+	out, _ := tpl.Outputs["AuthorizerArn"].(map[string]any)
+	if v, _, err := tpl.Resolver(nil, refs).ResolveString(out["Value"]); err != nil || v != refs[id+".Arn"] {
+		t.Errorf("AuthorizerArn output %v (%v), want !GetAtt %s.Arn", out["Value"], err, id)
+	}
 }

@@ -17,8 +17,8 @@
 //     Local (search.go).
 //
 // `-only search` measures part 9 alone, `-only tokens` part 8, `-only roundtrips` parts 3
-// and 4; `-search-load-limit` bounds
-// the search loads (search.go).
+// and 4, `-only hashing` part 6, `-only startup` parts 1 and 2 (the cold starts and sizes,
+// for a new function); `-search-load-limit` bounds the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -37,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,10 +81,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips" or "hashing"`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", or "startup" (cold starts and sizes)`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" && *only != "hashing" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing] [-search-load-limit 20m]")
+	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup"}, *only) || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -105,17 +106,21 @@ func run() int {
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
 	var cold, sizes, trips, writes, overhead, hashing, avatars, tokens *section
-	if *only == "" {
+	if *only == "" || *only == "startup" {
 		progress("building the hello-world Lambda")
 		hello, helloErr := buildHello(ctx, root)
 		if helloErr == nil {
 			defer hello.Close()
 		}
 		sizes = measureSizes(root, hello)
-		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips, writes = measureRoundTrips(ctx, root)
+		if *only == "" {
+			progress("DynamoDB round trips (DynamoDB Local, in memory)")
+			trips, writes = measureRoundTrips(ctx, root)
+		}
 		progress("cold starts")
 		cold = measureColdStarts(ctx, root, hello, helloErr)
+	}
+	if *only == "" {
 		progress("handler overhead (in-memory store)")
 		overhead = measureOverhead(ctx)
 		progress("argon2id")
@@ -136,7 +141,7 @@ func run() int {
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips", "hashing":
+	case "tokens", "roundtrips", "hashing", "startup":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:

@@ -45,6 +45,9 @@ type instance struct {
 	api  *runtimeAPI
 	proc *Process
 	srv  *http.Server
+	// stale marks an instance started before a Recycle: it ends when its invocation
+	// does instead of serving another. Guarded by the function's mu.
+	stale bool
 }
 
 // invoke runs payload through the function and returns its response
@@ -216,12 +219,32 @@ func (f *function) start() (*instance, error) {
 	return inst, nil
 }
 
-// release returns a healthy instance to the pool.
+// release returns a healthy instance to the pool, or ends it when a Recycle made it stale.
 func (f *function) release(inst *instance) {
 	f.mu.Lock()
+	if inst.stale {
+		f.mu.Unlock()
+		f.discard(inst)
+		return
+	}
 	defer f.mu.Unlock()
 	if _, ok := f.all[inst]; ok && !f.closed && !inst.proc.Exited() {
 		f.idle = append(f.idle, inst)
+	}
+}
+
+// recycle ends the idle instances now and the busy ones when their invocation ends, so
+// every invocation from now on runs in a process started after this call.
+func (f *function) recycle() {
+	f.mu.Lock()
+	idle := f.idle
+	f.idle = nil
+	for inst := range f.all {
+		inst.stale = true
+	}
+	f.mu.Unlock()
+	for _, inst := range idle {
+		f.discard(inst)
 	}
 }
 

@@ -198,6 +198,24 @@ func (s *Stack) Invoke(ctx context.Context, logicalID string, payload []byte) ([
 	return f.invoke(ctx, payload)
 }
 
+// Recycle makes the next invocation of each named function (every function when none is
+// named) start a new process, as Lambda does after a deploy: idle instances end now, busy
+// ones when their invocation ends. Tests use it to make processes re-read what they cache
+// (the signing key ring) after changing it behind their back.
+func (s *Stack) Recycle(logicalIDs ...string) error {
+	if len(logicalIDs) == 0 {
+		logicalIDs = sortedKeys(s.functions)
+	}
+	for _, id := range logicalIDs {
+		f, ok := s.functions[id]
+		if !ok {
+			return fmt.Errorf("no function %s in the template", id)
+		}
+		f.recycle()
+	}
+	return nil
+}
+
 // SetSESReachable makes SES unreachable for the functions (connections
 // refused, open ones closed) or reachable again. The emulator itself, and
 // SESURL, stay up.

@@ -302,6 +302,29 @@ func TestStackRoundTrip(t *testing.T) {
 		}
 	})
 
+	t.Run("recycle starts new processes", func(t *testing.T) {
+		pid := func() int {
+			resp, body := call(t, http.MethodGet, st.APIURL+"/items/r", nil, nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("got %d %s, want 200", resp.StatusCode, body)
+			}
+			return decodeReply(t, body).PID
+		}
+		before := pid()
+		if again := pid(); again != before {
+			t.Fatalf("a warm instance was not reused: %d then %d", before, again)
+		}
+		if err := st.Recycle(); err != nil {
+			t.Fatal(err)
+		}
+		if after := pid(); after == before {
+			t.Errorf("after Recycle the request ran in process %d again, want a new one", after)
+		}
+		if err := st.Recycle("NoSuchFunction"); err == nil {
+			t.Error("Recycle of an unknown function: got no error")
+		}
+	})
+
 	t.Run("function failures are 502", func(t *testing.T) {
 		for _, path := range []string{"/error", "/malformed", "/crash", "/slow"} {
 			resp, body := call(t, http.MethodGet, st.APIURL+path, nil, nil)

@@ -327,6 +327,30 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	if err != nil {
 		return nil, err
 	}
+	p, err := s.principal(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	s.touch(ctx, p.Session)
+	return p, nil
+}
+
+// VerifiedSession resolves the user and session an access token names, for a caller that
+// has verified the token's signature, issuer, audience and lifetime itself (the Lambda
+// authorizer of the client's own APIs). The session must be live by the same rules as on
+// every request of this API; otherwise ErrUnauthenticated. One read and no write: the
+// session's last_seen_at is kept by the refreshes of its access tokens (POST
+// /v1/auth/token authenticates the session token), so the caller needs no write access.
+func (s *Service) VerifiedSession(ctx context.Context, userID, sessionID string) (*Principal, error) {
+	if !auth.ValidID(userID) || !auth.ValidID(sessionID) {
+		return nil, ErrUnauthenticated
+	}
+	return s.principal(ctx, Bearer{UserID: userID, SessionID: sessionID})
+}
+
+// principal reads the session b names and its user, and holds them to b and to the
+// liveness rules.
+func (s *Service) principal(ctx context.Context, b Bearer) (*Principal, error) {
 	sess, u, err := s.store.SessionUser(ctx, b.UserID, b.SessionID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthenticated
@@ -337,7 +361,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	if !s.owns(b, sess) || !s.live(sess, u, s.now()) {
 		return nil, ErrUnauthenticated
 	}
-	s.touch(ctx, sess)
 	return &Principal{User: u, Session: sess}, nil
 }
 
