@@ -20,15 +20,20 @@ type App struct {
 	Users  *user.Service
 }
 
-// New reads the configuration and builds the store and service.
-func New() (*App, error) {
+// Part adds to the service what only some functions link, such as the passkey verifier
+// (pkg/passkey.Verifier): a function names the parts it needs, and no other function
+// carries their code.
+type Part func(cfg *config.Config, o *user.Options)
+
+// New reads the configuration and builds the store and service, with parts.
+func New(parts ...Part) (*App, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, err
 	}
 	logging.SetLevel(cfg.LogLevel)
 	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
-	svc := service(cfg, st, time.Now, newLazyAvatars(cfg))
+	svc := service(cfg, st, time.Now, newLazyAvatars(cfg), parts...)
 	return &App{Config: cfg, Store: st, Users: svc}, nil
 }
 
@@ -38,9 +43,9 @@ func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Serv
 	return service(cfg, st, now, nil)
 }
 
-func service(cfg *config.Config, st user.Store, now func() time.Time, avatars user.Avatars) *user.Service {
+func service(cfg *config.Config, st user.Store, now func() time.Time, avatars user.Avatars, parts ...Part) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
-	return user.NewService(st, h, now, user.Options{
+	o := user.Options{
 		SessionTTL:           cfg.SessionTTL,
 		SessionIdle:          cfg.SessionIdle,
 		ReauthWindow:         cfg.ReauthWindow,
@@ -61,13 +66,18 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,
 			LockMax: cfg.LoginLockMax, MaxIPFailures: cfg.LoginMaxIPFailures,
 		},
-	})
+		RelyingParty: user.RelyingParty{ID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
+	}
+	for _, part := range parts {
+		part(cfg, &o)
+	}
+	return user.NewService(st, h, now, o)
 }
 
 // Must is New for main: a broken configuration stops the function at init with one clear
 // log line, which Lambda reports as an init error.
-func Must() *App {
-	a, err := New()
+func Must(parts ...Part) *App {
+	a, err := New(parts...)
 	if err != nil {
 		Fatal(err)
 	}

@@ -67,6 +67,12 @@ type Config struct {
 	AvatarURLTTL time.Duration
 	// ProfileFields are the custom profile fields, declared as a JSON document.
 	ProfileFields *profilefields.Set
+	// WebAuthnRPID is the relying party id passkeys are bound to (a domain); empty: the
+	// API's own domain, as each request reached it.
+	WebAuthnRPID string
+	// WebAuthnOrigins are the exact origins whose pages may use passkeys; by default
+	// https://<WebAuthnRPID>.
+	WebAuthnOrigins []string
 }
 
 // Argon2 are the password hashing parameters.
@@ -117,6 +123,8 @@ const (
 	envWishlistMax   = "WISHLIST_MAX_ITEMS"
 	envAvatarURLTTL  = "AVATAR_URL_TTL"
 	envProfileFields = "PROFILE_FIELDS"
+	envWebAuthnRPID  = "WEBAUTHN_RP_ID"
+	envWebAuthnOrig  = "WEBAUTHN_ORIGINS"
 )
 
 // Variables lists every variable Load reads, so a test can hold the template to it.
@@ -125,7 +133,7 @@ func Variables() []string {
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
 		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
-		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit}
+		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envWebAuthnRPID, envWebAuthnOrig}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -186,6 +194,7 @@ func load(get func(string) string) (*Config, error) {
 		},
 	}
 	c.ConfirmationAllowlist = r.origins(envAllowlist)
+	c.WebAuthnRPID, c.WebAuthnOrigins = r.webAuthn(envWebAuthnRPID, envWebAuthnOrig)
 	fields, err := profilefields.Parse([]byte(get(envProfileFields)))
 	if err != nil {
 		r.fail(envProfileFields, err.Error())
@@ -267,6 +276,46 @@ func (r *reader) level(name string) slog.Level {
 		r.fail(name, fmt.Sprintf("must be debug, info, warn or error (%q)", v))
 	}
 	return l
+}
+
+// webAuthn reads the relying party id (a lower-case domain) and its exact origins
+// (comma-separated scheme://host[:port], https, or http on localhost, each host the id or
+// under it); origins without an id are a mistake.
+func (r *reader) webAuthn(idName, originsName string) (string, []string) {
+	id := strings.TrimSpace(r.get(idName))
+	var origins []string
+	for _, s := range strings.Split(r.get(originsName), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			origins = append(origins, s)
+		}
+	}
+	if id == "" {
+		if len(origins) > 0 {
+			r.fail(originsName, "needs "+idName)
+		}
+		return "", nil
+	}
+	if id != strings.ToLower(id) || strings.ContainsAny(id, ":/@ []") || strings.Trim(id, ".") != id {
+		r.fail(idName, fmt.Sprintf("must be a lower-case domain name (%q)", id))
+		return "", nil
+	}
+	if len(origins) == 0 {
+		return id, []string{"https://" + id}
+	}
+	for _, s := range origins {
+		o, err := ParseOrigin(s)
+		switch {
+		case err != nil:
+			r.fail(originsName, err.Error())
+		case o.Port == "*":
+			r.fail(originsName, fmt.Sprintf("needs exact origins, not a port pattern (%q)", s))
+		case o.Scheme == "http" && o.Host != "localhost" && o.Host != "127.0.0.1":
+			r.fail(originsName, fmt.Sprintf("allows http only on localhost (%q)", s))
+		case o.Host != id && !strings.HasSuffix(o.Host, "."+id):
+			r.fail(originsName, fmt.Sprintf("has %q, which is neither %s nor under it", s, id))
+		}
+	}
+	return id, origins
 }
 
 // origins parses "https://app.example.com,http://localhost:*".

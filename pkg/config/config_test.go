@@ -125,3 +125,40 @@ func TestLogLevels(t *testing.T) {
 		}
 	}
 }
+
+func TestWebAuthn(t *testing.T) {
+	tests := []struct {
+		id, origins string
+		wantID      string
+		wantOrigins []string
+		wantErr     string
+	}{
+		{"", "", "", nil, ""},
+		{"example.com", "", "example.com", []string{"https://example.com"}, ""},
+		{"localhost", "http://localhost:3000", "localhost", []string{"http://localhost:3000"}, ""},
+		{"example.com", "https://app.example.com, https://example.com", "example.com", []string{"https://app.example.com", "https://example.com"}, ""},
+		{"", "https://example.com", "", nil, "WEBAUTHN_ORIGINS needs WEBAUTHN_RP_ID"},
+		{"Example.com", "", "", nil, "WEBAUTHN_RP_ID"},
+		{"https://example.com", "", "", nil, "WEBAUTHN_RP_ID"},
+		{"example.com", "https://evil.com", "", nil, "neither example.com nor under it"},
+		{"example.com", "https://notexample.com", "", nil, "neither"},
+		{"example.com", "http://example.com", "", nil, "http only on localhost"},
+		{"localhost", "http://localhost:*", "", nil, "exact origins"},
+	}
+	for _, tt := range tests {
+		c, err := load(env(map[string]string{"TABLE_NAME": "t", "WEBAUTHN_RP_ID": tt.id, "WEBAUTHN_ORIGINS": tt.origins}))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%q %q: err %v, want one saying %q", tt.id, tt.origins, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q %q: %v", tt.id, tt.origins, err)
+			continue
+		}
+		if c.WebAuthnRPID != tt.wantID || strings.Join(c.WebAuthnOrigins, " ") != strings.Join(tt.wantOrigins, " ") {
+			t.Errorf("%q %q: got %q %q, want %q %q", tt.id, tt.origins, c.WebAuthnRPID, c.WebAuthnOrigins, tt.wantID, tt.wantOrigins)
+		}
+	}
+}
