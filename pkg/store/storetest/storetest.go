@@ -33,7 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store) {
 		{"EndAllSessions", testEndAll},
 		{"SaveUserMovesLocks", testSaveUser},
 	}
-	for _, tt := range slices.Concat(tests, txTests, searchTests) {
+	for _, tt := range slices.Concat(tests, txTests, passkeyTests, searchTests) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
 	}
 }
