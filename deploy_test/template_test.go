@@ -71,6 +71,14 @@ var routes = []struct{ method, path, folder string }{
 	{"GET", "/v1/me/events", "me-events"},
 	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
 	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
+	{"POST", "/v1/auth/passkey/options", "auth-passkey-options"},
+	{"POST", "/v1/auth/passkey", "auth-passkey"},
+	{"POST", "/v1/auth/email/code", "auth-email-code"},
+	{"POST", "/v1/auth/email/code/verify", "auth-email-code-verify"},
+	{"GET", "/v1/me/passkeys", "me-passkeys-list"},
+	{"POST", "/v1/me/passkeys/options", "me-passkeys-options"},
+	{"POST", "/v1/me/passkeys", "me-passkeys-add"},
+	{"DELETE", "/v1/me/passkeys/{id}", "me-passkeys-delete"},
 }
 
 // readOnly are the functions that only read the table: they get

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sort"
@@ -133,7 +134,14 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := s.startServices(ctx, o); err != nil {
 		return s, err
 	}
-	res := tpl.Resolver(o.Parameters, nil)
+	// The API's port is bound first: a parameter may name it (APIPortPlaceholder).
+	apiLn, err := listen(o.APIPort)
+	if err != nil {
+		return s, err
+	}
+	s.APIURL = "http://" + apiLn.Addr().String()
+	params := withAPIPort(o.Parameters, apiLn.Addr().(*net.TCPAddr).Port)
+	res := tpl.Resolver(params, nil)
 	res.Refs = localRefs(tpl, res)
 	streamARNs, existed, err := s.createResources(ctx, res)
 	if err != nil {
@@ -145,7 +153,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := s.startFunctions(o, res); err != nil {
 		return s, err
 	}
-	if err := s.serveAPI(o.APIPort, res); err != nil {
+	if err := s.serveAPI(apiLn, res); err != nil {
 		return s, err
 	}
 	return s, s.startStreams(o, res, streamARNs, existed)
