@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	a := app.Must()
+	a := app.Must(app.RelyingParty)
 	lambda.Start(httpapi.Route("auth-passkey-options", httpapi.PasskeySignInOptions(a.Users)))
 }

@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	a := app.Must()
+	a := app.Must(app.RelyingParty)
 	lambda.Start(httpapi.Route("me-passkeys-options", httpapi.BeginPasskey(a.Users)))
 }

@@ -66,12 +66,22 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,
 			LockMax: cfg.LoginLockMax, MaxIPFailures: cfg.LoginMaxIPFailures,
 		},
-		RelyingParty: user.RelyingParty{ID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
 	}
 	for _, part := range parts {
 		part(cfg, &o)
 	}
 	return user.NewService(st, h, now, o)
+}
+
+// RelyingParty is the Part of the functions that hand out passkey options: the relying
+// party of WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS (a bad one stops the function at init).
+// Verifying an answer needs none: the challenge keeps the relying party it was made for.
+func RelyingParty(_ *config.Config, o *user.Options) {
+	rp, err := config.LoadRelyingParty()
+	if err != nil {
+		Fatal(err)
+	}
+	o.RelyingParty = user.RelyingParty{ID: rp.ID, Origins: rp.Origins}
 }
 
 // Must is New for main: a broken configuration stops the function at init with one clear

@@ -67,12 +67,16 @@ type Config struct {
 	AvatarURLTTL time.Duration
 	// ProfileFields are the custom profile fields, declared as a JSON document.
 	ProfileFields *profilefields.Set
-	// WebAuthnRPID is the relying party id passkeys are bound to (a domain); empty: the
-	// API's own domain, as each request reached it.
-	WebAuthnRPID string
-	// WebAuthnOrigins are the exact origins whose pages may use passkeys; by default
-	// https://<WebAuthnRPID>.
-	WebAuthnOrigins []string
+}
+
+// RelyingParty is who passkeys are bound to: an id (a domain) and the exact origins whose
+// pages may use them. Only the functions that hand out passkey options read it (see
+// LoadRelyingParty), so Load, which every function runs, leaves it out.
+type RelyingParty struct {
+	// ID is the relying party id; empty: the API's own domain, as each request reached it.
+	ID string
+	// Origins are the exact origins whose pages may use passkeys; by default https://<ID>.
+	Origins []string
 }
 
 // Argon2 are the password hashing parameters.
@@ -136,6 +140,18 @@ func Variables() []string {
 		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envWebAuthnRPID, envWebAuthnOrig}
 }
 
+// LoadRelyingParty reads WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS.
+func LoadRelyingParty() (*RelyingParty, error) { return loadRelyingParty(os.Getenv) }
+
+func loadRelyingParty(get func(string) string) (*RelyingParty, error) {
+	r := reader{get: get}
+	id, origins := r.webAuthn(envWebAuthnRPID, envWebAuthnOrig)
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return &RelyingParty{ID: id, Origins: origins}, nil
+}
+
 // Load reads the environment. Every missing or malformed variable is named in the one error.
 func Load() (*Config, error) { return load(os.Getenv) }
 
@@ -194,7 +210,6 @@ func load(get func(string) string) (*Config, error) {
 		},
 	}
 	c.ConfirmationAllowlist = r.origins(envAllowlist)
-	c.WebAuthnRPID, c.WebAuthnOrigins = r.webAuthn(envWebAuthnRPID, envWebAuthnOrig)
 	fields, err := profilefields.Parse([]byte(get(envProfileFields)))
 	if err != nil {
 		r.fail(envProfileFields, err.Error())
@@ -280,39 +295,24 @@ func (r *reader) level(name string) slog.Level {
 
 // webAuthn reads the relying party id (a lower-case domain) and its exact origins
 // (comma-separated scheme://host[:port], https, or http on localhost, each host the id or
-// under it); origins without an id are a mistake.
+// under it, which also holds the id to the shape of a host); origins without an id are a
+// mistake.
 func (r *reader) webAuthn(idName, originsName string) (string, []string) {
-	id := strings.TrimSpace(r.get(idName))
-	var origins []string
-	for _, s := range strings.Split(r.get(originsName), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			origins = append(origins, s)
-		}
-	}
+	id, origins := strings.TrimSpace(r.get(idName)), strings.Fields(strings.ReplaceAll(r.get(originsName), ",", " "))
 	if id == "" {
 		if len(origins) > 0 {
 			r.fail(originsName, "needs "+idName)
 		}
 		return "", nil
 	}
-	if id != strings.ToLower(id) || strings.ContainsAny(id, ":/@ []") || strings.Trim(id, ".") != id {
-		r.fail(idName, fmt.Sprintf("must be a lower-case domain name (%q)", id))
-		return "", nil
-	}
 	if len(origins) == 0 {
-		return id, []string{"https://" + id}
+		origins = []string{"https://" + id}
 	}
 	for _, s := range origins {
 		o, err := ParseOrigin(s)
-		switch {
-		case err != nil:
-			r.fail(originsName, err.Error())
-		case o.Port == "*":
-			r.fail(originsName, fmt.Sprintf("needs exact origins, not a port pattern (%q)", s))
-		case o.Scheme == "http" && o.Host != "localhost" && o.Host != "127.0.0.1":
-			r.fail(originsName, fmt.Sprintf("allows http only on localhost (%q)", s))
-		case o.Host != id && !strings.HasSuffix(o.Host, "."+id):
-			r.fail(originsName, fmt.Sprintf("has %q, which is neither %s nor under it", s, id))
+		if err != nil || o.Port == "*" || o.Scheme == "http" && o.Host != "localhost" && o.Host != "127.0.0.1" ||
+			o.Host != id && !strings.HasSuffix(o.Host, "."+id) {
+			r.fail(originsName, "has "+s+": want an exact origin of "+id+" or under it (http only on localhost)")
 		}
 	}
 	return id, origins

@@ -38,6 +38,14 @@ func passkeyKey(userID, id string) map[string]types.AttributeValue {
 	return key(prefixUser+userID, prefixPasskey+id)
 }
 
+// credentialItem binds a credential to the one account that registered it.
+type credentialItem struct {
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	Type   string `dynamodbav:"type"`
+	UserID string `dynamodbav:"user_id"`
+}
+
 // credentialKey is the item that binds a credential to one account: registering a
 // credential any account has fails on it.
 func credentialKey(id string) map[string]types.AttributeValue {
@@ -45,12 +53,16 @@ func credentialKey(id string) map[string]types.AttributeValue {
 }
 
 func marshalPasskey(p *user.Passkey) (map[string]types.AttributeValue, error) {
-	return attributevalue.MarshalMap(passkeyItem{
+	return attributevalue.MarshalMap(toPasskeyItem(p))
+}
+
+func toPasskeyItem(p *user.Passkey) passkeyItem {
+	return passkeyItem{
 		PK: prefixUser + p.UserID, SK: prefixPasskey + p.ID, Type: typePasskey, ID: p.ID, UserID: p.UserID,
 		CredentialID: p.CredentialID, PublicKey: p.PublicKey, Algorithm: p.Algorithm, SignCount: int64(p.SignCount),
 		AAGUID: p.AAGUID, BackupEligible: p.BackupEligible, BackupState: p.BackupState, Transports: p.Transports,
 		Attachment: p.Attachment, Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: unix(p.LastUsedAt),
-	})
+	}
 }
 
 func unmarshalPasskey(av map[string]types.AttributeValue) (*user.Passkey, error) {
@@ -71,7 +83,7 @@ type ceremonyItem struct {
 	SK        string   `dynamodbav:"sk"`
 	Type      string   `dynamodbav:"type"`
 	Kind      string   `dynamodbav:"kind"`
-	Challenge string   `dynamodbav:"challenge"`
+	Challenge string   `dynamodbav:"code_hash"` // not a secret, but it names the one to spend
 	RPID      string   `dynamodbav:"rp_id"`
 	Origins   []string `dynamodbav:"origins"`
 	UserID    string   `dynamodbav:"user_id,omitempty"`
@@ -172,17 +184,15 @@ func passkeyCredentialKeys(keys []map[string]types.AttributeValue) []map[string]
 // passkeys writes and spends ceremonies, adds a passkey with its credential item, moves a
 // passkey's counter and removes a passkey with its credential item.
 func (b *txBuilder) passkeys(tx *user.Tx) error {
-	now := n(tx.Now.Unix())
 	if c := tx.Ceremony; c != nil {
 		av, err := marshalCeremony(c)
 		if err != nil {
 			return err
 		}
-		b.put(av, condNew, nil, user.ErrConflict)
+		b.put(av, "", nil, nil) // a fresh random id
 	}
 	if c := tx.UseCeremony; c != nil {
-		b.del(key(prefixCeremony+c.ID, skCeremony), "attribute_exists(pk) AND expires_at > :now",
-			map[string]types.AttributeValue{":now": now}, user.ErrInvalidCode)
+		b.spend(key(prefixCeremony+c.ID, skCeremony), c.Challenge, tx.Now)
 	}
 	if p := tx.Passkey; p != nil {
 		av, err := marshalPasskey(p)
@@ -190,19 +200,29 @@ func (b *txBuilder) passkeys(tx *user.Tx) error {
 			return err
 		}
 		b.put(av, condNew, nil, user.ErrPasskeyTaken)
-		b.put(map[string]types.AttributeValue{"pk": sAV(prefixCredential + p.ID), "sk": sAV(skCredential),
-			"type": sAV(typeCredential), "user_id": sAV(p.UserID)}, condNew, nil, user.ErrPasskeyTaken)
+		if av, err = attributevalue.MarshalMap(credentialItem{PK: prefixCredential + p.ID, SK: skCredential,
+			Type: typeCredential, UserID: p.UserID}); err != nil {
+			return err
+		}
+		b.put(av, condNew, nil, user.ErrPasskeyTaken)
 	}
 	if u := tx.PasskeyUse; u != nil {
-		b.update(passkeyKey(u.UserID, u.ID), "SET sign_count = :c, backup_state = :bs, last_used_at = :t",
-			"sign_count = :prev", nil, map[string]types.AttributeValue{
-				":c": n(int64(u.SignCount)), ":bs": &types.AttributeValueMemberBOOL{Value: u.BackupState},
-				":t": n(u.At.Unix()), ":prev": n(int64(u.PrevCount)),
-			}, user.ErrConflict)
+		av, err := marshalPasskey(u.Next)
+		if err != nil {
+			return err
+		}
+		b.put(av, "sign_count = :p", map[string]types.AttributeValue{":p": n(int64(u.PrevCount))}, user.ErrConflict)
 	}
 	if p := tx.RemovePasskey; p != nil {
 		b.del(passkeyKey(p.UserID, p.ID), "attribute_exists(pk)", nil, user.ErrNotFound)
-		b.del(credentialKey(p.ID), "", nil, nil)
+		b.del(credentialKey(p.ID), "", nil, nil) // goes with its passkey
 	}
 	return nil
+}
+
+// spend deletes a single-use item (a code, a challenge), only if it is there, unexpired at
+// now and its code_hash is hash: else the transaction fails with ErrInvalidCode.
+func (b *txBuilder) spend(k map[string]types.AttributeValue, hash string, now time.Time) {
+	b.del(k, "attribute_exists(pk) AND expires_at > :now AND code_hash = :h", map[string]types.AttributeValue{":now": n(now.Unix()), ":h": sAV(hash)},
+		user.ErrInvalidCode)
 }

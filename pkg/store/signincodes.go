@@ -34,12 +34,10 @@ func (s *Store) TrySignInCode(ctx context.Context, email string, maxTries int, n
 	s.calls.Add(1)
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: s.table, Key: signInCodeKey(email),
-		UpdateExpression:    aws.String("ADD tries :one"),
-		ConditionExpression: aws.String("attribute_exists(pk) AND tries < :max AND expires_at > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": n(1), ":max": n(int64(maxTries)), ":now": n(now.Unix()),
-		},
-		ReturnValues: types.ReturnValueAllOld,
+		UpdateExpression:          aws.String("ADD tries :one"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND tries < :max AND expires_at > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":max": n(int64(maxTries)), ":now": n(now.Unix())},
+		ReturnValues:              types.ReturnValueAllOld,
 	})
 	if isConditionFailed(err) {
 		return nil, user.ErrInvalidCode
@@ -69,8 +67,7 @@ func (b *txBuilder) signInCodes(tx *user.Tx) error {
 		b.put(av, "", nil, nil)
 	}
 	if c := tx.UseSignInCode; c != nil {
-		b.del(signInCodeKey(c.Email), "attribute_exists(pk) AND expires_at > :now AND code_hash = :h",
-			map[string]types.AttributeValue{":now": n(tx.Now.Unix()), ":h": sAV(c.Hash)}, user.ErrInvalidCode)
+		b.spend(signInCodeKey(c.Email), c.Hash, tx.Now)
 	}
 	return nil
 }

@@ -85,15 +85,12 @@ const MaxPasskeyName = 100
 // EdDSA, ES256, RS256 (WebAuthn Level 3's recommended set).
 var PasskeyAlgorithms = []int64{-8, -7, -257}
 
-// PasskeyUse is a verified assertion's effect on its passkey: the new signature counter
-// and backup state, written only if the stored counter is still PrevCount, so two
-// concurrent uses of one counter cannot both pass.
+// PasskeyUse is a verified assertion's effect on its passkey: Next, with the new signature
+// counter, backup state and time of use, written only if the stored counter is still
+// PrevCount, so two concurrent uses of one counter cannot both pass.
 type PasskeyUse struct {
-	UserID, ID  string
-	PrevCount   uint32
-	SignCount   uint32
-	BackupState bool
-	At          time.Time
+	Next      *Passkey
+	PrevCount uint32
 }
 
 // Assertion is a passkey's answer to a sign-in challenge, parsed but not yet verified.
@@ -375,8 +372,9 @@ func (s *Service) assert(ce *Ceremony, u *User, pk *Passkey, a *Assertion, now t
 		}
 		return nil, ev, nil
 	}
-	return &PasskeyUse{UserID: u.ID, ID: pk.ID, PrevCount: pk.SignCount, SignCount: res.SignCount,
-		BackupState: res.BackupState, At: now}, nil, nil
+	next := *pk
+	next.SignCount, next.BackupState, next.LastUsedAt = res.SignCount, res.BackupState, now
+	return &PasskeyUse{Next: &next, PrevCount: pk.SignCount}, nil, nil
 }
 
 // reauthenticateWithPasskey is Reauthenticate's passkey proof: an assertion answering a

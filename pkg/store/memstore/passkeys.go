@@ -33,7 +33,7 @@ func (s *Store) checkPasskeys(tx *user.Tx) error {
 		}
 	}
 	if u := tx.PasskeyUse; u != nil {
-		if cur, ok := s.passkeys[passkeyKey(u.UserID, u.ID)]; !ok || cur.SignCount != u.PrevCount {
+		if cur, ok := s.passkeys[passkeyKey(u.Next.UserID, u.Next.ID)]; !ok || cur.SignCount != u.PrevCount {
 			return user.ErrConflict
 		}
 	}
@@ -59,10 +59,9 @@ func (s *Store) writePasskeys(tx *user.Tx) {
 		s.creds[p.ID] = p.UserID
 	}
 	if u := tx.PasskeyUse; u != nil {
-		k := passkeyKey(u.UserID, u.ID)
-		cur := s.passkeys[k]
-		cur.SignCount, cur.BackupState, cur.LastUsedAt = u.SignCount, u.BackupState, time.Unix(u.At.Unix(), 0).UTC()
-		s.passkeys[k] = cur
+		next := *clonePasskey(*u.Next)
+		next.LastUsedAt = time.Unix(next.LastUsedAt.Unix(), 0).UTC() // stored to the second
+		s.passkeys[passkeyKey(next.UserID, next.ID)] = next
 	}
 	if p := tx.RemovePasskey; p != nil {
 		delete(s.passkeys, passkeyKey(p.UserID, p.ID))

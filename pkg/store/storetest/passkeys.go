@@ -128,8 +128,9 @@ func testPasskeyCounter(t *testing.T, st user.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = st.Apply(ctx, &user.Tx{Now: now, PasskeyUse: &user.PasskeyUse{UserID: u.ID, ID: pk.ID, PrevCount: 3,
-				SignCount: uint32(4 + i), BackupState: true, At: now.Add(time.Minute)}})
+			next := *pk
+			next.SignCount, next.BackupState, next.LastUsedAt = uint32(4+i), true, now.Add(time.Minute)
+			errs[i] = st.Apply(ctx, &user.Tx{Now: now, PasskeyUse: &user.PasskeyUse{Next: &next, PrevCount: 3}})
 		}()
 	}
 	wg.Wait()
