@@ -83,7 +83,7 @@ type ceremonyItem struct {
 	SK        string   `dynamodbav:"sk"`
 	Type      string   `dynamodbav:"type"`
 	Kind      string   `dynamodbav:"kind"`
-	Challenge string   `dynamodbav:"code_hash"` // not a secret, but it names the one to spend
+	Challenge string   `dynamodbav:"challenge"`
 	RPID      string   `dynamodbav:"rp_id"`
 	Origins   []string `dynamodbav:"origins"`
 	UserID    string   `dynamodbav:"user_id,omitempty"`
@@ -192,7 +192,7 @@ func (b *txBuilder) passkeys(tx *user.Tx) error {
 		b.put(av, "", nil, nil) // a fresh random id
 	}
 	if c := tx.UseCeremony; c != nil {
-		b.spend(key(prefixCeremony+c.ID, skCeremony), c.Challenge, tx.Now)
+		b.spend(key(prefixCeremony+c.ID, skCeremony), "challenge", c.Challenge, tx.Now)
 	}
 	if p := tx.Passkey; p != nil {
 		av, err := marshalPasskey(p)
@@ -221,8 +221,9 @@ func (b *txBuilder) passkeys(tx *user.Tx) error {
 }
 
 // spend deletes a single-use item (a code, a challenge), only if it is there, unexpired at
-// now and its code_hash is hash: else the transaction fails with ErrInvalidCode.
-func (b *txBuilder) spend(k map[string]types.AttributeValue, hash string, now time.Time) {
-	b.del(k, "attribute_exists(pk) AND expires_at > :now AND code_hash = :h", map[string]types.AttributeValue{":now": n(now.Unix()), ":h": sAV(hash)},
-		user.ErrInvalidCode)
+// now and its attribute attr is still v (not a newer one put over it): else the transaction
+// fails with ErrInvalidCode.
+func (b *txBuilder) spend(k map[string]types.AttributeValue, attr, v string, now time.Time) {
+	b.del(k, "attribute_exists(pk) AND expires_at > :now AND "+attr+" = :v",
+		map[string]types.AttributeValue{":now": n(now.Unix()), ":v": sAV(v)}, user.ErrInvalidCode)
 }

@@ -67,7 +67,7 @@ func (b *txBuilder) signInCodes(tx *user.Tx) error {
 		b.put(av, "", nil, nil)
 	}
 	if c := tx.UseSignInCode; c != nil {
-		b.spend(signInCodeKey(c.Email), c.Hash, tx.Now)
+		b.spend(signInCodeKey(c.Email), "code_hash", c.Hash, tx.Now)
 	}
 	return nil
 }
