@@ -76,6 +76,14 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/auth/token", "auth-token"},
 	{"GET", "/.well-known/openid-configuration", "well-known-openid-configuration"},
 	{"GET", "/.well-known/jwks.json", "well-known-jwks"},
+	{"POST", "/v1/auth/passkey/options", "auth-passkey-options"},
+	{"POST", "/v1/auth/passkey", "auth-passkey"},
+	{"POST", "/v1/auth/email/code", "auth-email-code"},
+	{"POST", "/v1/auth/email/code/verify", "auth-email-code-verify"},
+	{"GET", "/v1/me/passkeys", "me-passkeys-list"},
+	{"POST", "/v1/me/passkeys/options", "me-passkeys-options"},
+	{"POST", "/v1/me/passkeys", "me-passkeys-add"},
+	{"DELETE", "/v1/me/passkeys/{id}", "me-passkeys-delete"},
 }
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {

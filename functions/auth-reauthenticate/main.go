@@ -1,5 +1,6 @@
 // Command auth-reauthenticate is the Lambda of POST /v1/auth/reauthenticate; see
-// httpapi.Reauthenticate.
+// httpapi.Reauthenticate. A passkey is one of its proofs, so it links go-webauthn
+// (pkg/passkey).
 package main
 
 import (
@@ -7,9 +8,10 @@ import (
 
 	"github.com/userbase/userbase/pkg/app"
 	"github.com/userbase/userbase/pkg/httpapi"
+	"github.com/userbase/userbase/pkg/passkey"
 )
 
 func main() {
-	a := app.Must()
+	a := app.Must(app.With(passkey.Verify))
 	lambda.Start(httpapi.Route("auth-reauthenticate", httpapi.Reauthenticate(a.Users)))
 }

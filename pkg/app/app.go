@@ -28,10 +28,20 @@ type App struct {
 	// access tokens with it. Neither reads anything before first use.
 	Keys   *keys.Ring
 	Tokens *keys.Tokens
+
+	parts []Part
 }
 
 // Option adds to a function's wiring.
 type Option func(*App)
+
+// Part adds to the service what only some functions link, such as the passkey verifier
+// (pkg/passkey.Verify): a function names the parts it needs, with With, and no other
+// function carries their code.
+type Part func(cfg *config.Config, o *user.Options)
+
+// With adds parts to the service.
+func With(parts ...Part) Option { return func(a *App) { a.parts = append(a.parts, parts...) } }
 
 // New reads the configuration and builds the store and service. Every service signs
 // avatar URLs (a SigV4 signature, no S3 client); only with WithAvatarStore does it
@@ -54,7 +64,7 @@ func New(opts ...Option) (*App, error) {
 	if a.Avatars != nil { // not a non-nil interface holding nil
 		objects = a.Avatars
 	}
-	a.Users = service(cfg, a.Store, time.Now, urls, objects, a.Keys.Sealer(), accessTokens{a.Tokens})
+	a.Users = service(cfg, a.Store, time.Now, urls, objects, a.Keys.Sealer(), accessTokens{a.Tokens}, a.parts...)
 	return a, nil
 }
 
@@ -68,9 +78,9 @@ func Service(cfg *config.Config, st user.Store, now func() time.Time, ring ...*k
 }
 
 func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,
-	secrets user.Secrets, tokens user.Tokens) *user.Service {
+	secrets user.Secrets, tokens user.Tokens, parts ...Part) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
-	return user.NewService(st, h, now, user.Options{
+	o := user.Options{
 		SessionTTL:           cfg.SessionTTL,
 		SessionIdle:          cfg.SessionIdle,
 		ReauthWindow:         cfg.ReauthWindow,
@@ -94,7 +104,22 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,
 			LockMax: cfg.LoginLockMax, MaxIPFailures: cfg.LoginMaxIPFailures,
 		},
-	})
+	}
+	for _, part := range parts {
+		part(cfg, &o)
+	}
+	return user.NewService(st, h, now, o)
+}
+
+// RelyingParty is the Part of the functions that hand out passkey options: the relying
+// party of WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS (a bad one stops the function at init).
+// Verifying an answer needs none: the challenge keeps the relying party it was made for.
+func RelyingParty(_ *config.Config, o *user.Options) {
+	rp, err := config.LoadRelyingParty()
+	if err != nil {
+		Fatal(err)
+	}
+	o.RelyingParty = user.RelyingParty{ID: rp.ID, Origins: rp.Origins}
 }
 
 // Must is New for main: a broken configuration stops the function at init with one clear

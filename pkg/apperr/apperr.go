@@ -37,6 +37,7 @@ const (
 	LastAdmin                Code = "last_admin"
 	ReauthenticationRequired Code = "reauthentication_required"
 	PasswordExpired          Code = "password_expired"
+	InvalidPasskey           Code = "invalid_passkey"
 	Internal                 Code = "internal"
 
 	// API Gateway answers these itself (template.yaml's GatewayResponses); no function does.
@@ -53,6 +54,7 @@ var status = map[Code]int{
 	ReadOnly:                 400,
 	InvalidCode:              400,
 	InvalidConfirmationURL:   400,
+	InvalidPasskey:           400,
 	Unauthenticated:          401,
 	InvalidCredentials:       401,
 	MFARequired:              401,
@@ -112,6 +114,8 @@ const (
 	FieldTooLarge         = "too_large"
 	FieldUnknown          = "unknown_field"
 	FieldReadOnly         = "read_only"
+	// FieldExclusive is a field given together with another proof it excludes.
+	FieldExclusive = "exclusive"
 )
 
 // FieldError says what is wrong with one field. Params feed the localized message

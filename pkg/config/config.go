@@ -78,6 +78,16 @@ type Config struct {
 	TokenAudience string
 }
 
+// RelyingParty is who passkeys are bound to: an id (a domain) and the exact origins whose
+// pages may use them. Only the functions that hand out passkey options read it (see
+// LoadRelyingParty), so Load, which every function runs, leaves it out.
+type RelyingParty struct {
+	// ID is the relying party id; empty: the API's own domain, as each request reached it.
+	ID string
+	// Origins are the exact origins whose pages may use passkeys; by default https://<ID>.
+	Origins []string
+}
+
 // Argon2 are the password hashing parameters.
 type Argon2 struct {
 	MemoryKiB   uint32
@@ -130,6 +140,8 @@ const (
 	envIssuer        = "ISSUER"
 	envTokenTTL      = "ACCESS_TOKEN_TTL"
 	envAudience      = "TOKEN_AUDIENCE"
+	envWebAuthnRPID  = "WEBAUTHN_RP_ID"
+	envWebAuthnOrig  = "WEBAUTHN_ORIGINS"
 )
 
 // DefaultTokenAudience is the access tokens' aud when TOKEN_AUDIENCE is not set.
@@ -141,7 +153,20 @@ func Variables() []string {
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
 		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
-		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envKMSKey, envIssuer, envTokenTTL, envAudience}
+		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envKMSKey, envIssuer, envTokenTTL, envAudience,
+		envWebAuthnRPID, envWebAuthnOrig}
+}
+
+// LoadRelyingParty reads WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS.
+func LoadRelyingParty() (*RelyingParty, error) { return loadRelyingParty(os.Getenv) }
+
+func loadRelyingParty(get func(string) string) (*RelyingParty, error) {
+	r := reader{get: get}
+	id, origins := r.webAuthn(envWebAuthnRPID, envWebAuthnOrig)
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return &RelyingParty{ID: id, Origins: origins}, nil
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -305,6 +330,31 @@ func (r *reader) issuer(name string) string {
 		return ""
 	}
 	return v
+}
+
+// webAuthn reads the relying party id (a lower-case domain) and its exact origins
+// (comma-separated scheme://host[:port], https, or http on localhost, each host the id or
+// under it, which also holds the id to the shape of a host); origins without an id are a
+// mistake.
+func (r *reader) webAuthn(idName, originsName string) (string, []string) {
+	id, origins := strings.TrimSpace(r.get(idName)), strings.Fields(strings.ReplaceAll(r.get(originsName), ",", " "))
+	if id == "" {
+		if len(origins) > 0 {
+			r.fail(originsName, "needs "+idName)
+		}
+		return "", nil
+	}
+	if len(origins) == 0 {
+		origins = []string{"https://" + id}
+	}
+	for _, s := range origins {
+		o, err := ParseOrigin(s)
+		if err != nil || o.Port == "*" || o.Scheme == "http" && o.Host != "localhost" && o.Host != "127.0.0.1" ||
+			o.Host != id && !strings.HasSuffix(o.Host, "."+id) {
+			r.fail(originsName, "has "+s+": want an exact origin of "+id+" or under it (http only on localhost)")
+		}
+	}
+	return id, origins
 }
 
 // origins parses "https://app.example.com,http://localhost:*".

@@ -149,3 +149,41 @@ func TestTokenSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestWebAuthn(t *testing.T) {
+	tests := []struct {
+		id, origins string
+		wantID      string
+		wantOrigins []string
+		wantErr     string
+	}{
+		{"", "", "", nil, ""},
+		{"example.com", "", "example.com", []string{"https://example.com"}, ""},
+		{"localhost", "http://localhost:3000", "localhost", []string{"http://localhost:3000"}, ""},
+		{"example.com", "https://app.example.com, https://example.com", "example.com", []string{"https://app.example.com", "https://example.com"}, ""},
+		{"", "https://example.com", "", nil, "WEBAUTHN_ORIGINS needs WEBAUTHN_RP_ID"},
+		{"Example.com", "", "", nil, "WEBAUTHN_ORIGINS has https://Example.com"},
+		{"https://example.com", "", "", nil, "WEBAUTHN_ORIGINS has https://https://example.com"},
+		{"example.com:443", "", "", nil, "WEBAUTHN_ORIGINS has"},
+		{"example.com", "https://evil.com", "", nil, "has https://evil.com: want an exact origin of example.com"},
+		{"example.com", "https://notexample.com", "", nil, "has https://notexample.com"},
+		{"example.com", "http://example.com", "", nil, "has http://example.com"},
+		{"localhost", "http://localhost:*", "", nil, "has http://localhost:*"},
+	}
+	for _, tt := range tests {
+		c, err := loadRelyingParty(env(map[string]string{"WEBAUTHN_RP_ID": tt.id, "WEBAUTHN_ORIGINS": tt.origins}))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%q %q: err %v, want one saying %q", tt.id, tt.origins, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q %q: %v", tt.id, tt.origins, err)
+			continue
+		}
+		if c.ID != tt.wantID || strings.Join(c.Origins, " ") != strings.Join(tt.wantOrigins, " ") {
+			t.Errorf("%q %q: got %q %q, want %q %q", tt.id, tt.origins, c.ID, c.Origins, tt.wantID, tt.wantOrigins)
+		}
+	}
+}

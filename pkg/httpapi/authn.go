@@ -49,5 +49,6 @@ func ClientOf(r *Request) user.Client { return client(r) }
 
 // client is what the domain records about the caller.
 func client(r *Request) user.Client {
-	return user.Client{IP: r.ClientIP(), UserAgent: r.UserAgent(), AcceptLanguage: r.Header("Accept-Language")}
+	return user.Client{IP: r.ClientIP(), UserAgent: r.UserAgent(), AcceptLanguage: r.Header("Accept-Language"),
+		Domain: r.Event.RequestContext.DomainName}
 }

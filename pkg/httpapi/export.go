@@ -18,6 +18,7 @@ type exportView struct {
 	Wishlist       []wishView        `json:"wishlist"`
 	SecurityEvents []eventView       `json:"security_events"`
 	MFA            mfaView           `json:"mfa"`
+	Passkeys       []passkeyView     `json:"passkeys"`
 	Avatar         *avatarURLs       `json:"avatar"`
 }
 
@@ -45,7 +46,7 @@ func Export(svc *user.Service) Handler {
 		}
 		r.UserID, r.Lang = p.User.ID, i18n.Pick(p.User.Language, r.Header("Accept-Language"))
 		out := exportView{ExportedAt: timestamp(time.Now()), Profile: view(ctx, svc, d.User),
-			Sessions: []sessionItemView{}, Wishlist: []wishView{}, SecurityEvents: []eventView{}}
+			Sessions: []sessionItemView{}, Wishlist: []wishView{}, SecurityEvents: []eventView{}, Passkeys: []passkeyView{}}
 		for _, se := range d.Sessions {
 			out.Sessions = append(out.Sessions, sessionItemView{ID: se.ID, CreatedAt: timestamp(se.CreatedAt),
 				LastSeenAt: timestamp(se.LastSeenAt), ExpiresAt: timestamp(se.ExpiresAt), UserAgent: se.UserAgent,
@@ -56,6 +57,9 @@ func Export(svc *user.Service) Handler {
 		}
 		for _, e := range d.Events {
 			out.SecurityEvents = append(out.SecurityEvents, viewEvent(e))
+		}
+		for _, pk := range d.Passkeys {
+			out.Passkeys = append(out.Passkeys, viewPasskey(pk))
 		}
 		out.MFA.Enabled = d.User.MFAEnabled
 		if d.MFA != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
@@ -13,9 +14,28 @@ import (
 // with unless told otherwise: a web app served from localhost, on any port,
 // may call the API from the browser and be the target of confirmation links.
 // cmd/local and the tests pass them as Options.Parameters.
+//
+// Passkeys are bound to the relying party "localhost" and to pages served by the API
+// itself, http://localhost:<API port> (the hosted account pages): WebAuthn checks the
+// exact origin, port included, so the value names APIPortPlaceholder and Start puts the
+// port in once it listens.
 func LocalParameters() map[string]string {
 	const localOrigins = "http://localhost:*,http://127.0.0.1:*"
-	return map[string]string{"ConfirmationUrlAllowlist": localOrigins, "CorsAllowedOrigins": localOrigins}
+	return map[string]string{"ConfirmationUrlAllowlist": localOrigins, "CorsAllowedOrigins": localOrigins,
+		"WebAuthnRpId": "localhost", "WebAuthnOrigins": "http://localhost:" + APIPortPlaceholder}
+}
+
+// APIPortPlaceholder in a parameter value given to Start becomes the port the API listens
+// on, which with Options.APIPort 0 is known only then.
+const APIPortPlaceholder = "{api_port}"
+
+// withAPIPort is params with APIPortPlaceholder replaced by port.
+func withAPIPort(params map[string]string, port int) map[string]string {
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		out[k] = strings.ReplaceAll(v, APIPortPlaceholder, strconv.Itoa(port))
+	}
+	return out
 }
 
 // Dummy credentials: the emulators accept any, and SES insists on a SigV4

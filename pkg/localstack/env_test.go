@@ -127,3 +127,14 @@ func TestPrefixWriter(t *testing.T) {
 		t.Errorf("after flush: got %q, want %q", got, want)
 	}
 }
+
+// Passkeys locally: relying party localhost, the API's own origin with the port it got.
+func TestLocalParametersNameTheAPIPort(t *testing.T) {
+	p := withAPIPort(LocalParameters(), 3123)
+	if p["WebAuthnRpId"] != "localhost" || p["WebAuthnOrigins"] != "http://localhost:3123" {
+		t.Errorf("WebAuthnRpId %q, WebAuthnOrigins %q; want localhost, http://localhost:3123", p["WebAuthnRpId"], p["WebAuthnOrigins"])
+	}
+	if p["CorsAllowedOrigins"] != LocalParameters()["CorsAllowedOrigins"] {
+		t.Error("a value without the placeholder changed")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sort"
@@ -150,16 +151,13 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return s, err
 	}
 	// The API's address is known before the functions' environments are made: one of
-	// them may be the API's own URL (the issuer).
+	// them may be the API's own URL (the issuer), another its port (APIPortPlaceholder).
 	apiListener, err := listen(o.APIPort)
 	if err != nil {
 		return s, err
 	}
 	s.APIURL = "http://" + apiListener.Addr().String()
-	params := map[string]string{}
-	for k, v := range o.Parameters {
-		params[k] = v
-	}
+	params := withAPIPort(o.Parameters, apiListener.Addr().(*net.TCPAddr).Port)
 	if _, ok := tpl.Parameters[IssuerParameter]; ok && params[IssuerParameter] == "" {
 		params[IssuerParameter] = s.APIURL
 	}

@@ -26,6 +26,7 @@ const (
 	KindMFADisabled       = "mfa_disabled"        // two-step verification was turned off
 	KindInvite            = "invite"              // code: an administrator created the account
 	KindAccountDeleted    = "account_deleted"     // the account and its data were deleted
+	KindSignInCode        = "sign_in_code"        // code: a one-time sign-in code, always as Code, also as Link when there is one
 )
 
 // Mail is one message waiting in the outbox. It carries the code in clear because it must

@@ -25,6 +25,7 @@ var kinds = []struct {
 	{KindMFADisabled, false, false},
 	{KindInvite, true, false},
 	{KindAccountDeleted, false, false},
+	{KindSignInCode, true, false},
 }
 
 var langs = []i18n.Lang{i18n.English, i18n.Persian, i18n.Russian}

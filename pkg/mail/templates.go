@@ -464,6 +464,74 @@ An administrator has created an account for you at {{.App}}. Please confirm your
 <p>{{if .Link}}Ссылка действует 24 часа и может быть использована только один раз.{{else}}Код действует 24 часа и может быть использован только один раз.{{end}} Если вы не ожидали этого письма, просто проигнорируйте его.</p>`,
 		},
 	},
+	KindSignInCode: {
+		i18n.English: {
+			subject: "Your {{app}} sign-in code",
+			text: `Hello{{if .Name}} {{.Name}}{{end}},
+
+Someone asked to sign in to {{.App}} with this email address.
+{{if .Code}}
+Your sign-in code:
+
+{{.Code}}
+{{end}}{{if .Link}}
+Open this link to sign in:
+
+{{.Link}}
+{{end}}
+It is valid for 10 minutes and can be used once. Never give it to anyone. If you did not ask to sign in, ignore this mail: nobody can sign in without it.
+`,
+			html: `<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
+<p>Someone asked to sign in to {{.App}} with this email address.</p>
+{{if .Code}}<p>Your sign-in code:</p><p style="font-size:22px;letter-spacing:2px"><code>{{.Code}}</code></p>{{end}}
+{{if .Link}}<p><a href="{{.Link}}">Sign in to {{.App}}</a></p>{{end}}
+<p>It is valid for 10 minutes and can be used once. Never give it to anyone. If you did not ask to sign in, ignore this mail: nobody can sign in without it.</p>`,
+		},
+		i18n.Persian: {
+			subject: "کد ورود شما به {{app}}",
+			text: `سلام{{if .Name}} {{.Name}}{{end}}،
+
+کسی خواسته است با این نشانی ایمیل به {{.App}} وارد شود.
+{{if .Code}}
+کد ورود شما:
+
+{{.Code}}
+{{end}}{{if .Link}}
+برای ورود، این پیوند را باز کنید:
+
+{{.Link}}
+{{end}}
+این کد ۱۰ دقیقه اعتبار دارد و فقط یک بار قابل استفاده است. آن را به هیچ‌کس ندهید. اگر شما درخواست ورود نداده‌اید، این ایمیل را نادیده بگیرید: بدون آن کسی نمی‌تواند وارد شود.
+`,
+			html: `<p>سلام{{if .Name}} {{.Name}}{{end}}،</p>
+<p>کسی خواسته است با این نشانی ایمیل به {{.App}} وارد شود.</p>
+{{if .Code}}<p>کد ورود شما:</p><p style="font-size:22px;letter-spacing:2px" dir="ltr"><code>{{.Code}}</code></p>{{end}}
+{{if .Link}}<p><a href="{{.Link}}">ورود به {{.App}}</a></p>{{end}}
+<p>این کد ۱۰ دقیقه اعتبار دارد و فقط یک بار قابل استفاده است. آن را به هیچ‌کس ندهید. اگر شما درخواست ورود نداده‌اید، این ایمیل را نادیده بگیرید: بدون آن کسی نمی‌تواند وارد شود.</p>`,
+		},
+		i18n.Russian: {
+			subject: "Ваш код для входа в {{app}}",
+			text: `Здравствуйте{{if .Name}}, {{.Name}}{{end}}!
+
+Кто-то запросил вход в {{.App}} с этим адресом электронной почты.
+{{if .Code}}
+Ваш код для входа:
+
+{{.Code}}
+{{end}}{{if .Link}}
+Чтобы войти, откройте ссылку:
+
+{{.Link}}
+{{end}}
+Код действует 10 минут и может быть использован один раз. Никому его не сообщайте. Если вы не запрашивали вход, проигнорируйте это письмо: без кода войти нельзя.
+`,
+			html: `<p>Здравствуйте{{if .Name}}, {{.Name}}{{end}}!</p>
+<p>Кто-то запросил вход в {{.App}} с этим адресом электронной почты.</p>
+{{if .Code}}<p>Ваш код для входа:</p><p style="font-size:22px;letter-spacing:2px"><code>{{.Code}}</code></p>{{end}}
+{{if .Link}}<p><a href="{{.Link}}">Войти в {{.App}}</a></p>{{end}}
+<p>Код действует 10 минут и может быть использован один раз. Никому его не сообщайте. Если вы не запрашивали вход, проигнорируйте это письмо: без кода войти нельзя.</p>`,
+		},
+	},
 	KindAccountDeleted: {
 		i18n.English: {
 			subject: "Your {{app}} account was deleted",

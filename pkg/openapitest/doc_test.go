@@ -42,12 +42,14 @@ var wantProblemCodes = map[string]int{
 	"gateway_timeout":           504,
 	"reauthentication_required": 403,
 	"password_expired":          403,
+	"invalid_passkey":           400,
 }
 
 var wantFieldCodes = []string{
 	"required", "invalid_email", "invalid_phone", "too_long", "too_short", "invalid_choice",
 	"invalid_format", "invalid_url", "not_found", "password_too_weak", "password_breached",
 	"mismatch", "invalid_password", "invalid_image", "too_large", "unknown_field", "read_only",
+	"exclusive",
 }
 
 func TestProblemCatalogue(t *testing.T) {
@@ -147,7 +149,8 @@ func problemConstraint(s *openapi3.Schema) (status int, codes []string) {
 
 // bodyLimits are the routes whose body limit is not the 16 KiB of JSON routes.
 var bodyLimits = map[Operation]int{
-	{"PUT", "/v1/me/avatar"}: 6 << 20, // the image, base64 in JSON or a multipart part
+	{"PUT", "/v1/me/avatar"}:    6 << 20,  // the image, base64 in JSON or a multipart part
+	{"POST", "/v1/me/passkeys"}: 64 << 10, // an attestation may carry a certificate chain
 }
 
 func TestEveryOperationFollowsTheConventions(t *testing.T) {

@@ -40,7 +40,7 @@ const (
 func exportDoc(profile, sessions, wishlist, events, mfa, avatar string) string {
 	return `{"exported_at": "2024-05-03T10:00:00Z", "profile": ` + profile + `, "sessions": [` + sessions +
 		`], "wishlist": [` + wishlist + `], "security_events": [` + events + `], "mfa": ` + mfa +
-		`, "avatar": ` + avatar + `}`
+		`, "passkeys": [], "avatar": ` + avatar + `}`
 }
 
 func TestCheckProfileRoutes(t *testing.T) {

@@ -19,6 +19,12 @@ const (
 	prefixWish     = "WISH#"
 	prefixMFAToken = "MFATOKEN#"
 	prefixFail     = "FAIL#"
+	// prefixPasskey sorts a user's passkeys in its partition; prefixCredential is the
+	// partition of the item that binds a credential to one account; prefixCeremony holds a
+	// WebAuthn challenge waiting for its answer.
+	prefixPasskey    = "PASSKEY#"
+	prefixCredential = "CREDENTIAL#"
+	prefixCeremony   = "CEREMONY#"
 
 	skProfile = "PROFILE"
 	skLock    = "LOCK"
@@ -27,6 +33,11 @@ const (
 	skLimit   = "LIMIT"
 	skMFA     = "MFA"
 	skFail    = "FAIL"
+	// skCredential and skCeremony are the sort keys of the items of those partitions;
+	// skSignInCode is the live sign-in code of an address, beside its lock item.
+	skCredential = "CREDENTIAL"
+	skCeremony   = "CEREMONY"
+	skSignInCode = "SIGNIN_CODE"
 	// keyStats/skAdmins is the count of active admins, kept in the transactions that
 	// change it.
 	keyStats = "STATS"
@@ -78,4 +89,9 @@ const (
 	// change, until the change can no longer be reverted.
 	typeReserved = "reserved"
 	typeFail     = "login_failures"
+	typePasskey  = "passkey"
+	// typeCredential binds a credential id to the account that registered it.
+	typeCredential = "passkey_credential"
+	typeCeremony   = "webauthn_ceremony"
+	typeSignInCode = "sign_in_code"
 )

@@ -40,7 +40,7 @@ func (s *Store) UserData(ctx context.Context, userID string, events bool) (*user
 // UserItemTypes are the kinds of item kept under a user's partition. UserData reads every
 // one of them, and nothing else may appear there: addItem fails on an unknown kind, so a
 // new kind cannot be left out of the data export silently.
-var UserItemTypes = []string{typeUser, typeSession, typeEvent, typeWish, typeMFA, typeMFATok}
+var UserItemTypes = []string{typeUser, typeSession, typeEvent, typeWish, typeMFA, typeMFATok, typePasskey}
 
 func addItem(d *user.UserData, item map[string]types.AttributeValue) error {
 	var err error
@@ -64,6 +64,11 @@ func addItem(d *user.UserData, item map[string]types.AttributeValue) error {
 		}
 	case typeMFA:
 		d.MFA, err = unmarshalMFA(item)
+	case typePasskey:
+		var p *user.Passkey
+		if p, err = unmarshalPasskey(item); err == nil {
+			d.Passkeys = append(d.Passkeys, p)
+		}
 	case typeMFATok:
 		// A pending second-factor challenge: a credential for minutes, never exported.
 	default:
@@ -96,5 +101,5 @@ func (s *Store) deletePrefix(ctx context.Context, userID, prefix string) error {
 	if err != nil {
 		return fmt.Errorf("query items of %s: %w", userID, err)
 	}
-	return s.deleteKeys(ctx, keys)
+	return s.deleteKeys(ctx, append(keys, passkeyCredentialKeys(keys)...))
 }

@@ -116,6 +116,7 @@ func (s *Store) Apply(ctx context.Context, tx *user.Tx) error {
 func (b *txBuilder) build(tx *user.Tx) error {
 	parts := []func(*user.Tx) error{
 		b.users, b.sessions, b.codes, b.wishes, b.mails, b.events, b.counters, b.mfa, b.admins, b.failures,
+		b.passkeys, b.signInCodes,
 	}
 	for _, part := range parts {
 		if err := part(tx); err != nil {

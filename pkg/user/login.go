@@ -238,14 +238,20 @@ func (s *Service) failUnknown(ctx context.Context, login string, f Failures, ip 
 // startMFA answers a correct first factor (method) of an MFA account: a single-use token,
 // valid a few minutes, that POST /v1/auth/mfa exchanges with a code for a session.
 func (s *Service) startMFA(ctx context.Context, u *User, c Client, now time.Time, method string) error {
+	return s.startMFAIn(ctx, u, &Tx{Now: now}, c, method)
+}
+
+// startMFAIn is startMFA writing the token in tx's write, with what else tx spends (the
+// first factor's code).
+func (s *Service) startMFAIn(ctx context.Context, u *User, tx *Tx, c Client, method string) error {
 	code, _, err := auth.NewCode()
 	if err != nil {
 		return err
 	}
 	token := u.ID + "." + code
-	t := &MFAToken{UserID: u.ID, Hash: auth.HashSecret(token), ExpiresAt: now.Add(s.opts.MFATokenTTL),
+	tx.MFAToken = &MFAToken{UserID: u.ID, Hash: auth.HashSecret(token), ExpiresAt: tx.Now.Add(s.opts.MFATokenTTL),
 		IP: truncate(c.IP, 64), UserAgent: truncate(c.UserAgent, 512), Method: method}
-	if err := s.store.Apply(ctx, &Tx{Now: now, MFAToken: t}); err != nil {
+	if err := s.store.Apply(ctx, tx); err != nil {
 		return err
 	}
 	return &apperr.Error{Code: apperr.MFARequired, Extra: map[string]any{"mfa_token": token}}

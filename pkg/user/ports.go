@@ -60,6 +60,17 @@ type Store interface {
 	DeleteUserItems(ctx context.Context, userID string) error
 	// Hit counts one event against a counter, also when it is already past its limit.
 	Hit(ctx context.Context, c Counter) error
+	// PasskeyView reads in one round trip a WebAuthn ceremony, a user, one of its passkeys
+	// (when passkeyID is set) and a counter's count (when counter is set); each nil or 0
+	// when missing.
+	PasskeyView(ctx context.Context, ceremonyID, userID, passkeyID, counter string) (*PasskeyState, error)
+	// Passkeys lists a user's passkeys.
+	Passkeys(ctx context.Context, userID string) ([]*Passkey, error)
+	// TrySignInCode counts one try of the sign-in code of an address and returns the code as
+	// it was before, only if it exists, is unexpired at now and had fewer than maxTries
+	// tries; else ErrInvalidCode. Counting first makes the limit hold however many tries
+	// run at once.
+	TrySignInCode(ctx context.Context, email string, maxTries int, now time.Time) (*SignInCode, error)
 	// SearchUsers answers an admin search (see SearchQuery): one page of users in order
 	// and the total.
 	SearchUsers(ctx context.Context, q *SearchQuery) (*SearchResult, error)
@@ -72,6 +83,14 @@ type LoginState struct {
 	// locked exactly as an account's are.
 	Failures Failures
 	Count    int64 // the count of the counter asked for
+}
+
+// PasskeyState is what a passkey ceremony's answer needs, read in one round trip.
+type PasskeyState struct {
+	Ceremony *Ceremony
+	User     *User
+	Passkey  *Passkey
+	Count    int64
 }
 
 // Secrets seals small secrets (TOTP secrets) for storage under the stack's key, bound to

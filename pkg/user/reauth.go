@@ -13,10 +13,11 @@ import (
 var ErrReauthRequired = apperr.New(apperr.ReauthenticationRequired)
 
 // ReauthInput is a proof of identity: the password, and a TOTP or recovery code when MFA
-// is on.
+// is on; or instead a passkey of the user's answering a sign-in challenge.
 type ReauthInput struct {
 	Password string
 	Code     string
+	Passkey  PasskeyInput
 }
 
 // Reauthenticate checks a signed-in user's password (and second factor) and opens the
@@ -25,6 +26,20 @@ type ReauthInput struct {
 // sign-in lock.
 func (s *Service) Reauthenticate(ctx context.Context, p *Principal, in ReauthInput, c Client) (time.Time, error) {
 	var errs apperr.Fields
+	if in.Passkey.ChallengeID != "" || len(in.Passkey.Credential) > 0 {
+		// A passkey asserted with user verification is a proof on its own, as at sign-in.
+		in.Passkey.check(&errs)
+		if in.Password != "" {
+			errs.Add("password", apperr.FieldExclusive)
+		}
+		if in.Code != "" {
+			errs.Add("code", apperr.FieldExclusive)
+		}
+		if err := errs.Err(); err != nil {
+			return time.Time{}, err
+		}
+		return s.reauthenticateWithPasskey(ctx, p, in.Passkey, c)
+	}
 	if in.Password == "" {
 		errs.Add("password", apperr.FieldRequired)
 	}
@@ -55,14 +70,21 @@ func (s *Service) Reauthenticate(ctx context.Context, p *Principal, in ReauthInp
 
 // openWindow writes the session's re-authentication window, spending use if any.
 func (s *Service) openWindow(ctx context.Context, p *Principal, use *MFAUse, c Client, method string) (time.Time, error) {
-	now := s.now().UTC()
+	return s.openWindowIn(ctx, p, &Tx{Now: s.now().UTC(), MFAUse: use}, c, method)
+}
+
+// openWindowIn writes the session's re-authentication window in tx's write, with what
+// else tx spends.
+func (s *Service) openWindowIn(ctx context.Context, p *Principal, tx *Tx, c Client, method string) (time.Time, error) {
+	now := tx.Now
 	se := *p.Session
 	se.ReauthUntil = now.Add(s.opts.ReauthWindow)
 	ev, err := s.event(p.User.ID, EventReauthenticated, now, c, map[string]string{"method": method, "session_id": se.ID})
 	if err != nil {
 		return time.Time{}, err
 	}
-	err = s.store.Apply(ctx, &Tx{Now: now, Reauth: &se, MFAUse: use, Events: []*Event{ev}})
+	tx.Reauth, tx.Events = &se, append(tx.Events, ev)
+	err = s.store.Apply(ctx, tx)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return time.Time{}, ErrUnauthenticated // the session ended meanwhile

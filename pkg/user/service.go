@@ -56,6 +56,18 @@ type Options struct {
 	Secrets Secrets
 	// Tokens mints and verifies access tokens; nil: none are minted or accepted.
 	Tokens Tokens
+	// WebAuthn verifies passkeys; nil: the passkey routes fail (only the functions that
+	// verify passkeys link a verifier).
+	WebAuthn WebAuthn
+	// RelyingParty is who passkeys are bound to; without an ID it is derived from the API's
+	// domain as each request reached it.
+	RelyingParty RelyingParty
+	// CeremonyLimitPerHour bounds the passkey challenges begun per source address.
+	CeremonyLimitPerHour int
+	// SignInCodeTTL is how long a mailed sign-in code works (10 minutes).
+	SignInCodeTTL time.Duration
+	// DefaultSignInURL is the link for sign-in codes when a request gives none.
+	DefaultSignInURL string
 }
 
 // Throttle are the sign-in limits.
@@ -110,6 +122,12 @@ func NewService(store Store, hasher Hasher, now func() time.Time, opts Options) 
 	if opts.MailLimitPerHour <= 0 {
 		opts.MailLimitPerHour = 5
 	}
+	if opts.CeremonyLimitPerHour <= 0 {
+		opts.CeremonyLimitPerHour = 1000
+	}
+	if opts.SignInCodeTTL <= 0 {
+		opts.SignInCodeTTL = 10 * time.Minute
+	}
 	if opts.WishlistMax <= 0 {
 		opts.WishlistMax = 100
 	}
@@ -146,6 +164,9 @@ type Client struct {
 	IP             string
 	UserAgent      string
 	AcceptLanguage string
+	// Domain is the API's domain name as the request reached it; passkeys are bound to it
+	// when no relying party is configured.
+	Domain string
 }
 
 // Auth is a signed-in user, the token of the new session and an access token of it.

@@ -59,6 +59,20 @@ type Tx struct {
 	UseMFAToken *MFAToken // consumed: must exist, unexpired (ErrInvalidCode)
 	MFAUse      *MFAUse   // a TOTP step or recovery code spent (ErrInvalidCode)
 
+	Ceremony    *Ceremony // a new WebAuthn challenge
+	UseCeremony *Ceremony // consumed: must exist, unexpired at Now (ErrInvalidCode)
+	// Passkey is a new passkey; its credential must be no account's yet (ErrPasskeyTaken).
+	Passkey *Passkey
+	// PasskeyUse moves a passkey's signature counter, only from PrevCount (ErrConflict).
+	PasskeyUse *PasskeyUse
+	// RemovePasskey deletes a passkey (UserID, ID), which must be there (ErrNotFound).
+	RemovePasskey *Passkey
+
+	SignInCode *SignInCode // put: replaces the address's code
+	// UseSignInCode consumes a sign-in code: it must exist, unexpired at Now, with tries
+	// left (ErrInvalidCode).
+	UseSignInCode *SignInCode
+
 	// AdminDelta changes the count of active admins by -1 or +1; a -1 that would leave
 	// none fails (ErrLastAdmin).
 	AdminDelta int

@@ -177,6 +177,11 @@ const (
 	EventAccountDeleted       = "account_deleted"
 	EventEmailChangeReverted  = "email_change_reverted"
 	EventReauthenticated      = "reauthenticated"
+	EventPasskeyAdded         = "passkey_added"
+	EventPasskeyRemoved       = "passkey_removed"
+	// EventPasskeyCloneDetected is an assertion whose signature counter did not move
+	// forward: the credential's key may have been copied. The assertion is refused.
+	EventPasskeyCloneDetected = "passkey_clone_detected"
 )
 
 // MFA is a user's TOTP enrollment. Pending until the first code confirms it.

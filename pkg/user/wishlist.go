@@ -221,6 +221,7 @@ type UserData struct {
 	Wishes   []*WishItem
 	Events   []*Event // only when asked for
 	MFA      *MFA
+	Passkeys []*Passkey
 }
 
 func hasField(errs apperr.Fields, field string) bool {

@@ -31,6 +31,8 @@ func (s *Store) Apply(_ context.Context, tx *user.Tx) error {
 		{s.checkMFA, s.writeMFA},
 		{s.checkAdmins, s.writeAdmins},
 		{s.checkFailures, s.writeFailures},
+		{s.checkPasskeys, s.writePasskeys},
+		{s.checkSignInCodes, s.writeSignInCodes},
 		{func(*user.Tx) error { return nil }, s.writeLog},
 	}
 	for _, p := range parts {
@@ -152,6 +154,12 @@ func (s *Store) DeleteUserItems(ctx context.Context, uid string) error {
 			delete(s.tokens, k)
 		}
 	}
+	for k, p := range s.passkeys {
+		if strings.HasPrefix(k, uid+"/") {
+			delete(s.passkeys, k)
+			delete(s.creds, p.ID)
+		}
+	}
 	return nil
 }
 
@@ -245,5 +253,11 @@ func (s *Store) UserData(ctx context.Context, uid string, events bool) (*user.Us
 		}
 	}
 	slices.SortFunc(d.Wishes, func(a, b *user.WishItem) int { return strings.Compare(a.ProductID, b.ProductID) })
+	for k, p := range s.passkeys {
+		if strings.HasPrefix(k, uid+"/") {
+			d.Passkeys = append(d.Passkeys, clonePasskey(p))
+		}
+	}
+	slices.SortFunc(d.Passkeys, func(a, b *user.Passkey) int { return strings.Compare(a.ID, b.ID) })
 	return d, nil
 }

@@ -32,6 +32,10 @@ type Store struct {
 	reserved map[string]reservation
 	// loginFails is the failure state of logins that name no account.
 	loginFails map[string]user.Failures
+	passkeys   map[string]user.Passkey    // by user id + "/" + passkey id
+	creds      map[string]string          // passkey id -> user id: the credential's one account
+	ceremonies map[string]user.Ceremony   // by id
+	signIn     map[string]user.SignInCode // by address
 	// Outbox holds the mails written, in order.
 	Outbox []mail.Mail
 	// BeforeApply, when set, runs before each Apply checks anything: tests use it to make
@@ -47,6 +51,8 @@ func New() *Store {
 		events: map[string][]user.Event{}, mfa: map[string]user.MFA{}, tokens: map[string]user.MFAToken{},
 		wishes: map[string]user.WishItem{}, sponsors: map[string]string{},
 		reserved: map[string]reservation{}, loginFails: map[string]user.Failures{},
+		passkeys: map[string]user.Passkey{}, creds: map[string]string{}, ceremonies: map[string]user.Ceremony{},
+		signIn: map[string]user.SignInCode{},
 	}
 }
 

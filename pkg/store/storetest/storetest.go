@@ -38,7 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) user.Store, catchUp func(t *t
 		{"SaveUserMovesLocks", testSaveUser},
 		{"CreationEventAndHits", testCreated},
 	}
-	for _, tt := range slices.Concat(tests, txTests, searchTests) {
+	for _, tt := range slices.Concat(tests, txTests, passkeyTests, searchTests) {
 		t.Run(tt.name, func(t *testing.T) {
 			st := newStore(t)
 			if catchUp != nil {

@@ -1,0 +1,14 @@
+// Command auth-email-code is the Lambda of POST /v1/auth/email/code; see httpapi.SendSignInCode.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/httpapi"
+)
+
+func main() {
+	a := app.Must()
+	lambda.Start(httpapi.Route("auth-email-code", httpapi.SendSignInCode(a.Users)))
+}

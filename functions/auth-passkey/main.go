@@ -1,0 +1,16 @@
+// Command auth-passkey is the Lambda of POST /v1/auth/passkey; see httpapi.PasskeySignIn. It links go-webauthn (pkg/passkey),
+// which no function that does not verify a passkey carries.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/httpapi"
+	"github.com/userbase/userbase/pkg/passkey"
+)
+
+func main() {
+	a := app.Must(app.With(passkey.Verify))
+	lambda.Start(httpapi.Route("auth-passkey", httpapi.PasskeySignIn(a.Users)))
+}
