@@ -3,12 +3,14 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/logging"
+	"github.com/userbase/userbase/pkg/site"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -47,6 +49,7 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 		GeneratedPasswordTTL: cfg.GeneratedPasswordTTL,
 		ResetLimitPerHour:    cfg.ResetLimitPerHour,
 		DefaultRevertURL:     cfg.DefaultRevertURL,
+		Links:                func(ctx context.Context) user.Links { return Links(cfg, site.Base(ctx)) },
 		WishlistMax:          cfg.WishlistMax,
 		RegisterLimitPerHour: cfg.RegisterLimitPerHour,
 		DefaultVerifyURL:     cfg.DefaultVerifyURL,
@@ -62,6 +65,30 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 			LockMax: cfg.LoginLockMax, MaxIPFailures: cfg.LoginMaxIPFailures,
 		},
 	})
+}
+
+// Links are the mail links of a request that reached the API at base (see pkg/site): the
+// configured default URLs, and for each one not configured the hosted account page under
+// PublicURL, else under base; the origin of the pages is admitted for confirmation_url.
+// Without PublicURL or base (a tool outside Lambda) the defaults stand alone.
+func Links(cfg *config.Config, base string) user.Links {
+	l := user.Links{Verify: cfg.DefaultVerifyURL, Reset: cfg.DefaultResetURL, Revert: cfg.DefaultRevertURL}
+	if cfg.PublicURL != "" {
+		base = cfg.PublicURL
+	}
+	if base == "" {
+		return l
+	}
+	for _, d := range []struct {
+		link *string
+		page string
+	}{{&l.Verify, site.VerifyPath}, {&l.Reset, site.ResetPath}, {&l.Revert, site.RevertPath}} {
+		if *d.link == "" {
+			*d.link = site.CodeLink(base, d.page)
+		}
+	}
+	l.Self = site.Origin(base)
+	return l
 }
 
 // Must is New for main: a broken configuration stops the function at init with one clear

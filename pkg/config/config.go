@@ -38,7 +38,10 @@ type Config struct {
 	DefaultVerifyURL      string
 	DefaultResetURL       string
 	DefaultRevertURL      string
-	SessionTTL            time.Duration
+	// PublicURL is the API's base URL as browsers reach it ("https://id.example.com"), for
+	// the links mailed when no default URL is set; "" means the URL each request shows.
+	PublicURL  string
+	SessionTTL time.Duration
 	// SessionIdle ends a session that made no request for this long.
 	SessionIdle time.Duration
 	// ReauthWindow is how long a proof of identity lets a session make sensitive changes.
@@ -97,6 +100,7 @@ const (
 	envVerifyURL     = "DEFAULT_VERIFY_URL"
 	envResetURL      = "DEFAULT_RESET_URL"
 	envRevertURL     = "DEFAULT_REVERT_URL"
+	envPublicURL     = "PUBLIC_URL"
 	envSessionTTL    = "SESSION_TTL"
 	envSessionIdle   = "SESSION_IDLE"
 	envReauthWindow  = "REAUTH_WINDOW"
@@ -125,7 +129,7 @@ func Variables() []string {
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
 		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
-		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit}
+		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envPublicURL}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -164,6 +168,7 @@ func load(get func(string) string) (*Config, error) {
 		DefaultVerifyURL:     r.str(envVerifyURL, ""),
 		DefaultResetURL:      r.str(envResetURL, ""),
 		DefaultRevertURL:     r.str(envRevertURL, ""),
+		PublicURL:            r.baseURL(envPublicURL),
 		SessionTTL:           r.duration(envSessionTTL, 30*24*time.Hour),
 		SessionIdle:          r.duration(envSessionIdle, 7*24*time.Hour),
 		ReauthWindow:         r.duration(envReauthWindow, 5*time.Minute),
@@ -248,6 +253,22 @@ func (r *reader) integer(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+// baseURL reads an absolute http(s) URL with no query or fragment, and drops a trailing
+// slash; empty is "".
+func (r *reader) baseURL(name string) string {
+	v := strings.TrimSpace(r.get(name))
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(v, "?") || strings.HasSuffix(v, "#") {
+		r.fail(name, fmt.Sprintf("must be an http(s) URL without query or fragment (%q)", v))
+		return ""
+	}
+	return strings.TrimRight(v, "/")
 }
 
 // level reads debug, info, warn or error (any case); empty is info.

@@ -125,3 +125,21 @@ func TestLogLevels(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	for v, want := range map[string]string{
+		"": "", "https://id.example.com": "https://id.example.com", "https://id.example.com/": "https://id.example.com",
+		"https://x.execute-api.eu-west-1.amazonaws.com/prod/": "https://x.execute-api.eu-west-1.amazonaws.com/prod",
+		"http://127.0.0.1:3000": "http://127.0.0.1:3000",
+	} {
+		c, err := load(env(map[string]string{"TABLE_NAME": "t", "PUBLIC_URL": v}))
+		if err != nil || c.PublicURL != want {
+			t.Errorf("PUBLIC_URL=%q: got %q (%v), want %q", v, c.PublicURL, err, want)
+		}
+	}
+	for _, v := range []string{"id.example.com", "ftp://id.example.com", "https://id.example.com/?x=1", "https://u@id.example.com", "https://id.example.com/#"} {
+		if _, err := load(env(map[string]string{"TABLE_NAME": "t", "PUBLIC_URL": v})); err == nil || !strings.Contains(err.Error(), "PUBLIC_URL") {
+			t.Errorf("PUBLIC_URL=%q: got %v, want an error naming PUBLIC_URL", v, err)
+		}
+	}
+}

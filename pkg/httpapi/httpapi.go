@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/i18n"
 	"github.com/userbase/userbase/pkg/logging"
+	"github.com/userbase/userbase/pkg/site"
 )
 
 // Handler serves one route. It returns a response or an error; Route turns errors into
@@ -39,6 +41,9 @@ type Request struct {
 	// Origin is the request's Origin header when the CORS allow-list admits it, else "":
 	// the answer carries CORS headers exactly when it is set.
 	Origin string
+	// Base is the API's own URL as this request reached it (see BaseURL); the handler's
+	// context carries it too (site.Base).
+	Base string
 }
 
 // Header returns a request header, whatever its case.
@@ -85,7 +90,38 @@ func (r *Request) UserAgent() string {
 type Response struct {
 	Status  int
 	Headers map[string]string
-	Body    any // encoded as JSON; nil for no body
+	Body    any // encoded as JSON, unless it is Raw; nil for no body
+}
+
+// Raw is a Body sent as it is, not encoded as JSON: a page, a style sheet, a script, an
+// SVG image. The handler sets its Content-Type.
+type Raw []byte
+
+// BaseURL is the API's own URL as API Gateway shows it in ev, no trailing slash: scheme,
+// the domain name the client used, and the part of the path before the route's (the stage
+// on an execute-api domain, nothing on a custom domain mapped at its root). API Gateway sets
+// the domain name and path, a client cannot. A loopback domain is the local stack, reached
+// over the scheme its X-Forwarded-Proto says (http); anything else is https. A custom
+// domain's base path mapping is not seen (API Gateway puts it in both paths): PUBLIC_URL
+// is the fix there, and behind a CDN.
+func BaseURL(ev *events.APIGatewayProxyRequest) string {
+	host := ev.RequestContext.DomainName
+	if host == "" || strings.ContainsAny(host, "/?#@") {
+		return ""
+	}
+	prefix := ""
+	if p, full := ev.Path, ev.RequestContext.Path; p != "" && len(full) > len(p) && strings.HasSuffix(full, p) {
+		prefix = full[:len(full)-len(p)]
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	scheme := "https"
+	if r := (Request{Event: ev}); site.Loopback(name) && r.Header("X-Forwarded-Proto") != "https" {
+		scheme = "http"
+	}
+	return scheme + "://" + host + prefix
 }
 
 // JSON is a response with a JSON body.
@@ -123,6 +159,8 @@ func route(name string, h Handler, cors config.Origins, logger *slog.Logger) Lam
 			r.Origin = o
 		}
 		r.Lang = i18n.Pick("", r.Header("Accept-Language"))
+		r.Base = BaseURL(&ev)
+		ctx = site.WithBase(ctx, r.Base)
 		var (
 			resp  *Response
 			err   error
@@ -177,7 +215,9 @@ func encode(r *Request, resp *Response, cors bool, logger *slog.Logger) (events.
 	if p, ok := resp.Body.(problemBody); ok {
 		code = p.Code
 	}
-	if resp.Body != nil {
+	if raw, ok := resp.Body.(Raw); ok {
+		out.Body = string(raw)
+	} else if resp.Body != nil {
 		b, err := json.Marshal(resp.Body)
 		if err != nil {
 			logger.Error("encode response", "request_id", r.RequestID, "error", err.Error())
