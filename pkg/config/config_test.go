@@ -130,7 +130,7 @@ func TestPublicURL(t *testing.T) {
 	for v, want := range map[string]string{
 		"": "", "https://id.example.com": "https://id.example.com", "https://id.example.com/": "https://id.example.com",
 		"https://x.execute-api.eu-west-1.amazonaws.com/prod/": "https://x.execute-api.eu-west-1.amazonaws.com/prod",
-		"http://127.0.0.1:3000": "http://127.0.0.1:3000",
+		"http://127.0.0.1:3000":                               "http://127.0.0.1:3000",
 	} {
 		c, err := load(env(map[string]string{"TABLE_NAME": "t", "PUBLIC_URL": v}))
 		if err != nil || c.PublicURL != want {
