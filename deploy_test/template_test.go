@@ -71,6 +71,9 @@ var routes = []struct{ method, path, folder string }{
 	{"GET", "/v1/me/events", "me-events"},
 	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
 	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
+	{"GET", "/account", "account-pages"},
+	{"GET", "/account/{proxy+}", "account-pages"},
+	{"POST", "/account/qr", "account-pages"},
 }
 
 // readOnly are the functions that only read the table: they get
@@ -82,6 +85,7 @@ var noTable = map[string]bool{
 	"locales":        true,
 	"profile-fields": true,
 	"api-fallback":   true,
+	"account-pages":  true,
 }
 
 // SAM policy templates on the table, and those of them that can change it.

@@ -5,6 +5,9 @@ package httpapi
 // apiRoutes is every resource path of the API that a function serves, sorted, with the
 // methods it serves there.
 var apiRoutes = []apiRoute{
+	{"/account", []string{"GET"}},
+	{"/account/qr", []string{"POST"}},
+	{"/account/{proxy+}", []string{"GET"}},
 	{"/v1/auth/admin/login", []string{"POST"}},
 	{"/v1/auth/email/confirm", []string{"POST"}},
 	{"/v1/auth/email/revert", []string{"POST"}},

@@ -692,6 +692,7 @@
         const list = await call('GET', 'v1/me/sessions?per_page=100');
         $('#session-list').replaceChildren(...list.items.map((s) => {
           const li = document.createElement('li');
+          li.dataset.current = String(Boolean(s.current));
           const text = document.createElement('span');
           const name = document.createElement('strong');
           name.textContent = s.current ? msg('session_current') : (s.user_agent || msg('session_unknown'));
