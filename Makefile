@@ -46,7 +46,7 @@ test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, template), 
 fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
 	@scripts/fuzz.sh $(FUZZTIME)
 
-bench: deps build ## cold starts, sizes, round trips, handler overhead, hashing, avatars, admin search at 5k/50k users, import rate
+bench: deps build ## cold starts, sizes, round trips, handler overhead, hashing, avatars, access tokens, admin search at 5k/50k users, import rate
 	$(GO) run ./cmd/bench
 
 lint: ## gofmt, go vet, staticcheck, cfn-lint, and the shared sam build check

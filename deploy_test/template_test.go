@@ -1,14 +1,16 @@
 // Package deploy_test holds template.yaml to the code: one function resource
-// per functions/* folder, one function per route, the narrowest table policy,
-// and every environment variable the code reads set in the template.
+// per functions/* folder, one function per route, every function's policy exactly
+// what its code calls (iam_test.go), and every environment variable the code
+// reads set in the template.
 package deploy_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -71,35 +73,13 @@ var routes = []struct{ method, path, folder string }{
 	{"GET", "/v1/me/events", "me-events"},
 	{"POST", "/v1/auth/reauthenticate", "auth-reauthenticate"},
 	{"POST", "/v1/auth/email/revert", "auth-email-revert"},
+	{"POST", "/v1/auth/token", "auth-token"},
+	{"GET", "/.well-known/openid-configuration", "well-known-openid-configuration"},
+	{"GET", "/.well-known/jwks.json", "well-known-jwks"},
 	{"GET", "/account", "account-pages"},
 	{"GET", "/account/{proxy+}", "account-pages"},
 	{"POST", "/account/qr", "account-pages"},
 }
-
-// readOnly are the functions that only read the table: they get
-// DynamoDBReadPolicy, never a template that can write.
-var readOnly = map[string]bool{}
-
-// noTable are the functions that never touch the table: they get no table policy at all.
-var noTable = map[string]bool{
-	"locales":        true,
-	"profile-fields": true,
-	"api-fallback":   true,
-	"account-pages":  true,
-}
-
-// SAM policy templates on the table, and those of them that can change it.
-var (
-	tablePolicies = []string{
-		"DynamoDBReadPolicy", "DynamoDBCrudPolicy", "DynamoDBWritePolicy",
-		"DynamoDBReconfigurePolicy", "DynamoDBStreamReadPolicy",
-		"DynamoDBBackupFullAccessAndStreamReadPolicy", "DynamoDBRestoreFromBackupPolicy",
-	}
-	tableWritePolicies = []string{
-		"DynamoDBCrudPolicy", "DynamoDBWritePolicy", "DynamoDBReconfigurePolicy",
-		"DynamoDBBackupFullAccessAndStreamReadPolicy", "DynamoDBRestoreFromBackupPolicy",
-	}
-)
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {
 	t.Helper()
@@ -209,69 +189,6 @@ func TestEveryRouteHasExactlyOneFunction(t *testing.T) {
 	}
 }
 
-// policyTemplates returns the SAM policy template names in a function's
-// Policies, and fails on a managed policy named as a plain string: each
-// function gets templates scoped to our resources, nothing broader.
-func policyTemplates(t *testing.T, id string, policies any) map[string]any {
-	t.Helper()
-	out := map[string]any{}
-	list, _ := policies.([]any)
-	if s, ok := policies.(string); ok {
-		list = []any{s}
-	}
-	for _, p := range list {
-		switch x := p.(type) {
-		case string:
-			t.Errorf("%s: managed policy %q; use the narrowest SAM policy template instead", id, x)
-		case map[string]any:
-			if _, ok := x["Statement"]; ok {
-				continue // an inline statement
-			}
-			for name, args := range x {
-				out[name] = args
-			}
-		}
-	}
-	return out
-}
-
-func TestTablePolicyIsTheNarrowest(t *testing.T) {
-	tpl, fns := load(t)
-	if p, ok := tpl.Globals.Function["Policies"]; ok {
-		t.Errorf("Globals.Function.Policies is %v; policies belong to each function", p)
-	}
-	for _, f := range fns {
-		templates := policyTemplates(t, f.LogicalID, f.Properties["Policies"])
-		var onTable []string
-		for name, args := range templates {
-			if !slices.Contains(tablePolicies, name) {
-				continue
-			}
-			onTable = append(onTable, name)
-			ref, _ := args.(map[string]any)["TableName"].(map[string]any)
-			if ref["Ref"] != tableID {
-				t.Errorf("%s: %s on TableName %v, want !Ref %s", f.LogicalID, name, args, tableID)
-			}
-		}
-		sort.Strings(onTable)
-		if noTable[f.Folder] {
-			if len(onTable) > 0 {
-				t.Errorf("%s never touches the table: table policies %v, want none", f.LogicalID, onTable)
-			}
-			continue
-		}
-		if readOnly[f.Folder] {
-			if !slices.Equal(onTable, []string{"DynamoDBReadPolicy"}) {
-				t.Errorf("%s only reads the table: table policies %v, want [DynamoDBReadPolicy]", f.LogicalID, onTable)
-			}
-			continue
-		}
-		if len(onTable) != 1 || !slices.Contains(tableWritePolicies, onTable[0]) {
-			t.Errorf("%s writes the table: table policies %v, want one that can write (DynamoDBCrudPolicy); if it only reads, add it to readOnly", f.LogicalID, onTable)
-		}
-	}
-}
-
 func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 	_, fns := load(t)
 	vars := config.Variables()
@@ -295,7 +212,8 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 // accepts, so a deploy without overrides starts.
 func TestDefaultEnvironmentLoads(t *testing.T) {
 	tpl, fns := load(t)
-	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1"}
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1",
+		"SecretsKey.Arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	res := tpl.Resolver(nil, refs)
 	for _, f := range fns {
 		t.Run(f.Folder, func(t *testing.T) {
@@ -595,4 +513,61 @@ func TestMailerReadsTheOutboxFromTheStream(t *testing.T) {
 	if len(mailer.APIEvents()) != 0 {
 		t.Errorf("mailer has Api events %v, want none", mailer.APIEvents())
 	}
+}
+
+// The stack's KMS key, the custom resource that makes the key ring, and KMS permissions
+// on that key only.
+func TestSecretsKeyAndKeyRing(t *testing.T) {
+	tpl, fns := load(t)
+	keys := tpl.ResourcesOfType("AWS::KMS::Key")
+	if len(keys) != 1 || keys[0] != "SecretsKey" {
+		t.Fatalf("KMS keys %v, want one, SecretsKey", keys)
+	}
+	p := tpl.Resources["SecretsKey"].Properties
+	if p["KeySpec"] != "SYMMETRIC_DEFAULT" || p["KeyUsage"] != "ENCRYPT_DECRYPT" {
+		t.Errorf("SecretsKey: KeySpec %v, KeyUsage %v; want a symmetric encryption key", p["KeySpec"], p["KeyUsage"])
+	}
+	ring, ok := tpl.Resources["KeyRing"]
+	if !ok || !strings.HasPrefix(ring.Type, "Custom::") {
+		t.Fatalf("no KeyRing custom resource")
+	}
+	att, _ := ring.Properties["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)
+	if len(att) != 2 || att[0] != samtemplate.LogicalID("keys-init") || att[1] != "Arn" {
+		t.Errorf("KeyRing ServiceToken %v, want !GetAtt %s.Arn", ring.Properties["ServiceToken"], samtemplate.LogicalID("keys-init"))
+	}
+	for _, f := range fns {
+		list, _ := f.Properties["Policies"].([]any)
+		for _, pol := range list {
+			m, _ := pol.(map[string]any)
+			stmts, _ := m["Statement"].([]any)
+			for _, s := range stmts {
+				st, _ := s.(map[string]any)
+				var acts []string
+				switch a := st["Action"].(type) {
+				case string:
+					acts = []string{a}
+				case []any:
+					for _, x := range a {
+						acts = append(acts, fmt.Sprint(x))
+					}
+				}
+				kms := false
+				for _, a := range acts {
+					if strings.HasPrefix(a, "kms:") {
+						kms = true
+					}
+				}
+				if res, _ := st["Resource"].(map[string]any); kms && !reflect.DeepEqual(res["Fn::GetAtt"], []any{"SecretsKey", "Arn"}) {
+					t.Errorf("%s: KMS actions %v on %v, want on !GetAtt SecretsKey.Arn only", f.LogicalID, acts, st["Resource"])
+				}
+			}
+			for name := range m {
+				if strings.HasPrefix(name, "KMS") {
+					t.Errorf("%s: SAM policy template %s; name the KMS calls on SecretsKey in a statement", f.LogicalID, name)
+				}
+			}
+		}
+	}
+	// Which functions call KMS, and which calls, TestPoliciesAreWhatTheCodeCalls derives
+	// from the code.
 }

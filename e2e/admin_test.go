@@ -138,8 +138,13 @@ func TestAdminPasswordConfirmEventsDelete(t *testing.T) {
 		t.Errorf("no password_changed event naming the admin: %s", r.Body)
 	}
 
+	want(t, putAvatar(t, userTok, formPart{"image", "me.png", "image/png", pngBytes(t, 8, 8)}), 200, "")
 	want(t, do(t, req{method: "DELETE", path: "/v1/users/" + id + "?with_data=maybe", token: admin}), 400, "validation_failed")
 	want(t, do(t, req{method: "DELETE", path: "/v1/users/" + id + "?with_data=true", token: admin}), 204, "")
+	// users-delete is wired with the avatar store: with_data takes the images too.
+	if objs := avatarObjects(t, id); len(objs) != 0 {
+		t.Errorf("avatar objects left after DELETE /v1/users/{id}?with_data=true: %v", objs)
+	}
 	want(t, do(t, req{method: "GET", path: "/v1/me", token: userTok}), 401, "unauthenticated")
 	want(t, do(t, req{method: "DELETE", path: "/v1/users/" + id, token: admin}), 204, "") // already gone
 	want(t, do(t, req{method: "GET", path: "/v1/users/" + id, token: admin}), 404, "not_found")

@@ -217,12 +217,17 @@ func TestSessions(t *testing.T) {
 
 func TestDeleteMe(t *testing.T) {
 	email := newEmail("delete")
-	tok, _ := signUp(t, email, nil)
+	tok, id := signUp(t, email, nil)
+	want(t, putAvatar(t, tok, formPart{"image", "me.png", "image/png", pngBytes(t, 8, 8)}), 200, "")
 	r := do(t, req{method: "DELETE", path: "/v1/me", token: tok, body: map[string]string{"password": "wrong-password-1"}})
 	want(t, r, 400, "validation_failed")
 	want(t, do(t, req{method: "DELETE", path: "/v1/me", token: tok, body: map[string]string{"password": password}}), 204, "")
 	want(t, do(t, req{method: "GET", path: "/v1/me", token: tok}), 401, "unauthenticated")
 	want(t, login(t, email, password), 401, "invalid_credentials")
+	// me-delete is wired with the avatar store: the images go with the account.
+	if objs := avatarObjects(t, id); len(objs) != 0 {
+		t.Errorf("avatar objects left after DELETE /v1/me: %v", objs)
+	}
 	signUp(t, email, nil) // the address is free at once
 }
 

@@ -80,6 +80,9 @@ func deployedRefs(tpl *samtemplate.Template) map[string]string {
 		case samtemplate.TypeFunction:
 			refs[id] = name
 			refs[id+".Arn"] = arn("lambda", "function:"+name)
+		case "AWS::KMS::Key":
+			refs[id] = "1234abcd-12ab-34cd-56ef-1234567890ab"
+			refs[id+".Arn"] = arn("kms", "key/"+refs[id])
 		default:
 			refs[id] = name
 			refs[id+".Arn"] = arn("local", name)

@@ -9,10 +9,13 @@
 //  4. handler time per request over the in-memory store (overhead.go);
 //  5. argon2id with the production parameters (hashing.go);
 //  6. avatar re-encoding (avatar.go);
-//  7. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
+//  7. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
+//     warm sign-ins (none), and the KMS cost of a million sign-ins (tokens.go);
+//  8. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
 //     Local (search.go).
 //
-// `-only search` measures part 7 alone; `-search-load-limit` bounds its loads (search.go).
+// `-only search` measures part 8 alone, `-only tokens` part 7; `-search-load-limit` bounds
+// the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -74,10 +77,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate) or "import" (the import rate)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate) or "tokens" (access tokens)`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import] [-search-load-limit 20m]")
+	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -98,7 +101,7 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, overhead, hashing, avatars *section
+	var cold, sizes, trips, overhead, hashing, avatars, tokens *section
 	if *only == "" {
 		progress("building the hello-world Lambda")
 		hello, helloErr := buildHello(ctx, root)
@@ -117,16 +120,22 @@ func run() int {
 		progress("avatar re-encoding")
 		avatars = measureAvatar()
 	}
+	if *only == "" || *only == "tokens" {
+		progress("access tokens (DynamoDB Local, local-kms)")
+		tokens = measureTokens(ctx, root)
+	}
 	var search *section
-	if *only == "import" {
+	switch *only {
+	case "tokens":
+	case "import":
 		search = measureImportOnly(ctx, root)
-	} else {
+	default:
 		progress("admin search (DynamoDB Local, in memory)")
 		search = measureSearch(ctx, root)
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, overhead, hashing, avatars, search} {
+	for i, s := range []*section{cold, sizes, trips, overhead, hashing, avatars, tokens, search} {
 		if s == nil {
 			continue
 		}

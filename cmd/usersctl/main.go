@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -55,6 +56,18 @@ commands:
                  (default 8); duplicates and invalid lines are reported, never written
                  over; resumable: the state file (default FILE.jsonl.state) records the
                  lines done, and a run after an interruption goes on from there
+  keys list [--json]
+                 the access token signing keys: kid, state (next, current, retired,
+                 unpublished), when each signs from and until, and until when it is
+                 published in /.well-known/jwks.json
+  keys rotate [--delay 2h] [--force]
+                 publish a new signing key now that signs from now+delay (default 2h:
+                 API Gateway caches a key set that long); the current key stops signing
+                 then and stays published until its last token has expired; refused
+                 while a rotation is pending, or for a delay under 20m, unless --force
+                 (which withdraws the pending key). Needs kms:Decrypt on the stack's
+                 key (the SecretsKeyArn output); with --local, local-kms on
+                 127.0.0.1:$KMS_PORT (8006)
 `
 
 func main() {
@@ -76,11 +89,19 @@ func run(ctx context.Context, args []string) error {
 		global.Usage()
 		return errors.New("no command")
 	}
+	cmd, rest := global.Arg(0), global.Args()[1:]
+	if cmd == "keys" {
+		ring, err := keyRing(ctx, *local, *table)
+		if err != nil {
+			return err
+		}
+		return keysCmd(ctx, ring, rest, os.Stdout)
+	}
 	svc, err := service(ctx, *local, *table)
 	if err != nil {
 		return err
 	}
-	switch cmd, rest := global.Arg(0), global.Args()[1:]; cmd {
+	switch cmd {
 	case "create-admin":
 		return createAdmin(ctx, svc, rest)
 	case "get":
@@ -106,30 +127,51 @@ func run(ctx context.Context, args []string) error {
 // service builds the account service on the chosen table, with the production password
 // hashing parameters.
 func service(ctx context.Context, local bool, table string) (*user.Service, error) {
-	var db *dynamodb.Client
+	st, _, err := tableStore(ctx, local, table)
+	if err != nil {
+		return nil, err
+	}
+	return app.Service(config.Defaults(st.table), st.Store, time.Now), nil
+}
+
+// namedStore is the store of a table, with its name.
+type namedStore struct {
+	*store.Store
+	table string
+}
+
+// tableStore reaches the chosen table: the local stack's DynamoDB Local, or the one the
+// AWS configuration of the shell points at. It also returns that configuration, for the
+// other clients a command needs.
+func tableStore(ctx context.Context, local bool, table string) (*namedStore, aws.Config, error) {
 	if local {
 		if table == "" {
 			table = samtemplate.LocalStackName + "-Table"
 		}
-		port := os.Getenv("DYNAMODB_PORT")
-		if port == "" {
-			port = "8000"
-		}
 		cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion("us-east-1"),
 			awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
 		if err != nil {
-			return nil, err
+			return nil, cfg, err
 		}
-		db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &[]string{"http://127.0.0.1:" + port}[0] })
-	} else {
-		if table == "" {
-			return nil, errors.New("no table: pass --table or set TABLE_NAME (the stack's TableName output)")
-		}
-		cfg, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("AWS configuration: %w", err)
-		}
-		db = dynamodb.NewFromConfig(cfg)
+		endpoint := localEndpoint("DYNAMODB_PORT", "8000")
+		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &endpoint })
+		return &namedStore{store.New(db, table), table}, cfg, nil
 	}
-	return app.Service(config.Defaults(table), store.New(db, table), time.Now), nil
+	if table == "" {
+		return nil, aws.Config{}, errors.New("no table: pass --table or set TABLE_NAME (the stack's TableName output)")
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return &namedStore{store.New(dynamodb.NewFromConfig(cfg), table), table}, cfg, nil
+}
+
+// localEndpoint is the local stack's endpoint on the port in the named variable.
+func localEndpoint(portVar, def string) string {
+	port := os.Getenv(portVar)
+	if port == "" {
+		port = def
+	}
+	return "http://127.0.0.1:" + port
 }

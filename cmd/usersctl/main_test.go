@@ -12,9 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/userbase/userbase/pkg/awsclient/kmsclient"
+	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/localstack"
 	"github.com/userbase/userbase/pkg/samtemplate"
+	"github.com/userbase/userbase/pkg/store"
 )
 
 // The CLI runs its commands against a table through the ordinary AWS configuration.
@@ -42,7 +46,23 @@ func TestCommandsAgainstDynamoDBLocal(t *testing.T) {
 	if err := localstack.CreateTable(ctx, db, tpl, "Table", "cli-test"); err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_REGION": "us-east-1",
+	// local-kms, with the template's key made as the local stack makes it, and the key
+	// ring made as the KeyRing custom resource makes it.
+	kmsServer, err := localstack.StartKMS(0, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kmsServer.Close()
+	keyARN, err := kmsServer.EnsureKey(localstack.LocalKeyID("SecretsKey"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kmsAPI := kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(kmsServer.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	if err := keys.New(keys.Options{Store: store.New(db, "cli-test"), KMS: kmsclient.NewDataKeys(kmsAPI, keyARN)}).Ensure(ctx, 15*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_ENDPOINT_URL_KMS": kmsServer.URL(), "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull} {
 		t.Setenv(k, v)
 	}
@@ -70,6 +90,13 @@ func TestCommandsAgainstDynamoDBLocal(t *testing.T) {
 		{args: []string{"set-password", "--password-stdin", "ops@example.com"}, stdin: "a-new-operator-passphrase"},
 		{args: []string{"get", "nobody@example.com"}, fails: true},
 		{args: []string{"frobnicate"}, fails: true},
+		{args: []string{"keys", "list"}},
+		{args: []string{"keys", "rotate", "--delay", "5m"}, fails: true}, // under the minimum
+		{args: []string{"keys", "rotate"}},
+		{args: []string{"keys", "rotate"}, fails: true}, // one is pending
+		{args: []string{"keys", "rotate", "--force", "--delay", "0s"}},
+		{args: []string{"keys", "list", "--json"}},
+		{args: []string{"keys", "spin"}, fails: true},
 	}
 	for _, st := range steps {
 		if st.stdin != "" {
@@ -78,6 +105,22 @@ func TestCommandsAgainstDynamoDBLocal(t *testing.T) {
 		err := run(ctx, append([]string{"--table", "cli-test"}, st.args...))
 		if (err != nil) != st.fails {
 			t.Errorf("usersctl %s: err %v, want failure %v", strings.Join(st.args, " "), err, st.fails)
+		}
+	}
+
+	// After the rotations: the first key retired (its tokens live on), the withdrawn one
+	// unpublished, the forced one signing.
+	ring, err := keyRing(ctx, false, "cli-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := keysList(ctx, ring, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, state := range []string{"retired", "unpublished", "current"} {
+		if strings.Count(out.String(), " "+state+" ") != 1 {
+			t.Errorf("keys list:\n%s\nwant one %s key", out.String(), state)
 		}
 	}
 }

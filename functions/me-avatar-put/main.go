@@ -5,12 +5,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/app/avatarstore"
 	"github.com/userbase/userbase/pkg/avatar/upload"
 	"github.com/userbase/userbase/pkg/httpapi"
 	"github.com/userbase/userbase/pkg/httpapi/avatarapi"
 )
 
 func main() {
-	a := app.Must()
-	lambda.Start(httpapi.Route("me-avatar-put", avatarapi.Put(a.Users, app.Avatars(a.Config), upload.Limits{})))
+	a := app.Must(app.WithAvatarStore(avatarstore.New))
+	lambda.Start(httpapi.Route("me-avatar-put", avatarapi.Put(a.Users, a.Avatars, upload.Limits{})))
 }

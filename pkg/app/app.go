@@ -7,8 +7,12 @@ import (
 	"time"
 
 	"github.com/userbase/userbase/pkg/auth"
+	"github.com/userbase/userbase/pkg/avatar"
 	"github.com/userbase/userbase/pkg/awsclient"
+	"github.com/userbase/userbase/pkg/awsclient/s3url"
 	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/jwt"
+	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/site"
 	"github.com/userbase/userbase/pkg/store"
@@ -20,27 +24,51 @@ type App struct {
 	Config *config.Config
 	Store  *store.Store
 	Users  *user.Service
+	// Avatars writes and deletes avatar images; nil unless the function asked for it with
+	// WithAvatarStore.
+	Avatars AvatarStore
+	// Keys is the signing key ring and the sealer of secrets; Tokens mints and verifies
+	// access tokens with it. Neither reads anything before first use.
+	Keys   *keys.Ring
+	Tokens *keys.Tokens
 }
 
-// New reads the configuration and builds the store and service.
-func New() (*App, error) {
+// Option adds to a function's wiring.
+type Option func(*App)
+
+// New reads the configuration and builds the store and service. Every service signs
+// avatar URLs (a SigV4 signature, no S3 client); only with WithAvatarStore does it
+// delete avatar images too.
+func New(opts ...Option) (*App, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return nil, err
 	}
 	logging.SetLevel(cfg.LogLevel)
-	st := store.New(awsclient.DynamoDB(awsclient.Config()), cfg.TableName)
-	svc := service(cfg, st, time.Now, newLazyAvatars(cfg))
-	return &App{Config: cfg, Store: st, Users: svc}, nil
+	awsCfg := awsclient.Config()
+	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName)}
+	for _, o := range opts {
+		o(a)
+	}
+	a.Keys = Keys(cfg, a.Store)
+	a.Tokens = Tokens(cfg, a.Keys)
+	urls := avatar.NewSigner(s3url.New(awsCfg, cfg.BucketName), cfg.AvatarURLTTL)
+	var objects user.AvatarObjects
+	if a.Avatars != nil { // not a non-nil interface holding nil
+		objects = a.Avatars
+	}
+	a.Users = service(cfg, a.Store, time.Now, urls, objects, a.Keys.Sealer(), accessTokens{a.Tokens})
+	return a, nil
 }
 
 // Service builds the account service over any store, without avatar storage; tests and
 // tools use it.
 func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Service {
-	return service(cfg, st, now, nil)
+	return service(cfg, st, now, nil, nil, nil, nil)
 }
 
-func service(cfg *config.Config, st user.Store, now func() time.Time, avatars user.Avatars) *user.Service {
+func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,
+	secrets user.Secrets, tokens user.Tokens) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	return user.NewService(st, h, now, user.Options{
 		SessionTTL:           cfg.SessionTTL,
@@ -49,7 +77,7 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 		GeneratedPasswordTTL: cfg.GeneratedPasswordTTL,
 		ResetLimitPerHour:    cfg.ResetLimitPerHour,
 		DefaultRevertURL:     cfg.DefaultRevertURL,
-		Links:                func(ctx context.Context) user.Links { return Links(cfg, site.Base(ctx)) },
+		Links:                func(ctx context.Context) user.Links { return Links(cfg, jwt.IssuerOf(ctx)) },
 		WishlistMax:          cfg.WishlistMax,
 		RegisterLimitPerHour: cfg.RegisterLimitPerHour,
 		DefaultVerifyURL:     cfg.DefaultVerifyURL,
@@ -58,7 +86,10 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 		Issuer:               cfg.AppName,
 		Fields:               cfg.ProfileFields,
 		ProfileUpdatesPerDay: cfg.ProfileUpdatesPerDay,
-		Avatars:              avatars,
+		AvatarURLs:           urls,
+		AvatarObjects:        objects,
+		Secrets:              secrets,
+		Tokens:               tokens,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,
@@ -67,15 +98,14 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, avatars us
 	})
 }
 
-// Links are the mail links of a request that reached the API at base (see pkg/site): the
-// configured default URLs, and for each one not configured the hosted account page under
-// PublicURL, else under base; the origin of the pages is admitted for confirmation_url.
-// Without PublicURL or base (a tool outside Lambda) the defaults stand alone.
+// Links are the mail links of a request whose issuer is base: the configured default URLs,
+// and for each one not configured the hosted account page under base; the pages' origin is
+// admitted for confirmation_url. The issuer is the API's own base URL (its discovery
+// document lives under it): ISSUER, else the URL the request reached (httpapi.Issuer), so
+// a deployment mails links to its own pages with nothing configured. Without a base (a
+// tool outside Lambda) the defaults stand alone.
 func Links(cfg *config.Config, base string) user.Links {
 	l := user.Links{Verify: cfg.DefaultVerifyURL, Reset: cfg.DefaultResetURL, Revert: cfg.DefaultRevertURL}
-	if cfg.PublicURL != "" {
-		base = cfg.PublicURL
-	}
 	if base == "" {
 		return l
 	}
@@ -93,8 +123,8 @@ func Links(cfg *config.Config, base string) user.Links {
 
 // Must is New for main: a broken configuration stops the function at init with one clear
 // log line, which Lambda reports as an init error.
-func Must() *App {
-	a, err := New()
+func Must(opts ...Option) *App {
+	a, err := New(opts...)
 	if err != nil {
 		Fatal(err)
 	}

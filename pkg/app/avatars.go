@@ -4,41 +4,42 @@ import (
 	"context"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/userbase/userbase/pkg/avatar"
-	"github.com/userbase/userbase/pkg/awsclient"
-	"github.com/userbase/userbase/pkg/awsclient/s3client"
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/user"
 )
 
-// Avatars builds the avatar store of the configured bucket.
-func Avatars(cfg *config.Config) *avatar.Store {
-	c := s3client.New(awsclient.Config())
-	return avatar.New(c, s3.NewPresignClient(c), cfg.BucketName, cfg.AvatarURLTTL)
+// AvatarStore writes and deletes avatar images (pkg/avatar/objects over the S3 client).
+type AvatarStore interface {
+	Put(ctx context.Context, userID string, r *avatar.Result) (string, error)
+	user.AvatarObjects
 }
 
-// lazyAvatars builds the avatar store on first use: most requests render users without an
-// avatar, and they should not pay for an S3 client at cold start.
-type lazyAvatars struct {
-	get func() *avatar.Store
+// WithAvatarStore gives the function the avatar store that build makes (avatarstore.New):
+// for the functions that upload, replace or delete avatars, and delete users. Package app
+// does not build it itself, so that the other functions do not link the S3 client.
+//
+// The store is built on first use: a cold start should not pay for an S3 client that a
+// request may not need (removing no avatar, deleting a user without data).
+func WithAvatarStore(build func(*config.Config) AvatarStore) Option {
+	return func(a *App) {
+		cfg := a.Config
+		a.Avatars = &lazyStore{get: sync.OnceValue(func() AvatarStore { return build(cfg) })}
+	}
 }
 
-func newLazyAvatars(cfg *config.Config) *lazyAvatars {
-	return &lazyAvatars{get: sync.OnceValue(func() *avatar.Store { return Avatars(cfg) })}
+type lazyStore struct {
+	get func() AvatarStore
 }
 
-var _ user.Avatars = (*lazyAvatars)(nil)
-
-func (l *lazyAvatars) URLs(ctx context.Context, key string) (string, string, error) {
-	return l.get().URLs(ctx, key)
+func (l *lazyStore) Put(ctx context.Context, userID string, r *avatar.Result) (string, error) {
+	return l.get().Put(ctx, userID, r)
 }
 
-func (l *lazyAvatars) Delete(ctx context.Context, key string) error {
+func (l *lazyStore) Delete(ctx context.Context, key string) error {
 	return l.get().Delete(ctx, key)
 }
 
-func (l *lazyAvatars) DeleteUser(ctx context.Context, userID string) error {
+func (l *lazyStore) DeleteUser(ctx context.Context, userID string) error {
 	return l.get().DeleteUser(ctx, userID)
 }

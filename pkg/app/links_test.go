@@ -18,13 +18,9 @@ func TestLinks(t *testing.T) {
 		want user.Links
 	}{
 		{"no base, no defaults: codes alone", config.Config{}, "", user.Links{}},
-		{"the request's base", config.Config{}, base, user.Links{
+		{"the request's issuer", config.Config{}, base, user.Links{
 			Verify: base + "/account/verify?code={{code}}", Reset: base + "/account/reset?code={{code}}",
 			Revert: base + "/account/revert?code={{code}}", Self: "https://abc.execute-api.eu-west-1.amazonaws.com",
-		}},
-		{"PublicURL wins over the request", config.Config{PublicURL: "https://id.example.com"}, base, user.Links{
-			Verify: "https://id.example.com/account/verify?code={{code}}", Reset: "https://id.example.com/account/reset?code={{code}}",
-			Revert: "https://id.example.com/account/revert?code={{code}}", Self: "https://id.example.com",
 		}},
 		{"configured defaults win", config.Config{DefaultVerifyURL: "https://app.example.com/v?c={{code}}"}, "http://127.0.0.1:3000", user.Links{
 			Verify: "https://app.example.com/v?c={{code}}", Reset: "http://127.0.0.1:3000/account/reset?code={{code}}",

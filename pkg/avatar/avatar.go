@@ -1,10 +1,11 @@
-// Package avatar stores users' avatar images in the private S3 bucket and signs short-lived
-// GET URLs for them.
+// Package avatar names users' avatar images in the private S3 bucket and signs
+// short-lived GET URLs for them.
 //
-// It holds no image codec on purpose: nearly every route renders a user with its avatar_url
-// and so imports this package, while only PUT /v1/me/avatar decodes images. The checks and
-// re-encoding live in pkg/avatar/upload, which produces the Result stored here, so the image
-// decoders (about 600 KB of binary) are linked into that one function only.
+// It links no S3 client and no image codec on purpose: nearly every route renders a user
+// with its avatar_url and so imports this package, while only the avatar routes and user
+// deletion write or delete objects (pkg/avatar/objects, over the S3 client) and only
+// PUT /v1/me/avatar decodes images (pkg/avatar/upload, about 600 KB of decoders). A signed
+// URL takes a SigV4 signature (pkg/awsclient/s3url), not a request to S3.
 //
 // Objects are immutable: each upload gets a fresh random key under avatars/<user id>/, the
 // user record points at it, and the previous key is deleted after the record moved on. The

@@ -24,6 +24,9 @@ type HTTP struct {
 	CORSOrigins Origins
 	// LogLevel is the lowest level every logger of the function writes.
 	LogLevel slog.Level
+	// Issuer is the access tokens' iss and the base of the discovery document; empty
+	// means the API's own URL, https://{domain}/{stage}, taken from each request.
+	Issuer string
 }
 
 // Config is every setting a function reads. The template sets each variable.
@@ -38,9 +41,6 @@ type Config struct {
 	DefaultVerifyURL      string
 	DefaultResetURL       string
 	DefaultRevertURL      string
-	// PublicURL is the API's base URL as browsers reach it ("https://id.example.com"), for
-	// the links mailed when no default URL is set; "" means the URL each request shows.
-	PublicURL  string
 	SessionTTL time.Duration
 	// SessionIdle ends a session that made no request for this long.
 	SessionIdle time.Duration
@@ -70,6 +70,12 @@ type Config struct {
 	AvatarURLTTL time.Duration
 	// ProfileFields are the custom profile fields, declared as a JSON document.
 	ProfileFields *profilefields.Set
+	// KMSKeyID is the stack's KMS key (its ARN), under which the data key is encrypted.
+	KMSKeyID string
+	// AccessTokenTTL is the lifetime of an access token.
+	AccessTokenTTL time.Duration
+	// TokenAudience is the access tokens' aud.
+	TokenAudience string
 }
 
 // Argon2 are the password hashing parameters.
@@ -100,7 +106,6 @@ const (
 	envVerifyURL     = "DEFAULT_VERIFY_URL"
 	envResetURL      = "DEFAULT_RESET_URL"
 	envRevertURL     = "DEFAULT_REVERT_URL"
-	envPublicURL     = "PUBLIC_URL"
 	envSessionTTL    = "SESSION_TTL"
 	envSessionIdle   = "SESSION_IDLE"
 	envReauthWindow  = "REAUTH_WINDOW"
@@ -121,7 +126,14 @@ const (
 	envWishlistMax   = "WISHLIST_MAX_ITEMS"
 	envAvatarURLTTL  = "AVATAR_URL_TTL"
 	envProfileFields = "PROFILE_FIELDS"
+	envKMSKey        = "KMS_KEY_ID"
+	envIssuer        = "ISSUER"
+	envTokenTTL      = "ACCESS_TOKEN_TTL"
+	envAudience      = "TOKEN_AUDIENCE"
 )
+
+// DefaultTokenAudience is the access tokens' aud when TOKEN_AUDIENCE is not set.
+const DefaultTokenAudience = "userbase"
 
 // Variables lists every variable Load reads, so a test can hold the template to it.
 func Variables() []string {
@@ -129,7 +141,7 @@ func Variables() []string {
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
 		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
-		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envPublicURL}
+		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envKMSKey, envIssuer, envTokenTTL, envAudience}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -164,7 +176,7 @@ func LoadPages() (*Pages, error) {
 }
 
 func (r *reader) http() HTTP {
-	return HTTP{CORSOrigins: r.origins(envCORSOrigins), LogLevel: r.level(envLogLevel)}
+	return HTTP{CORSOrigins: r.origins(envCORSOrigins), LogLevel: r.level(envLogLevel), Issuer: r.issuer(envIssuer)}
 }
 
 func (r *reader) err() error {
@@ -185,7 +197,6 @@ func load(get func(string) string) (*Config, error) {
 		DefaultVerifyURL:     r.str(envVerifyURL, ""),
 		DefaultResetURL:      r.str(envResetURL, ""),
 		DefaultRevertURL:     r.str(envRevertURL, ""),
-		PublicURL:            r.baseURL(envPublicURL),
 		SessionTTL:           r.duration(envSessionTTL, 30*24*time.Hour),
 		SessionIdle:          r.duration(envSessionIdle, 7*24*time.Hour),
 		ReauthWindow:         r.duration(envReauthWindow, 5*time.Minute),
@@ -201,6 +212,9 @@ func load(get func(string) string) (*Config, error) {
 		ProfileUpdatesPerDay: r.integer(envProfileDaily, 50, 1, 1<<20),
 		WishlistMax:          r.integer(envWishlistMax, 100, 1, 10000),
 		AvatarURLTTL:         r.duration(envAvatarURLTTL, 15*time.Minute),
+		KMSKeyID:             r.str(envKMSKey, ""),
+		AccessTokenTTL:       r.duration(envTokenTTL, 15*time.Minute),
+		TokenAudience:        r.str(envAudience, DefaultTokenAudience),
 		Argon2: Argon2{
 			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, auth.MaxMemoryKiB)),
 			Iterations:  uint32(r.integer(envArgonIter, 2, 1, auth.MaxIterations)),
@@ -217,6 +231,9 @@ func load(get func(string) string) (*Config, error) {
 		if v := get(name); v != "" && !strings.Contains(v, "{{code}}") {
 			r.fail(name, "must contain {{code}}")
 		}
+	}
+	if c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour {
+		r.fail(envTokenTTL, "must be from 1m to 24h")
 	}
 	if err := r.err(); err != nil {
 		return nil, err
@@ -272,22 +289,6 @@ func (r *reader) integer(name string, def, lo, hi int) int {
 	return n
 }
 
-// baseURL reads an absolute http(s) URL with no query or fragment, and drops a trailing
-// slash; empty is "".
-func (r *reader) baseURL(name string) string {
-	v := strings.TrimSpace(r.get(name))
-	if v == "" {
-		return ""
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(v, "?") || strings.HasSuffix(v, "#") {
-		r.fail(name, fmt.Sprintf("must be an http(s) URL without query or fragment (%q)", v))
-		return ""
-	}
-	return strings.TrimRight(v, "/")
-}
-
 // level reads debug, info, warn or error (any case); empty is info.
 func (r *reader) level(name string) slog.Level {
 	v := strings.TrimSpace(r.get(name))
@@ -305,6 +306,22 @@ func (r *reader) level(name string) slog.Level {
 		r.fail(name, fmt.Sprintf("must be debug, info, warn or error (%q)", v))
 	}
 	return l
+}
+
+// issuer reads an absolute http(s) URL with no query, fragment or trailing slash, as an
+// OIDC issuer must be ("" is allowed: derived per request).
+func (r *reader) issuer(name string) string {
+	v := strings.TrimSpace(r.get(name))
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
+		u.User != nil || strings.HasSuffix(v, "/") {
+		r.fail(name, fmt.Sprintf("must be an http(s) URL without a trailing slash, query or fragment (%q)", v))
+		return ""
+	}
+	return v
 }
 
 // origins parses "https://app.example.com,http://localhost:*".

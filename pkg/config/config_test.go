@@ -126,20 +126,26 @@ func TestLogLevels(t *testing.T) {
 	}
 }
 
-func TestPublicURL(t *testing.T) {
-	for v, want := range map[string]string{
-		"": "", "https://id.example.com": "https://id.example.com", "https://id.example.com/": "https://id.example.com",
-		"https://x.execute-api.eu-west-1.amazonaws.com/prod/": "https://x.execute-api.eu-west-1.amazonaws.com/prod",
-		"http://127.0.0.1:3000":                               "http://127.0.0.1:3000",
-	} {
-		c, err := load(env(map[string]string{"TABLE_NAME": "t", "PUBLIC_URL": v}))
-		if err != nil || c.PublicURL != want {
-			t.Errorf("PUBLIC_URL=%q: got %q (%v), want %q", v, c.PublicURL, err, want)
-		}
+func TestTokenSettings(t *testing.T) {
+	c, err := load(env(map[string]string{"TABLE_NAME": "t"}))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, v := range []string{"id.example.com", "ftp://id.example.com", "https://id.example.com/?x=1", "https://u@id.example.com", "https://id.example.com/#"} {
-		if _, err := load(env(map[string]string{"TABLE_NAME": "t", "PUBLIC_URL": v})); err == nil || !strings.Contains(err.Error(), "PUBLIC_URL") {
-			t.Errorf("PUBLIC_URL=%q: got %v, want an error naming PUBLIC_URL", v, err)
+	if c.Issuer != "" || c.AccessTokenTTL.String() != "15m0s" || c.TokenAudience != DefaultTokenAudience || c.KMSKeyID != "" {
+		t.Errorf("defaults: issuer %q ttl %s audience %q kms %q; want derived, 15m, %s, none", c.Issuer, c.AccessTokenTTL, c.TokenAudience, c.KMSKeyID, DefaultTokenAudience)
+	}
+	c, err = load(env(map[string]string{"TABLE_NAME": "t", "ISSUER": "https://id.example.com/auth", "ACCESS_TOKEN_TTL": "5m",
+		"TOKEN_AUDIENCE": "shop", "KMS_KEY_ID": "arn:aws:kms:eu-west-1:1:key/x"}))
+	if err != nil || c.Issuer != "https://id.example.com/auth" || c.AccessTokenTTL.String() != "5m0s" || c.TokenAudience != "shop" {
+		t.Errorf("got %+v, %v", c, err)
+	}
+	for _, bad := range []map[string]string{
+		{"ISSUER": "https://id.example.com/"}, {"ISSUER": "id.example.com"}, {"ISSUER": "https://x?y=1"},
+		{"ISSUER": "ftp://x"}, {"ACCESS_TOKEN_TTL": "10s"}, {"ACCESS_TOKEN_TTL": "48h"},
+	} {
+		bad["TABLE_NAME"] = "t"
+		if _, err := load(env(bad)); err == nil {
+			t.Errorf("%v: got no error", bad)
 		}
 	}
 }

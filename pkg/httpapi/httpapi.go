@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -21,8 +20,8 @@ import (
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/i18n"
+	"github.com/userbase/userbase/pkg/jwt"
 	"github.com/userbase/userbase/pkg/logging"
-	"github.com/userbase/userbase/pkg/site"
 )
 
 // Handler serves one route. It returns a response or an error; Route turns errors into
@@ -41,9 +40,6 @@ type Request struct {
 	// Origin is the request's Origin header when the CORS allow-list admits it, else "":
 	// the answer carries CORS headers exactly when it is set.
 	Origin string
-	// Base is the API's own URL as this request reached it (see BaseURL); the handler's
-	// context carries it too (site.Base).
-	Base string
 }
 
 // Header returns a request header, whatever its case.
@@ -97,33 +93,6 @@ type Response struct {
 // SVG image. The handler sets its Content-Type.
 type Raw []byte
 
-// BaseURL is the API's own URL as API Gateway shows it in ev, no trailing slash: scheme,
-// the domain name the client used, and the part of the path before the route's (the stage
-// on an execute-api domain, nothing on a custom domain mapped at its root). API Gateway sets
-// the domain name and path, a client cannot. A loopback domain is the local stack, reached
-// over the scheme its X-Forwarded-Proto says (http); anything else is https. A custom
-// domain's base path mapping is not seen (API Gateway puts it in both paths): PUBLIC_URL
-// is the fix there, and behind a CDN.
-func BaseURL(ev *events.APIGatewayProxyRequest) string {
-	host := ev.RequestContext.DomainName
-	if host == "" || strings.ContainsAny(host, "/?#@") {
-		return ""
-	}
-	prefix := ""
-	if p, full := ev.Path, ev.RequestContext.Path; p != "" && len(full) > len(p) && strings.HasSuffix(full, p) {
-		prefix = full[:len(full)-len(p)]
-	}
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
-	}
-	scheme := "https"
-	if r := (Request{Event: ev}); site.Loopback(name) && r.Header("X-Forwarded-Proto") != "https" {
-		scheme = "http"
-	}
-	return scheme + "://" + host + prefix
-}
-
 // JSON is a response with a JSON body.
 func JSON(status int, body any) *Response { return &Response{Status: status, Body: body} }
 
@@ -145,13 +114,16 @@ func Route(name string, h Handler) Lambda {
 		logging.Fatal(err)
 	}
 	logging.SetLevel(s.LogLevel)
-	return route(name, h, s.CORSOrigins, logging.Logger())
+	return route(name, h, s, logging.Logger())
 }
 
-func route(name string, h Handler, cors config.Origins, logger *slog.Logger) Lambda {
+func route(name string, h Handler, s *config.HTTP, logger *slog.Logger) Lambda {
+	cors := s.CORSOrigins
 	return func(ctx context.Context, ev events.APIGatewayProxyRequest) (out events.APIGatewayProxyResponse, _ error) {
 		start := time.Now()
 		r := &Request{Event: &ev, RequestID: ev.RequestContext.RequestID}
+		// The tokens minted and accepted while serving r name the issuer r reached.
+		ctx = jwt.WithIssuer(ctx, Issuer(s.Issuer, r))
 		if r.RequestID == "" {
 			r.RequestID, _ = auth.NewID()
 		}
@@ -159,8 +131,6 @@ func route(name string, h Handler, cors config.Origins, logger *slog.Logger) Lam
 			r.Origin = o
 		}
 		r.Lang = i18n.Pick("", r.Header("Accept-Language"))
-		r.Base = BaseURL(&ev)
-		ctx = site.WithBase(ctx, r.Base)
 		var (
 			resp  *Response
 			err   error

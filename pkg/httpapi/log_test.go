@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/logging"
 )
 
@@ -33,7 +34,7 @@ func TestRequestLineCarriesTheCode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			h := route("test-route", tt.h, nil, logging.New(&buf, slog.LevelInfo))
+			h := route("test-route", tt.h, &config.HTTP{}, logging.New(&buf, slog.LevelInfo))
 			resp, _ := h(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", RequestContext: events.APIGatewayProxyRequestContext{RequestID: "r1"}})
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
@@ -79,7 +80,7 @@ func TestRouteAppliesLogLevel(t *testing.T) {
 }
 
 func TestFallbackStaleTable(t *testing.T) {
-	h := route("api-fallback", fallback([]apiRoute{{"/v1/me", []string{"GET"}}}), nil, logging.New(&bytes.Buffer{}, slog.LevelInfo))
+	h := route("api-fallback", fallback([]apiRoute{{"/v1/me", []string{"GET"}}}), &config.HTTP{}, logging.New(&bytes.Buffer{}, slog.LevelInfo))
 	resp, _ := h(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/v1/me"})
 	if resp.StatusCode != 500 {
 		t.Errorf("GET a function serves, at the fallback: %d, want 500 (the table is stale)", resp.StatusCode)

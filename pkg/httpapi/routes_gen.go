@@ -5,6 +5,8 @@ package httpapi
 // apiRoutes is every resource path of the API that a function serves, sorted, with the
 // methods it serves there.
 var apiRoutes = []apiRoute{
+	{"/.well-known/jwks.json", []string{"GET"}},
+	{"/.well-known/openid-configuration", []string{"GET"}},
 	{"/account", []string{"GET"}},
 	{"/account/qr", []string{"POST"}},
 	{"/account/{proxy+}", []string{"GET"}},
@@ -20,6 +22,7 @@ var apiRoutes = []apiRoute{
 	{"/v1/auth/reauthenticate", []string{"POST"}},
 	{"/v1/auth/register", []string{"POST"}},
 	{"/v1/auth/session", []string{"GET"}},
+	{"/v1/auth/token", []string{"POST"}},
 	{"/v1/locales", []string{"GET"}},
 	{"/v1/me", []string{"DELETE", "GET", "PATCH"}},
 	{"/v1/me/avatar", []string{"DELETE", "PUT"}},

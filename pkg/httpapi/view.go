@@ -69,13 +69,30 @@ func opt(s string) *string {
 // timestamp is RFC 3339 in UTC, to the second.
 func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// authView is the answer of every route that signs a user in.
+// authView is the answer of every route that signs a user in: the session token (the
+// long-lived credential, kept like a refresh token) and an access token of it.
 type authView struct {
 	User      userView `json:"user"`
 	Token     string   `json:"token"`
 	ExpiresAt string   `json:"expires_at"`
+	accessView
+}
+
+// accessView is an access token as OAuth 2.0 (RFC 6749, section 5.1) answers one.
+type accessView struct {
+	AccessToken string `json:"access_token,omitempty"`
+	TokenType   string `json:"token_type,omitempty"`
+	ExpiresIn   int64  `json:"expires_in,omitempty"`
+}
+
+func viewAccess(at *user.AccessToken) accessView {
+	if at == nil {
+		return accessView{}
+	}
+	secs := int64(time.Until(at.ExpiresAt).Round(time.Second) / time.Second)
+	return accessView{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: max(secs, 1)}
 }
 
 func viewAuth(ctx context.Context, svc *user.Service, a *user.Auth) authView {
-	return authView{User: view(ctx, svc, a.User), Token: a.Token, ExpiresAt: timestamp(a.ExpiresAt)}
+	return authView{User: view(ctx, svc, a.User), Token: a.Token, ExpiresAt: timestamp(a.ExpiresAt), accessView: viewAccess(a.Access)}
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/userbase/userbase/pkg/samtemplate"
@@ -40,5 +41,12 @@ func (s *Stack) S3() *s3.Client {
 func (s *Stack) SES() *ses.Client {
 	return ses.NewFromConfig(s.AWSConfig(), func(o *ses.Options) {
 		o.BaseEndpoint = aws.String(s.SESEndpoint)
+	})
+}
+
+// KMS returns a client of the local KMS.
+func (s *Stack) KMS() *kms.Client {
+	return kms.NewFromConfig(s.AWSConfig(), func(o *kms.Options) {
+		o.BaseEndpoint = aws.String(s.KMSEndpoint)
 	})
 }

@@ -1,11 +1,13 @@
 // Package localstack runs the project's SAM application on one machine
 // without Docker or an AWS account: DynamoDB Local (Java), aws-ses-v2-local
-// (Node) and an in-process S3 (gofakes3) as the AWS services; an API Gateway
-// REST proxy (payload 1.0) in front of the functions' own bootstrap binaries,
-// run through a Lambda Runtime API of our own; and a DynamoDB stream poller
+// (Node), an in-process S3 (gofakes3) and an in-process KMS (local-kms) as the
+// AWS services; an API Gateway REST proxy (payload 1.0) in front of the
+// functions' own bootstrap binaries, run through a Lambda Runtime API of our
+// own; and a DynamoDB stream poller
 // that invokes stream-subscribed functions the way Lambda's event source
-// mappings do. Everything is read from template.yaml, so the template stays
-// the one description of the application.
+// mappings do; custom resources get the Create event CloudFormation would send.
+// Everything is read from template.yaml, so the template stays the one
+// description of the application.
 //
 // The API answers as API Gateway would with the template as written: the
 // routes are the Api events and the Api's DefinitionBody merged as SAM merges

@@ -6,6 +6,10 @@ import (
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
 
+// TypeKMSKey is a KMS key resource; the local stack makes each in local-kms under a
+// fixed id (LocalKeyID).
+const TypeKMSKey = "AWS::KMS::Key"
+
 // localPrefix starts the local name of a resource that does not name itself.
 const localPrefix = samtemplate.LocalStackName + "-"
 
@@ -48,6 +52,11 @@ func localRefs(tpl *samtemplate.Template, res samtemplate.Resolver) map[string]s
 			refs[id+".Arn"] = "arn:aws:sqs" + arnBase + name
 			refs[id+".QueueName"] = name
 			refs[id+".QueueUrl"] = refs[id]
+		case TypeKMSKey:
+			kid := LocalKeyID(id)
+			refs[id] = kid
+			refs[id+".KeyId"] = kid
+			refs[id+".Arn"] = KeyARN(kid)
 		case "AWS::SNS::Topic":
 			name := named(id, "TopicName")
 			refs[id] = "arn:aws:sns" + arnBase + name

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -53,11 +54,8 @@ func proxyRequest(r *http.Request, body []byte, rt *route, params map[string]str
 				SourceIP:  sourceIP,
 				UserAgent: r.UserAgent(),
 			},
-			ResourcePath: rt.resource,
-			// The path the client asked for. The local API is served without the stage
-			// prefix, as a custom domain mapped at its root is, where API Gateway puts no
-			// stage here either: functions that build their own URL from it stay right.
-			Path:             r.URL.EscapedPath(),
+			ResourcePath:     rt.resource,
+			Path:             path.Join("/", rt.api.StageName, r.URL.EscapedPath()),
 			HTTPMethod:       r.Method,
 			RequestTime:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			RequestTimeEpoch: now.UnixMilli(),

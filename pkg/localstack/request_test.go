@@ -49,7 +49,7 @@ func TestProxyRequest(t *testing.T) {
 	}
 	rc := ev.RequestContext
 	if rc.RequestID != "req-1" || rc.Stage != "v1" || rc.ResourcePath != "/v1/users/{id}/avatar" ||
-		rc.Path != "/v1/users/u%201/avatar" || rc.HTTPMethod != "POST" || rc.AccountID != samtemplate.LocalAccountID ||
+		rc.Path != "/v1/v1/users/u%201/avatar" || rc.HTTPMethod != "POST" || rc.AccountID != samtemplate.LocalAccountID ||
 		rc.Identity.SourceIP != "127.0.0.1" || rc.Identity.UserAgent != "test-agent" ||
 		rc.RequestTimeEpoch != now.UnixMilli() || rc.RequestTime != "04/Mar/2025:05:06:07 +0000" {
 		t.Errorf("request context: got %+v", rc)

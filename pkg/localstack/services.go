@@ -36,6 +36,10 @@ func (s *Stack) startServices(ctx context.Context, o Options) error {
 		return err
 	}
 	s.S3Endpoint = s.s3.URL()
+	if s.kms, err = StartKMS(o.KMSPort, o.KMSDataDir, s.log); err != nil {
+		return err
+	}
+	s.KMSEndpoint = s.kms.URL()
 	if s.sesProxy, err = NewTCPProxy(o.SESProxyPort, s.SESURL[len("http://"):]); err != nil {
 		return err
 	}
@@ -60,7 +64,7 @@ func (s *Stack) ServiceFailure() <-chan error {
 	return s.failed
 }
 
-// createResources creates every table and bucket of the template. It
+// createResources creates every table, bucket and KMS key of the template. It
 // returns the tables' stream ARNs by logical ID, and which tables existed
 // already (kept from an earlier run).
 func (s *Stack) createResources(ctx context.Context, res samtemplate.Resolver) (map[string]string, map[string]bool, error) {
@@ -102,6 +106,17 @@ func (s *Stack) createResources(ctx context.Context, res samtemplate.Resolver) (
 		if s.BucketName == "" {
 			s.BucketName = name
 		}
+	}
+	for _, id := range s.Template.ResourcesOfType(TypeKMSKey) {
+		props := s.Template.Resources[id].Properties
+		if spec, _, _ := res.ResolveString(props["KeySpec"]); spec != "" && spec != "SYMMETRIC_DEFAULT" {
+			return nil, nil, fmt.Errorf("kms key %s: KeySpec %s; the local stack makes symmetric keys only", id, spec)
+		}
+		arn, err := s.kms.EnsureKey(res.Refs[id], "local key of "+id)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.KMSKeys[id] = arn
 	}
 	return streams, existed, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
 		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoEndpoint,
 		"AWS_ENDPOINT_URL_S3":       s.S3Endpoint,
 		"AWS_ENDPOINT_URL_SES":      s.SESEndpoint,
+		"AWS_ENDPOINT_URL_KMS":      s.KMSEndpoint,
 	}
 	var missing []string
 	for _, f := range fns {
@@ -55,10 +57,10 @@ func (s *Stack) startFunctions(o Options, res samtemplate.Resolver) error {
 	return nil
 }
 
-// serveAPI serves every route of every API on 127.0.0.1:port: the methods of an
+// serveAPI serves every route of every API on ln: the methods of an
 // Api's DefinitionBody and the Api events of the functions, as SAM puts them
 // together (samtemplate.Routes).
-func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
+func (s *Stack) serveAPI(ln net.Listener, res samtemplate.Resolver) error {
 	ids := map[string]bool{}
 	for _, id := range s.Template.ResourcesOfType(samtemplate.TypeAPI) {
 		ids[id] = true
@@ -114,15 +116,11 @@ func (s *Stack) serveAPI(port int, res samtemplate.Resolver) error {
 	if defaultAPI == nil {
 		a, err := s.Template.API("")
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		defaultAPI = &a
 	}
-	ln, err := listen(port)
-	if err != nil {
-		return err
-	}
-	s.APIURL = "http://" + ln.Addr().String()
 	gw := &gateway{router: newRouter(routes), defaultAPI: defaultAPI, log: s.log, now: time.Now}
 	s.api = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = s.api.Serve(ln) }()

@@ -19,7 +19,13 @@ const (
 	DefaultDynamoPort = 8000
 	DefaultS3Port     = 9000
 	DefaultSESPort    = 8005
+	DefaultKMSPort    = 8006
 )
+
+// IssuerParameter is the template parameter the stack sets to its API's URL unless
+// Options.Parameters set it: the access tokens' issuer, whose discovery document is then
+// at {APIURL}/.well-known/openid-configuration, as on AWS.
+const IssuerParameter = "Issuer"
 
 // Options configures Start. A zero port means a free one, which tests use
 // so that a running `make local` never collides with them.
@@ -38,10 +44,15 @@ type Options struct {
 	S3Port       int
 	SESPort      int // aws-ses-v2-local, whose page shows the mail
 	SESProxyPort int // the proxy the functions reach SES through
+	KMSPort      int // local-kms, in process
 
 	// DataDir keeps DynamoDB Local's data between runs; "" keeps it in
 	// memory.
 	DataDir string
+	// KMSDataDir keeps the KMS keys between runs (they must last as long as the
+	// table's data, whose data key they encrypt); "" keeps them in a temporary
+	// folder removed by Stop.
+	KMSDataDir string
 	// Parameters override the template's parameter defaults; see
 	// LocalParameters.
 	Parameters map[string]string
@@ -66,11 +77,14 @@ type Stack struct {
 	S3Endpoint     string
 	SESURL         string // the SES emulator: its page at /, the mail as JSON at /store
 	SESEndpoint    string // what functions use for SES: the proxy in front of SESURL
+	KMSEndpoint    string
 	TableName      string // the table (the first by logical ID if several)
 	BucketName     string // the bucket (the first by logical ID if several)
 	// Tables and Buckets map logical IDs to local names.
 	Tables  map[string]string
 	Buckets map[string]string
+	// KMSKeys maps the logical IDs of the template's KMS keys to their local ARNs.
+	KMSKeys map[string]string
 	// Template is the template the stack runs.
 	Template *samtemplate.Template
 
@@ -78,6 +92,7 @@ type Stack struct {
 	dynamo    *Process
 	ses       *Process
 	s3        *S3Server
+	kms       *KMSServer
 	sesProxy  *TCPProxy
 	api       *http.Server
 	functions map[string]*function
@@ -114,6 +129,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		Template:  tpl,
 		Tables:    map[string]string{},
 		Buckets:   map[string]string{},
+		KMSKeys:   map[string]string{},
 		log:       &syncWriter{w: logOrDiscard(o.Log)},
 		functions: map[string]*function{},
 		stopping:  make(chan struct{}),
@@ -133,19 +149,39 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := s.startServices(ctx, o); err != nil {
 		return s, err
 	}
-	res := tpl.Resolver(o.Parameters, nil)
+	// The API's address is known before the functions' environments are made: one of
+	// them may be the API's own URL (the issuer).
+	apiListener, err := listen(o.APIPort)
+	if err != nil {
+		return s, err
+	}
+	s.APIURL = "http://" + apiListener.Addr().String()
+	params := map[string]string{}
+	for k, v := range o.Parameters {
+		params[k] = v
+	}
+	if _, ok := tpl.Parameters[IssuerParameter]; ok && params[IssuerParameter] == "" {
+		params[IssuerParameter] = s.APIURL
+	}
+	res := tpl.Resolver(params, nil)
 	res.Refs = localRefs(tpl, res)
 	streamARNs, existed, err := s.createResources(ctx, res)
 	if err != nil {
+		apiListener.Close()
 		return s, err
 	}
 	for id, arn := range streamARNs {
 		res.Refs[id+".StreamArn"] = arn
 	}
 	if err := s.startFunctions(o, res); err != nil {
+		apiListener.Close()
 		return s, err
 	}
-	if err := s.serveAPI(o.APIPort, res); err != nil {
+	if err := s.runCustomResources(ctx, res); err != nil {
+		apiListener.Close()
+		return s, err
+	}
+	if err := s.serveAPI(apiListener, res); err != nil {
 		return s, err
 	}
 	return s, s.startStreams(o, res, streamARNs, existed)
@@ -228,6 +264,9 @@ func (s *Stack) Stop() {
 		}
 		if s.s3 != nil {
 			_ = s.s3.Close()
+		}
+		if s.kms != nil {
+			_ = s.kms.Close()
 		}
 	})
 }

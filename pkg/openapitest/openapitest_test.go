@@ -55,7 +55,8 @@ func userWith(t *testing.T, from, to string) string {
 }
 
 func authResult(user string) string {
-	return `{"user": ` + user + `, "token": "9mQ3b0vXH0sB2yJ2m6mCkqk0hJ6r3F9dZ5Gv1tWq8Yw", "expires_at": "2024-05-31T12:00:00Z"}`
+	return `{"user": ` + user + `, "token": "9mQ3b0vXH0sB2yJ2m6mCkqk0hJ6r3F9dZ5Gv1tWq8Yw", "expires_at": "2024-05-31T12:00:00Z",
+		"access_token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "token_type": "Bearer", "expires_in": 900}`
 }
 
 func problem(status, code, extra string) string {
@@ -212,6 +213,8 @@ func TestCheckResponse(t *testing.T) {
 func TestOperationsAndCoverage(t *testing.T) {
 	d := loadDoc(t, docPath)
 	want := []Operation{
+		{"GET", "/.well-known/jwks.json"},
+		{"GET", "/.well-known/openid-configuration"},
 		{"POST", "/v1/auth/admin/login"},
 		{"POST", "/v1/auth/email/confirm"},
 		{"POST", "/v1/auth/email/revert"},
@@ -224,6 +227,7 @@ func TestOperationsAndCoverage(t *testing.T) {
 		{"POST", "/v1/auth/reauthenticate"},
 		{"POST", "/v1/auth/register"},
 		{"GET", "/v1/auth/session"},
+		{"POST", "/v1/auth/token"},
 		{"GET", "/v1/locales"},
 		{"DELETE", "/v1/me"},
 		{"GET", "/v1/me"},

@@ -1,20 +1,15 @@
-// Package site is the API's own address, as the request being served shows it or as the
-// PUBLIC_URL setting fixes it, and the paths of the hosted account pages under it. The HTTP
-// glue records the address in each request's context; the wiring of the account service
-// reads it there, so a deployment that configures no default link URL mails links to its
-// own pages. It imports nothing of the project, so any package may use it.
+// Package site names the hosted account pages under the API's base URL, for the code that
+// links to them without linking them: the mail links of the account service (pkg/app) and
+// the pages themselves (pkg/pages). It imports nothing of the project.
 package site
 
 import (
-	"context"
 	"net/url"
 	"strings"
 )
 
-// The hosted account pages, relative to the API's base URL.
+// The hosted account pages that take a mailed code, relative to the API's base URL.
 const (
-	// AccountPath redirects to the sign-in page.
-	AccountPath = "/account"
 	// VerifyPath confirms an email address with ?code=.
 	VerifyPath = "/account/verify"
 	// ResetPath sets a new password with ?code=.
@@ -27,20 +22,6 @@ const (
 // "?code={{code}}".
 func CodeLink(base, page string) string { return base + page + "?code={{code}}" }
 
-type baseKey struct{}
-
-// WithBase returns ctx carrying base, the API's own URL for this request
-// ("https://abc.execute-api.eu-west-1.amazonaws.com/prod", no trailing slash).
-func WithBase(ctx context.Context, base string) context.Context {
-	return context.WithValue(ctx, baseKey{}, base)
-}
-
-// Base returns the API's own URL WithBase recorded in ctx, or "".
-func Base(ctx context.Context) string {
-	s, _ := ctx.Value(baseKey{}).(string)
-	return s
-}
-
 // Origin returns the scheme://host[:port] of a base URL, or "" for one that is not an
 // absolute http(s) URL.
 func Origin(base string) string {
@@ -49,9 +30,4 @@ func Origin(base string) string {
 		return ""
 	}
 	return u.Scheme + "://" + strings.ToLower(u.Host)
-}
-
-// Loopback reports whether host (without a port) is this machine: the local stack.
-func Loopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }

@@ -31,6 +31,12 @@ const (
 	// change it.
 	keyStats = "STATS"
 	skAdmins = "ADMINS"
+	// keyRing is the partition of the key ring (pkg/keys), read whole by one Query: the
+	// ring item (its version and settings), the data keys and the signing keys.
+	keyRing          = "KEYS"
+	skRing           = "RING"
+	prefixDataKey    = "DATA#"
+	prefixSigningKey = "SIGN#"
 )
 
 // OutboxPrefix is the partition key prefix of mail outbox items; the mailer's stream

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/userbase/userbase/pkg/keys"
+	"github.com/userbase/userbase/pkg/keys/keystest"
 	"github.com/userbase/userbase/pkg/localstack"
 	"github.com/userbase/userbase/pkg/samtemplate"
 	"github.com/userbase/userbase/pkg/store"
@@ -76,4 +78,9 @@ func newNamedTable(t *testing.T) (*store.Store, string) {
 func TestContract(t *testing.T) {
 	st := newTable(t)
 	storetest.Run(t, func(*testing.T) user.Store { return st })
+}
+
+// The key ring keeps the same contract on DynamoDB as in memory.
+func TestKeyStoreContract(t *testing.T) {
+	keystest.Run(t, func(t *testing.T) keys.Store { return newTable(t) })
 }

@@ -28,8 +28,8 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	if err := s.store.DeleteUserItems(ctx, u.ID); err != nil {
 		return err
 	}
-	if s.opts.Avatars != nil {
-		return s.opts.Avatars.DeleteUser(ctx, u.ID)
+	if s.opts.AvatarObjects != nil {
+		return s.opts.AvatarObjects.DeleteUser(ctx, u.ID)
 	}
 	return nil
 }

@@ -6,10 +6,16 @@ import (
 	"github.com/userbase/userbase/pkg/logging"
 )
 
-// Avatars is where avatar images live (pkg/avatar: the private bucket).
-type Avatars interface {
+// AvatarURLs signs the URLs of avatar images (pkg/avatar: the private bucket). Signing
+// needs no request to the bucket, so every function that renders a user has one.
+type AvatarURLs interface {
 	// URLs signs short-lived GET URLs of an image and its thumbnail.
 	URLs(ctx context.Context, key string) (image, thumb string, err error)
+}
+
+// AvatarObjects deletes avatar images (pkg/avatar/objects). Only the functions that
+// replace, remove or delete avatars have one: it links the S3 client.
+type AvatarObjects interface {
 	// Delete removes an image and its thumbnail; one already gone is not an error.
 	Delete(ctx context.Context, key string) error
 	// DeleteUser removes every object of a user.
@@ -19,10 +25,10 @@ type Avatars interface {
 // AvatarURL is the signed URL of u's avatar, or "" when u has none (or it cannot be signed
 // now: the profile is still worth answering with).
 func (s *Service) AvatarURL(ctx context.Context, u *User) string {
-	if u.AvatarKey == "" || s.opts.Avatars == nil {
+	if u.AvatarKey == "" || s.opts.AvatarURLs == nil {
 		return ""
 	}
-	img, _, err := s.opts.Avatars.URLs(ctx, u.AvatarKey)
+	img, _, err := s.opts.AvatarURLs.URLs(ctx, u.AvatarKey)
 	if err != nil {
 		logging.Logger().Error("sign avatar url", "user_id", u.ID, "error", err.Error())
 		return ""
@@ -32,10 +38,10 @@ func (s *Service) AvatarURL(ctx context.Context, u *User) string {
 
 // AvatarURLs signs both URLs of u's avatar, for the data export.
 func (s *Service) AvatarURLs(ctx context.Context, u *User) (image, thumb string) {
-	if u.AvatarKey == "" || s.opts.Avatars == nil {
+	if u.AvatarKey == "" || s.opts.AvatarURLs == nil {
 		return "", ""
 	}
-	image, thumb, _ = s.opts.Avatars.URLs(ctx, u.AvatarKey)
+	image, thumb, _ = s.opts.AvatarURLs.URLs(ctx, u.AvatarKey)
 	return image, thumb
 }
 
@@ -79,13 +85,13 @@ func (s *Service) swapAvatar(ctx context.Context, cur *User, key string, c Clien
 		return nil
 	})
 	if err != nil {
-		if key != "" && s.opts.Avatars != nil {
-			_ = s.opts.Avatars.Delete(ctx, key) // nothing points at it
+		if key != "" && s.opts.AvatarObjects != nil {
+			_ = s.opts.AvatarObjects.Delete(ctx, key) // nothing points at it
 		}
 		return nil, err
 	}
-	if cur.AvatarKey != "" && s.opts.Avatars != nil {
-		if derr := s.opts.Avatars.Delete(ctx, cur.AvatarKey); derr != nil {
+	if cur.AvatarKey != "" && s.opts.AvatarObjects != nil {
+		if derr := s.opts.AvatarObjects.Delete(ctx, cur.AvatarKey); derr != nil {
 			logging.Logger().Error("delete old avatar", "user_id", cur.ID, "error", derr.Error())
 		}
 	}

@@ -111,6 +111,10 @@ func (s *Service) signIn(ctx context.Context, u *User, tx *Tx, c Client, methods
 	if err != nil {
 		return nil, err
 	}
+	// Minted before the write: a token that cannot be signed leaves no session behind.
+	if a.Access, err = s.mint(ctx, u, sess); err != nil {
+		return nil, err
+	}
 	tx.Sessions = append(tx.Sessions, sess)
 	ev, err := s.event(u.ID, EventLoginSucceeded, tx.Now, c, map[string]string{
 		"session_id": sess.ID, "method": strings.Join(methods, "+")})

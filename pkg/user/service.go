@@ -50,8 +50,11 @@ type Options struct {
 	ProfileUpdatesPerDay int
 	// WishlistMax is the most items one wishlist holds.
 	WishlistMax int
-	// Avatars signs and deletes avatar images; nil: users have no avatars.
-	Avatars Avatars
+	// AvatarURLs signs avatar URLs; nil: users are rendered without avatars.
+	AvatarURLs AvatarURLs
+	// AvatarObjects deletes avatar images when they are replaced or their user is deleted;
+	// nil: nothing is deleted from the bucket (functions that never delete avatars, tests).
+	AvatarObjects AvatarObjects
 	// Secrets seals TOTP secrets at rest; nil: TOTP enrollment fails.
 	Secrets Secrets
 	// Tokens mints and verifies access tokens; nil: none are minted or accepted.
@@ -148,10 +151,17 @@ type Client struct {
 	AcceptLanguage string
 }
 
-// Auth is a signed-in user and the token of the new session.
+// Auth is a signed-in user, the token of the new session and an access token of it.
 type Auth struct {
 	User      *User
 	Session   *Session
+	Token     string
+	ExpiresAt time.Time
+	Access    *AccessToken // nil when the service mints none (no Tokens configured)
+}
+
+// AccessToken is a signed access token of a session and when it expires.
+type AccessToken struct {
 	Token     string
 	ExpiresAt time.Time
 }
@@ -171,11 +181,45 @@ func (s *Service) bearer(ctx context.Context, token string) (Bearer, error) {
 	}
 	if s.opts.Tokens != nil && looksLikeJWT(token) {
 		uid, sid, err := s.opts.Tokens.Verify(ctx, token)
-		if err == nil && auth.ValidID(uid) && auth.ValidID(sid) {
+		switch {
+		case err == nil && auth.ValidID(uid) && auth.ValidID(sid):
 			return Bearer{UserID: uid, SessionID: sid}, nil
+		case err != nil && !errors.Is(err, ErrUnauthenticated):
+			return Bearer{}, err // the keys could not be read: not the caller's fault
 		}
 	}
 	return Bearer{}, ErrUnauthenticated
+}
+
+// mint signs an access token for session se of u; nil without Tokens. It reads nothing
+// in a warm process: a sign-in costs no extra round trip for it.
+func (s *Service) mint(ctx context.Context, u *User, se *Session) (*AccessToken, error) {
+	if s.opts.Tokens == nil {
+		return nil, nil
+	}
+	tok, exp, err := s.opts.Tokens.Mint(ctx, &Claims{UserID: u.ID, SessionID: se.ID, Role: u.Role, Email: u.Email,
+		EmailVerified: u.EmailVerified, Methods: se.Methods, AuthTime: se.CreatedAt})
+	if err != nil {
+		return nil, fmt.Errorf("mint access token: %w", err)
+	}
+	return &AccessToken{Token: tok, ExpiresAt: exp}, nil
+}
+
+// RefreshAccess mints a fresh access token for the live session of a session token (never
+// an access token: the session token is the credential that outlives them). One read.
+func (s *Service) RefreshAccess(ctx context.Context, sessionToken string) (*Principal, *AccessToken, error) {
+	if _, err := auth.ParseSessionToken(sessionToken); err != nil {
+		return nil, nil, ErrUnauthenticated
+	}
+	p, err := s.Authenticate(ctx, sessionToken)
+	if err != nil {
+		return nil, nil, err
+	}
+	at, err := s.mint(ctx, p.User, p.Session)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, at, nil
 }
 
 // looksLikeJWT reports whether token has the three dot-separated parts of a compact JWS.
@@ -241,6 +285,10 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	}
 	code, m, err := s.verification(u, u.Email, link, now)
 	if err != nil {
+		return nil, err
+	}
+	// Minted before the write: a token that cannot be signed leaves no account behind.
+	if a.Access, err = s.mint(ctx, u, sess); err != nil {
 		return nil, err
 	}
 	limit := s.registerLimit(r.Client.IP, now)

@@ -202,8 +202,8 @@ func (s *Service) deleteData(ctx context.Context, id string) error {
 	if err := s.store.DeleteUserItems(ctx, id); err != nil {
 		return err
 	}
-	if s.opts.Avatars != nil {
-		return s.opts.Avatars.DeleteUser(ctx, id)
+	if s.opts.AvatarObjects != nil {
+		return s.opts.AvatarObjects.DeleteUser(ctx, id)
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ import (
 // binary bodies, so about 4.4 MB of file can arrive at all; JSON carries it base64 too.
 const maxBody = 6 << 20
 
-// Images is where processed images are stored (pkg/avatar.Store).
+// Images is where processed images are stored (pkg/avatar/objects).
 type Images interface {
 	Put(ctx context.Context, userID string, r *avatar.Result) (string, error)
 	Delete(ctx context.Context, key string) error

@@ -2,7 +2,9 @@
 // an API function it answers with the event it received, its process ID and
 // its environment, and a few paths misbehave on purpose. As a stream
 // function it writes a SEEN#<pk> item for every record, and fails on
-// records whose pk starts with OUTBOX#fail.
+// records whose pk starts with OUTBOX#fail. As a custom resource's function it
+// answers at the ResponseURL: FAILED when the property Fail is set, nothing at all
+// when Silent is, else SUCCESS.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,9 +42,20 @@ type Reply struct {
 
 func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	var probe struct {
-		Records []json.RawMessage `json:"Records"`
+		Records     []json.RawMessage `json:"Records"`
+		RequestType string            `json:"RequestType"`
 	}
 	_ = json.Unmarshal(raw, &probe)
+	if probe.RequestType != "" {
+		var ev cfn.Event
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, err
+		}
+		if ev.ResourceProperties["Silent"] != nil {
+			return nil, nil
+		}
+		return cfn.LambdaWrap(handleCustom)(ctx, ev)
+	}
 	if probe.Records != nil {
 		var ev events.DynamoDBEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
@@ -54,6 +68,13 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return nil, err
 	}
 	return handleAPI(ctx, ev)
+}
+
+func handleCustom(_ context.Context, ev cfn.Event) (string, map[string]any, error) {
+	if f, ok := ev.ResourceProperties["Fail"].(string); ok {
+		return "echo", nil, errors.New(f)
+	}
+	return "echo", nil, nil
 }
 
 func handleAPI(ctx context.Context, ev events.APIGatewayProxyRequest) (any, error) {

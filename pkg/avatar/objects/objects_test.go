@@ -1,4 +1,4 @@
-package avatar
+package objects
 
 import (
 	"bytes"
@@ -21,13 +21,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/userbase/userbase/pkg/avatar"
+	"github.com/userbase/userbase/pkg/awsclient/s3url"
 )
 
 const bucket = "avatars-test"
 
 // fakeS3 serves an in-memory S3 (gofakes3, the local stack's server) and returns an SDK
-// client configured as pkg/awsclient/s3client configures one for an endpoint override.
-func fakeS3(t *testing.T) (*s3.Client, *s3mem.Backend) {
+// client configured as pkg/awsclient/s3client configures one for an endpoint override,
+// and the URL signer the functions use, pointed at the same server.
+func fakeS3(t *testing.T, ttl time.Duration) (*s3.Client, *avatar.Signer) {
 	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket(bucket); err != nil {
@@ -37,17 +41,16 @@ func fakeS3(t *testing.T) (*s3.Client, *s3mem.Backend) {
 		gofakes3.WithLogger(gofakes3.StdLog(log.New(io.Discard, "", 0))))
 	srv := httptest.NewServer(faker.Server())
 	t.Cleanup(srv.Close)
-	c := s3.New(s3.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(srv.URL),
-		UsePathStyle: true,
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint, o.UsePathStyle = aws.String(srv.URL), true
 	})
-	return c, backend
+	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+	return c, avatar.NewSigner(s3url.New(cfg, bucket), ttl)
 }
 
 // jpegImage is a small encoded JPEG of one colour.
-func jpegImage(t *testing.T, w, h int, c color.Color) Encoded {
+func jpegImage(t *testing.T, w, h int, c color.Color) avatar.Encoded {
 	t.Helper()
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -59,7 +62,7 @@ func jpegImage(t *testing.T, w, h int, c color.Color) Encoded {
 	if err := jpeg.Encode(&b, m, nil); err != nil {
 		t.Fatal(err)
 	}
-	return Encoded{Data: b.Bytes(), ContentType: "image/jpeg", Ext: "jpg", Width: w, Height: h}
+	return avatar.Encoded{Data: b.Bytes(), ContentType: "image/jpeg", Ext: "jpg", Width: w, Height: h}
 }
 
 func get(t *testing.T, u string) (int, []byte, http.Header) {
@@ -78,16 +81,16 @@ func get(t *testing.T, u string) (int, []byte, http.Header) {
 
 func TestStoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	c, _ := fakeS3(t)
+	c, signer := fakeS3(t, 0)
 	rec := &recordingS3{S3API: c}
-	st := New(rec, s3.NewPresignClient(c), bucket, 0)
-	res := &Result{Image: jpegImage(t, 64, 48, color.RGBA{200, 10, 10, 255}), Thumb: jpegImage(t, 16, 16, color.RGBA{10, 10, 200, 255})}
+	st := New(rec, bucket, 0)
+	res := &avatar.Result{Image: jpegImage(t, 64, 48, color.RGBA{200, 10, 10, 255}), Thumb: jpegImage(t, 16, 16, color.RGBA{10, 10, 200, 255})}
 
 	key, err := st.Put(ctx, "01jb0user", res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(key, "avatars/01jb0user/") || !strings.HasSuffix(key, ".jpg") || !OwnedBy(key, "01jb0user") {
+	if !strings.HasPrefix(key, "avatars/01jb0user/") || !strings.HasSuffix(key, ".jpg") || !avatar.OwnedBy(key, "01jb0user") {
 		t.Fatalf("got key %q, want avatars/01jb0user/<random>.jpg", key)
 	}
 	key2, err := st.Put(ctx, "01jb0user", res)
@@ -105,14 +108,14 @@ func TestStoreRoundTrip(t *testing.T) {
 		}
 	}
 
-	imageURL, thumbURL, err := st.URLs(ctx, key)
+	imageURL, thumbURL, err := signer.URLs(ctx, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
 		name string
 		url  string
-		want Encoded
+		want avatar.Encoded
 	}{{"image", imageURL, res.Image}, {"thumbnail", thumbURL, res.Thumb}} {
 		u, err := url.Parse(tt.url)
 		if err != nil {
@@ -160,7 +163,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	}
 
 	// The other upload is untouched until DeleteUser clears the prefix.
-	u2, _, _ := st.URLs(ctx, key2)
+	u2, _, _ := signer.URLs(ctx, key2)
 	if status, _, _ := get(t, u2); status != http.StatusOK {
 		t.Fatalf("other upload: GET got %d, want 200", status)
 	}
@@ -174,18 +177,18 @@ func TestStoreRoundTrip(t *testing.T) {
 
 func TestStorePNG(t *testing.T) {
 	ctx := context.Background()
-	c, _ := fakeS3(t)
-	st := New(c, s3.NewPresignClient(c), bucket, time.Hour)
-	png := Encoded{Data: []byte("\x89PNG fake"), ContentType: "image/png", Ext: "png"}
-	key, err := st.Put(ctx, "u1", &Result{Image: png, Thumb: png})
+	c, signer := fakeS3(t, time.Hour)
+	st := New(c, bucket, time.Hour)
+	png := avatar.Encoded{Data: []byte("\x89PNG fake"), ContentType: "image/png", Ext: "png"}
+	key, err := st.Put(ctx, "u1", &avatar.Result{Image: png, Thumb: png})
 	if err != nil {
 		t.Fatal(err)
 	}
-	thumb, _ := ThumbKey(key)
+	thumb, _ := avatar.ThumbKey(key)
 	if !strings.HasSuffix(key, ".png") || !strings.HasSuffix(thumb, "_thumb.png") {
 		t.Errorf("got keys %q, %q, want .png and _thumb.png", key, thumb)
 	}
-	iu, _, err := st.URLs(ctx, key)
+	iu, _, err := signer.URLs(ctx, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,68 +202,33 @@ func TestStorePNG(t *testing.T) {
 
 func TestStoreRefuses(t *testing.T) {
 	ctx := context.Background()
-	c, _ := fakeS3(t)
-	st := New(c, s3.NewPresignClient(c), bucket, 0)
+	c, _ := fakeS3(t, 0)
+	st := New(c, bucket, 0)
 	good := jpegImage(t, 2, 2, color.White)
-	png := Encoded{Data: []byte("x"), ContentType: "image/png", Ext: "png"}
+	png := avatar.Encoded{Data: []byte("x"), ContentType: "image/png", Ext: "png"}
 
 	for _, id := range []string{"", "../other", "a/b", "a b", strings.Repeat("x", 129)} {
-		if _, err := st.Put(ctx, id, &Result{Image: good, Thumb: good}); !errors.Is(err, ErrInvalidKey) {
+		if _, err := st.Put(ctx, id, &avatar.Result{Image: good, Thumb: good}); !errors.Is(err, avatar.ErrInvalidKey) {
 			t.Errorf("Put for user %q: got %v, want ErrInvalidKey", id, err)
 		}
+		if err := st.DeleteUser(ctx, id); !errors.Is(err, avatar.ErrInvalidKey) {
+			t.Errorf("DeleteUser %q: got %v, want ErrInvalidKey", id, err)
+		}
 	}
-	for name, r := range map[string]*Result{
+	for name, r := range map[string]*avatar.Result{
 		"nil":           nil,
 		"no thumbnail":  {Image: good},
 		"mixed formats": {Image: good, Thumb: png},
-		"unknown ext":   {Image: Encoded{Data: []byte("x"), Ext: "exe"}, Thumb: Encoded{Data: []byte("x"), Ext: "exe"}},
+		"unknown ext":   {Image: avatar.Encoded{Data: []byte("x"), Ext: "exe"}, Thumb: avatar.Encoded{Data: []byte("x"), Ext: "exe"}},
 	} {
 		if _, err := st.Put(ctx, "u", r); err == nil {
 			t.Errorf("Put %s: got nil, want an error", name)
 		}
 	}
 	for _, key := range []string{"avatars/u/../../etc.jpg", "other/u/0123456789abcdef0123456789abcdef.jpg", "avatars/u/0123456789abcdef0123456789abcdef_thumb.jpg"} {
-		if err := st.Delete(ctx, key); !errors.Is(err, ErrInvalidKey) {
+		if err := st.Delete(ctx, key); !errors.Is(err, avatar.ErrInvalidKey) {
 			t.Errorf("Delete %q: got %v, want ErrInvalidKey", key, err)
 		}
-		if _, _, err := st.URLs(ctx, key); !errors.Is(err, ErrInvalidKey) {
-			t.Errorf("URLs %q: got %v, want ErrInvalidKey", key, err)
-		}
-	}
-	if a, b, err := st.URLs(ctx, ""); a != "" || b != "" || err != nil {
-		t.Errorf("URLs of no key: got %q, %q, %v, want empty and nil", a, b, err)
-	}
-}
-
-func TestThumbKey(t *testing.T) {
-	const hex = "0123456789abcdef0123456789abcdef"
-	tests := []struct {
-		key, want string
-	}{
-		{"avatars/u1/" + hex + ".jpg", "avatars/u1/" + hex + "_thumb.jpg"},
-		{"avatars/01JB-x_y/" + hex + ".png", "avatars/01JB-x_y/" + hex + "_thumb.png"},
-		{"avatars/u1/" + hex + "_thumb.jpg", ""},
-		{"avatars/u1/" + hex + ".gif", ""},
-		{"avatars/u1/" + strings.ToUpper(hex) + ".jpg", ""},
-		{"avatars/u1/sub/" + hex + ".jpg", ""},
-		{"avatars//" + hex + ".jpg", ""},
-		{"avatars/u1/" + hex, ""},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		got, err := ThumbKey(tt.key)
-		if tt.want == "" {
-			if !errors.Is(err, ErrInvalidKey) {
-				t.Errorf("ThumbKey(%q): got %q, %v, want ErrInvalidKey", tt.key, got, err)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("ThumbKey(%q): got %q, %v, want %q", tt.key, got, err, tt.want)
-		}
-	}
-	if OwnedBy("avatars/u1/"+hex+".jpg", "u") || !OwnedBy("avatars/u1/"+hex+".jpg", "u1") {
-		t.Errorf("OwnedBy matched by prefix, want the whole user id")
 	}
 }
 
@@ -298,22 +266,12 @@ func (f *failingS3) DeleteObjects(_ context.Context, in *s3.DeleteObjectsInput, 
 
 func TestPutCleansUpAfterFailure(t *testing.T) {
 	f := &failingS3{failSuffix: "_thumb.jpg"}
-	st := New(f, nil, bucket, 0)
+	st := New(f, bucket, 0)
 	good := jpegImage(t, 2, 2, color.White)
-	if _, err := st.Put(context.Background(), "u", &Result{Image: good, Thumb: good}); err == nil {
+	if _, err := st.Put(context.Background(), "u", &avatar.Result{Image: good, Thumb: good}); err == nil {
 		t.Fatal("got nil, want the thumbnail's put error")
 	}
 	if len(f.deleted) != 2 || !strings.HasSuffix(f.deleted[0], ".jpg") || !strings.HasSuffix(f.deleted[1], "_thumb.jpg") {
 		t.Errorf("got deletions %v, want the image and its thumbnail", f.deleted)
-	}
-}
-
-func TestNewTTL(t *testing.T) {
-	for _, tt := range []struct{ in, want time.Duration }{
-		{0, DefaultPresignTTL}, {-time.Second, DefaultPresignTTL}, {time.Hour, time.Hour}, {30 * 24 * time.Hour, 7 * 24 * time.Hour},
-	} {
-		if got := New(nil, nil, bucket, tt.in).ttl; got != tt.want {
-			t.Errorf("New(ttl %v): got %v, want %v", tt.in, got, tt.want)
-		}
 	}
 }

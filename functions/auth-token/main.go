@@ -1,0 +1,14 @@
+// Command auth-token is the Lambda of POST /v1/auth/token; see httpapi.Token.
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/httpapi"
+)
+
+func main() {
+	a := app.Must()
+	lambda.Start(httpapi.Route("auth-token", httpapi.Token(a.Users)))
+}

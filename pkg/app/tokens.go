@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/userbase/userbase/pkg/jwt"
+	"github.com/userbase/userbase/pkg/keys"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+// AccessTokens is the domain's port onto keys.Tokens: the issuer is the request's, which
+// the HTTP glue puts in the context (jwt.WithIssuer).
+func AccessTokens(t *keys.Tokens) user.Tokens { return accessTokens{t} }
+
+type accessTokens struct{ t *keys.Tokens }
+
+var _ user.Tokens = accessTokens{}
+
+// errNoIssuer is a token asked for outside a request: a wiring mistake.
+var errNoIssuer = errors.New("app: no issuer in the context")
+
+func (a accessTokens) Mint(ctx context.Context, c *user.Claims) (string, time.Time, error) {
+	iss := jwt.IssuerOf(ctx)
+	if iss == "" {
+		return "", time.Time{}, errNoIssuer
+	}
+	return a.t.Mint(ctx, jwt.Claims{Issuer: iss, Subject: c.UserID, SessionID: c.SessionID, Role: c.Role,
+		Email: c.Email, EmailVerified: c.EmailVerified, AMR: c.Methods, AuthTime: c.AuthTime})
+}
+
+func (a accessTokens) Verify(ctx context.Context, token string) (string, string, error) {
+	c, err := a.t.Verify(ctx, token, jwt.IssuerOf(ctx))
+	if err != nil {
+		if errors.Is(err, jwt.ErrInvalid) {
+			return "", "", user.ErrUnauthenticated
+		}
+		return "", "", err
+	}
+	return c.Subject, c.SessionID, nil
+}

@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+type tokenRequest struct {
+	Token string `json:"token"`
+}
+
+// Token serves POST /v1/auth/token: a fresh access token for the live session of a session
+// token, sent as JSON {"token": …} or as OAuth 2.0's refresh grant
+// (grant_type=refresh_token&refresh_token=…, form-encoded), so OAuth client libraries can
+// refresh with it.
+func Token(svc *user.Service) Handler {
+	return func(ctx context.Context, r *Request) (*Response, error) {
+		tok, err := sessionTokenOf(r)
+		if err != nil {
+			return nil, err
+		}
+		p, at, err := svc.RefreshAccess(ctx, tok)
+		if err != nil {
+			return nil, err
+		}
+		r.UserID = p.User.ID
+		return JSON(http.StatusOK, viewAccess(at)), nil
+	}
+}
+
+// sessionTokenOf reads the session token of a token request in either form.
+func sessionTokenOf(r *Request) (string, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" {
+		var in tokenRequest
+		if err := DecodeJSON(r, &in); err != nil {
+			return "", err
+		}
+		if in.Token == "" {
+			return "", apperr.Invalid(apperr.Field("token", apperr.FieldRequired))
+		}
+		return in.Token, nil
+	}
+	body, err := r.Body()
+	if err != nil || len(body) > MaxJSONBody {
+		return "", apperr.New(apperr.PayloadTooLarge)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return "", apperr.New(apperr.MalformedJSON)
+	}
+	var errs apperr.Fields
+	switch gt := form.Get("grant_type"); gt {
+	case "refresh_token":
+	case "":
+		errs.Add("grant_type", apperr.FieldRequired)
+	default:
+		errs.Add("grant_type", apperr.FieldInvalidChoice)
+	}
+	tok := form.Get("refresh_token")
+	if tok == "" {
+		errs.Add("refresh_token", apperr.FieldRequired)
+	}
+	for k := range form {
+		if k != "grant_type" && k != "refresh_token" && k != "client_id" && k != "scope" {
+			return "", &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(k, apperr.FieldUnknown)}}
+		}
+	}
+	return tok, errs.Err()
+}
