@@ -230,7 +230,9 @@
       return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     },
   };
-  const inner = (o) => (o && o.publicKey ? o.publicKey : o);
+  // inner takes the options out of their {"publicKey": …} wrapper, if any, and drops null
+  // members, which the browser's JSON parsers refuse where a member may only be absent.
+  const inner = (o) => JSON.parse(JSON.stringify(o && o.publicKey ? o.publicKey : o, (k, v) => (v === null ? undefined : v)));
 
   function requestOptions(o) {
     o = inner(o);
@@ -434,6 +436,8 @@
         $('#email-code').focus();
       });
       onSubmit(verifyForm, async (v) => {
+        // A mailed link may carry the code without the address: the email field then says it.
+        codeEmail = codeEmail || $('#code-email').value.trim();
         try {
           signedIn(await call('POST', 'v1/auth/email/code/verify', { email: codeEmail, code: v.code.trim() }, { auth: false }));
         } catch (err) {
@@ -442,7 +446,7 @@
       });
       // A mailed sign-in link fills the form; the person still presses the button, so a
       // mail scanner that opens the link signs nobody in.
-      if (codeEmail && params.get('code')) {
+      if (params.get('code')) {
         $('#code-email').value = codeEmail;
         $('#email-code').value = params.get('code');
         verifyForm.hidden = false;
