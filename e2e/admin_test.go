@@ -118,12 +118,15 @@ func TestAdminPasswordConfirmEventsDelete(t *testing.T) {
 
 	// A pending address, confirmed by force.
 	newAddr := newEmail("moved")
-	want(t, do(t, req{method: "PATCH", path: "/v1/me", token: userTok, body: map[string]any{"email": newAddr, "current_password": password}}), 200, "")
+	want(t, do(t, req{method: "PATCH", path: "/v1/me", token: userTok, body: map[string]any{"email": newAddr, "current_password": "set-by-an-admin-42"}}), 200, "")
 	r := do(t, req{method: "POST", path: "/v1/users/" + id + "/email/confirm", token: admin})
 	want(t, r, 200, "")
 	if u := r.JSON(t); u["email"] != newAddr || u["pending_email"] != nil || u["email_verified"] != true {
 		t.Errorf("forced confirm: %s", r.Body)
 	}
+	// A new address ends the user's sessions, as the owner's own confirmation does.
+	want(t, do(t, req{method: "GET", path: "/v1/me", token: userTok}), 401, "unauthenticated")
+	userTok = token(t, login(t, newAddr, "set-by-an-admin-42"))
 
 	r = do(t, req{method: "GET", path: "/v1/users/" + id + "/events", token: admin})
 	want(t, r, 200, "")

@@ -794,7 +794,7 @@ func TestWishlist(t *testing.T) {
 	// The same with an item added long ago, so that a new timestamp would show.
 	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	st := store.New(stack.DynamoDB(), stack.TableName)
-	if err := st.Apply(context.Background(), &user.Tx{Now: old, Wishes: []*user.WishItem{{UserID: id, ProductID: "p-old", Name: "Old", AddedAt: old}}}); err != nil {
+	if err := st.Apply(context.Background(), &user.Tx{Now: old, Wishes: []*user.WishItem{{UserID: id, ProductID: "p-old", Name: "Old", AddedAt: old, New: true}}}); err != nil {
 		t.Fatal(err)
 	}
 	r = do(t, req{method: "PUT", path: "/v1/me/wishlist/p-old", token: tok, body: map[string]any{"name": "Old, renamed", "publish": false, "weight": 1}})
@@ -863,6 +863,7 @@ func TestExport(t *testing.T) {
 	want(t, patchMe(t, a, map[string]any{"first_name": "Export", "timezone": "Asia/Tehran"}), http.StatusOK, "")
 	want(t, do(t, req{method: "PUT", path: "/v1/me/wishlist/p-1", token: a, body: seedWish("Blue mug")}), http.StatusOK, "")
 	want(t, putAvatar(t, a, formPart{"image", "me.png", "image/png", pngBytes(t, 64, 48)}), http.StatusOK, "")
+	reauth(t, a, password, "")
 	r := do(t, req{method: "POST", path: "/v1/me/mfa/totp", token: a})
 	want(t, r, http.StatusOK, "")
 	totpSecret := strOf(r.JSON(t)["secret"])
@@ -1105,7 +1106,7 @@ func TestManyConcurrentPatches(t *testing.T) {
 func TestEmailChangeToATakenAddress(t *testing.T) {
 	tok, _ := signUp(t, newEmail("taker"), nil)
 	target := newEmail("target")
-	want(t, patchMe(t, tok, map[string]any{"email": target}), http.StatusOK, "")
+	want(t, patchMe(t, tok, map[string]any{"email": target, "current_password": password}), http.StatusOK, "")
 	m := waitMail(t, target, func(m sentMail) bool { return strings.Contains(m.Subject, "new email") })
 	code := pageCode(t, m, "verify")
 	signUp(t, target, nil) // someone else registers the address meanwhile

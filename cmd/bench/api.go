@@ -29,6 +29,7 @@ type routes struct {
 	password, deleteMe, sessions, revokeSession, events        httpapi.Lambda
 	totpBegin, totpConfirm                                     httpapi.Lambda
 	update, wishlist, wishPut                                  httpapi.Lambda
+	token, reauth                                              httpapi.Lambda
 }
 
 func newRoutes(svc *user.Service) routes {
@@ -55,6 +56,8 @@ func newRoutes(svc *user.Service) routes {
 		update:        httpapi.Route("me-update", httpapi.UpdateMe(svc)),
 		wishlist:      httpapi.Route("me-wishlist-list", httpapi.ListWishlist(svc)),
 		wishPut:       httpapi.Route("me-wishlist-put", httpapi.PutWish(svc)),
+		token:         httpapi.Route("auth-token", httpapi.Token(svc)),
+		reauth:        httpapi.Route("auth-reauthenticate", httpapi.Reauthenticate(svc)),
 	}
 }
 
@@ -189,6 +192,14 @@ func sessionEvent(token string) events.APIGatewayProxyRequest {
 
 func meEvent(token string) events.APIGatewayProxyRequest {
 	return event("GET", "/v1/me", "/v1/me", token, "")
+}
+
+func tokenEvent(session string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/token", "/v1/auth/token", "", `{"token":"`+session+`"}`)
+}
+
+func reauthEvent(token, password string) events.APIGatewayProxyRequest {
+	return event("POST", "/v1/auth/reauthenticate", "/v1/auth/reauthenticate", token, `{"password":"`+password+`"}`)
 }
 
 // call runs one request through h and checks its status.

@@ -77,10 +77,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate) or "tokens" (access tokens)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens) or "roundtrips"`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens] [-search-load-limit 20m]")
+	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -120,13 +120,17 @@ func run() int {
 		progress("avatar re-encoding")
 		avatars = measureAvatar()
 	}
+	if *only == "roundtrips" {
+		progress("DynamoDB round trips (DynamoDB Local, in memory)")
+		trips = measureRoundTrips(ctx, root)
+	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
 		tokens = measureTokens(ctx, root)
 	}
 	var search *section
 	switch *only {
-	case "tokens":
+	case "tokens", "roundtrips":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:

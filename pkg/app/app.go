@@ -62,9 +62,12 @@ func New(opts ...Option) (*App, error) {
 }
 
 // Service builds the account service over any store, without avatar storage; tests and
-// tools use it.
-func Service(cfg *config.Config, st user.Store, now func() time.Time) *user.Service {
-	return service(cfg, st, now, nil, nil, nil, nil)
+// tools use it. With ring it seals TOTP secrets and mints access tokens with it.
+func Service(cfg *config.Config, st user.Store, now func() time.Time, ring ...*keys.Ring) *user.Service {
+	if len(ring) == 0 || ring[0] == nil {
+		return service(cfg, st, now, nil, nil, nil, nil)
+	}
+	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{Tokens(cfg, ring[0])})
 }
 
 func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/userbase/userbase/pkg/app"
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/httpapi"
@@ -135,4 +136,33 @@ func tamper(tok string) string {
 func algNone(tok string) string {
 	parts := strings.Split(tok, ".")
 	return "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + "."
+}
+
+// FuzzTokenRequest feeds the token route's two decoders (JSON and the OAuth form) whatever
+// body: it answers a problem or a token, never a panic or a 500.
+func FuzzTokenRequest(f *testing.F) {
+	f.Add(false, `{"token":"x"}`)
+	f.Add(true, "grant_type=refresh_token&refresh_token=abc&client_id=spa")
+	f.Add(true, "grant_type=%zz&=&&;")
+	f.Add(true, strings.Repeat("a=b&", 5000))
+	f.Fuzz(func(t *testing.T, form bool, body string) {
+		svc := user.NewService(memstore.New(), auth.Hasher{MemoryKiB: 8, Iterations: 1, Parallelism: 1}, time.Now, user.Options{})
+		h := httpapi.Route("auth-token", httpapi.Token(svc))
+		ct := "application/json"
+		if form {
+			ct = "application/x-www-form-urlencoded"
+		}
+		resp, err := h(t.Context(), eventFor("POST", "/v1/auth/token", ct, body))
+		if err != nil || resp.StatusCode >= 500 {
+			t.Fatalf("body %q (%s): %d %v %s", body, ct, resp.StatusCode, err, resp.Body)
+		}
+	})
+}
+
+// eventFor is a REST proxy event with a body of content type ct.
+func eventFor(method, path, ct, body string) events.APIGatewayProxyRequest {
+	return events.APIGatewayProxyRequest{HTTPMethod: method, Path: path, Body: body,
+		Headers: map[string]string{"Content-Type": ct},
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1", DomainName: "id.example.com", Stage: "prod",
+			Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1"}}}
 }

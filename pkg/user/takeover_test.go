@@ -3,6 +3,7 @@ package user_test
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -503,4 +504,22 @@ func TestWishlistReplaceRacingARemoval(t *testing.T) {
 	}
 	err := put("c")
 	checkField(t, "a third item with a cap of 2", err, "product_id", apperr.FieldTooLarge)
+}
+
+// FuzzAddressKey: any source address string gives a key without a panic, and two
+// addresses of one IPv6 /64 give the same key.
+func FuzzAddressKey(f *testing.F) {
+	for _, s := range []string{"203.0.113.7", "2001:db8::1", "::ffff:1.2.3.4", "fe80::1%eth0", "", "::", "1.2.3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ip string) {
+		k := user.AddressKey(ip)
+		if a, err := netip.ParseAddr(ip); err == nil && a.Unmap().Is6() {
+			b := a.As16()
+			b[15] ^= 0xff
+			if other := user.AddressKey(netip.AddrFrom16(b).WithZone(a.Zone()).String()); other != k {
+				t.Fatalf("AddressKey(%q) = %q, but its /64 neighbour gives %q", ip, k, other)
+			}
+		}
+	})
 }
