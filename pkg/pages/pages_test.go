@@ -15,6 +15,7 @@ import (
 
 	"github.com/userbase/userbase/pkg/httpapi"
 	"github.com/userbase/userbase/pkg/pages"
+	"github.com/userbase/userbase/pkg/site"
 )
 
 const imageOrigin = "https://avatars-1.s3.eu-west-1.amazonaws.com"
@@ -389,4 +390,14 @@ func render(n *html.Node) string {
 	var b strings.Builder
 	_ = html.Render(&b, n)
 	return b.String()
+}
+
+// The mail links of the account service (pkg/site, used by pkg/app) name pages that exist.
+func TestMailLinksNamePages(t *testing.T) {
+	for _, p := range []string{site.VerifyPath, site.ResetPath, site.RevertPath} {
+		name, ok := strings.CutPrefix(p, "/account/")
+		if !ok || !slices.Contains(pages.Names(), name) {
+			t.Errorf("site path %s is no page of %v", p, pages.Names())
+		}
+	}
 }
