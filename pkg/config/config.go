@@ -41,7 +41,7 @@ type Config struct {
 	DefaultVerifyURL      string
 	DefaultResetURL       string
 	DefaultRevertURL      string
-	SessionTTL time.Duration
+	SessionTTL            time.Duration
 	// SessionIdle ends a session that made no request for this long.
 	SessionIdle time.Duration
 	// ReauthWindow is how long a proof of identity lets a session make sensitive changes.
