@@ -77,10 +77,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens) or "roundtrips"`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips" or "hashing"`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips] [-search-load-limit 20m]")
+	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" && *only != "hashing" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -124,13 +124,16 @@ func run() int {
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
 		trips = measureRoundTrips(ctx, root)
 	}
+	if *only == "hashing" {
+		hashing = measureHashing()
+	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
 		tokens = measureTokens(ctx, root)
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips":
+	case "tokens", "roundtrips", "hashing":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
