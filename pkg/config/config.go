@@ -183,6 +183,23 @@ func LoadHTTP() (*HTTP, error) {
 	return &h, nil
 }
 
+// Pages is what the hosted account pages read: the product name they show and the bucket
+// whose signed avatar URLs they display.
+type Pages struct {
+	AppName    string
+	BucketName string
+}
+
+// LoadPages reads what Pages is made of.
+func LoadPages() (*Pages, error) {
+	r := reader{get: os.Getenv}
+	p := &Pages{AppName: r.str(envAppName, "Userbase"), BucketName: r.str(envBucket, "")}
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 func (r *reader) http() HTTP {
 	return HTTP{CORSOrigins: r.origins(envCORSOrigins), LogLevel: r.level(envLogLevel), Issuer: r.issuer(envIssuer)}
 }

@@ -86,8 +86,12 @@ func (r *Request) UserAgent() string {
 type Response struct {
 	Status  int
 	Headers map[string]string
-	Body    any // encoded as JSON; nil for no body
+	Body    any // encoded as JSON, unless it is Raw; nil for no body
 }
+
+// Raw is a Body sent as it is, not encoded as JSON: a page, a style sheet, a script, an
+// SVG image. The handler sets its Content-Type.
+type Raw []byte
 
 // JSON is a response with a JSON body.
 func JSON(status int, body any) *Response { return &Response{Status: status, Body: body} }
@@ -181,7 +185,9 @@ func encode(r *Request, resp *Response, cors bool, logger *slog.Logger) (events.
 	if p, ok := resp.Body.(problemBody); ok {
 		code = p.Code
 	}
-	if resp.Body != nil {
+	if raw, ok := resp.Body.(Raw); ok {
+		out.Body = string(raw)
+	} else if resp.Body != nil {
 		b, err := json.Marshal(resp.Body)
 		if err != nil {
 			logger.Error("encode response", "request_id", r.RequestID, "error", err.Error())

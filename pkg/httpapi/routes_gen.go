@@ -7,6 +7,9 @@ package httpapi
 var apiRoutes = []apiRoute{
 	{"/.well-known/jwks.json", []string{"GET"}},
 	{"/.well-known/openid-configuration", []string{"GET"}},
+	{"/account", []string{"GET"}},
+	{"/account/qr", []string{"POST"}},
+	{"/account/{proxy+}", []string{"GET"}},
 	{"/v1/auth/admin/login", []string{"POST"}},
 	{"/v1/auth/email/code", []string{"POST"}},
 	{"/v1/auth/email/code/verify", []string{"POST"}},

@@ -61,6 +61,14 @@ type route struct {
 	oper     *openapi3.Operation
 }
 
+// The hosted account pages answer text the library has no decoder for; their schemas are
+// plain strings, so the body is read as one.
+func init() {
+	for _, ct := range []string{"text/html", "text/javascript", "text/css", "image/svg+xml"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
+}
+
 // Load reads the document at path (YAML or JSON, OpenAPI 3.0 or 3.1), resolves
 // its references and validates it, examples included.
 func Load(path string) (*Doc, error) {

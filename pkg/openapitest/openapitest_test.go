@@ -215,6 +215,10 @@ func TestOperationsAndCoverage(t *testing.T) {
 	want := []Operation{
 		{"GET", "/.well-known/jwks.json"},
 		{"GET", "/.well-known/openid-configuration"},
+		{"GET", "/account"},
+		{"GET", "/account/assets/{file}"},
+		{"POST", "/account/qr"},
+		{"GET", "/account/{page}"},
 		{"POST", "/v1/auth/admin/login"},
 		{"POST", "/v1/auth/email/code"},
 		{"POST", "/v1/auth/email/code/verify"},

@@ -12,7 +12,8 @@ import (
 // new address if there is one, else the current one if unverified. With nothing to confirm
 // it does nothing, and answers the same.
 func (s *Service) ResendVerification(ctx context.Context, p *Principal, confirmationURL string) error {
-	link, err := s.linkTemplate(confirmationURL, s.opts.DefaultVerifyURL)
+	l := s.links(ctx)
+	link, err := s.linkTemplate(confirmationURL, l.Verify, l.Self)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, code string, by *Principal, 
 			next.EmailVerified = true
 		case cd.Email == u.PendingEmail:
 			next.Email, next.PendingEmail, next.EmailVerified = u.PendingEmail, "", true
-			if err := s.emailChanged(u, &next, by, now, c, tx); err != nil {
+			if err := s.emailChanged(ctx, u, &next, by, now, c, tx); err != nil {
 				return err
 			}
 		default:
@@ -71,7 +72,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, code string, by *Principal, 
 // emailChanged fills in what a confirmed change of u's email to next.Email brings: every
 // other session ends (whoever changed the address may not be the owner), and the old
 // address, reserved for the user a while, gets a notice with a code that reverts it.
-func (s *Service) emailChanged(u, next *User, by *Principal, now time.Time, c Client, tx *Tx) error {
+func (s *Service) emailChanged(ctx context.Context, u, next *User, by *Principal, now time.Time, c Client, tx *Tx) error {
 	next.SessionEpoch = u.SessionEpoch + 1
 	if by != nil && by.User.ID == u.ID && by.Session != nil && by.Session.Epoch == u.SessionEpoch {
 		stamp := *by.Session
@@ -82,7 +83,7 @@ func (s *Service) emailChanged(u, next *User, by *Principal, now time.Time, c Cl
 	if err != nil {
 		return err
 	}
-	revert, m, err := s.codeMail(u, CodeRevertEmail, mail.KindEmailChanged, u.Email, s.opts.DefaultRevertURL, s.opts.RevertTTL, now)
+	revert, m, err := s.codeMail(u, CodeRevertEmail, mail.KindEmailChanged, u.Email, s.links(ctx).Revert, s.opts.RevertTTL, now)
 	if err != nil {
 		return err
 	}

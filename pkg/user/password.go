@@ -36,7 +36,8 @@ func (s *Service) ForgotPassword(ctx context.Context, in ForgotInput) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	link, err := s.linkTemplate(in.ConfirmationURL, s.opts.DefaultResetURL)
+	l := s.links(ctx)
+	link, err := s.linkTemplate(in.ConfirmationURL, l.Reset, l.Self)
 	if err != nil {
 		return err
 	}

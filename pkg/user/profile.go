@@ -56,7 +56,7 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 			}
 		}
 		now := s.now().UTC()
-		next, tx, err := s.patched(cur, patch, byAdmin, now, c)
+		next, tx, err := s.patched(ctx, cur, patch, byAdmin, now, c)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func sensitive(cur, next *User) bool {
 
 // patched validates patch against cur and returns the new user and the write that saves
 // it, with the mails and events an email change brings.
-func (s *Service) patched(cur *User, patch Patch, byAdmin bool, now time.Time, c Client) (*User, *Tx, error) {
+func (s *Service) patched(ctx context.Context, cur *User, patch Patch, byAdmin bool, now time.Time, c Client) (*User, *Tx, error) {
 	next := *cur
 	next.Attributes = maps.Clone(cur.Attributes)
 	var errs apperr.Fields
@@ -129,7 +129,7 @@ func (s *Service) patched(cur *User, patch Patch, byAdmin bool, now time.Time, c
 		// The address changes only when the code mailed to it is confirmed; the old
 		// address hears of the request.
 		next.PendingEmail = newEmail
-		code, m, err := s.verification(&next, newEmail, s.opts.DefaultVerifyURL, now)
+		code, m, err := s.verification(&next, newEmail, s.links(ctx).Verify, now)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -36,6 +36,9 @@ type Options struct {
 	DefaultVerifyURL     string
 	DefaultResetURL      string
 	DefaultRevertURL     string
+	// Links, when set, gives per request what DefaultVerifyURL, DefaultResetURL and
+	// DefaultRevertURL give otherwise, and the service's own origin: see Links.
+	Links func(ctx context.Context) Links
 	// AllowConfirmationURL says whether a confirmation_url's origin is allow-listed.
 	AllowConfirmationURL func(*url.URL) bool
 	// Issuer names the product in authenticator apps.
@@ -66,8 +69,6 @@ type Options struct {
 	CeremonyLimitPerHour int
 	// SignInCodeTTL is how long a mailed sign-in code works (10 minutes).
 	SignInCodeTTL time.Duration
-	// DefaultSignInURL is the link for sign-in codes when a request gives none.
-	DefaultSignInURL string
 }
 
 // Throttle are the sign-in limits.
@@ -286,7 +287,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	link, err := s.linkTemplate(r.ConfirmationURL, s.opts.DefaultVerifyURL)
+	l := s.links(ctx)
+	link, err := s.linkTemplate(r.ConfirmationURL, l.Verify, l.Self)
 	if err != nil {
 		return nil, err
 	}
@@ -488,15 +490,17 @@ func (s *Service) notice(u *User, kind, address string, now time.Time) (*mail.Ma
 	return m, nil
 }
 
-// linkTemplate checks a request's confirmation_url, or falls back to the configured
-// default; "" means the code is mailed alone.
-func (s *Service) linkTemplate(raw, fallback string) (string, error) {
+// linkTemplate checks a request's confirmation_url, or falls back to the default; "" means
+// the code is mailed alone. self is the origin of the service's own pages, admitted besides
+// the allow-list ("" none).
+func (s *Service) linkTemplate(raw, fallback, self string) (string, error) {
 	if raw == "" {
 		return fallback, nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil || len(raw) > MaxURLLen || !strings.Contains(raw, "{{code}}") || u.User != nil || u.Host == "" ||
-		!(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) || !s.opts.AllowConfirmationURL(u) {
+		!(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) ||
+		!(s.opts.AllowConfirmationURL(u) || self != "" && strings.EqualFold(u.Scheme+"://"+u.Host, self)) {
 		return "", apperr.New(apperr.InvalidConfirmationURL)
 	}
 	return raw, nil

@@ -61,15 +61,15 @@ type SignInCodeInput struct {
 // earlier one. Like ForgotPassword it answers the same, after the same work, whether or not
 // the address has an (active) account: one read, then one write that counts the mail
 // limit of the address and, for an account, holds the code and the mail. The code goes out
-// alone on a line, and also as a link when a confirmation_url (or the default sign-in URL)
-// is given: {{code}} in it becomes the code and {{email}}, if present, the address.
+// alone on a line, and also as a link when a confirmation_url is given: {{code}} in it
+// becomes the code and {{email}}, if present, the address.
 func (s *Service) SendSignInCode(ctx context.Context, in SignInCodeInput) error {
 	var errs apperr.Fields
 	email := s.checkEmail(in.Email, "email", &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	link, err := s.linkTemplate(in.ConfirmationURL, s.opts.DefaultSignInURL)
+	link, err := s.linkTemplate(in.ConfirmationURL, "", s.links(ctx).Self)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	}
 	link := ""
 	if in.ConfirmationURL != "" {
-		if link, err = s.linkTemplate(in.ConfirmationURL, ""); err != nil {
+		if link, err = s.linkTemplate(in.ConfirmationURL, "", s.links(ctx).Self); err != nil {
 			return nil, "", err
 		}
 	}
@@ -257,7 +257,7 @@ func (s *Service) ForceConfirmEmail(ctx context.Context, admin *Principal, id st
 		if cur.PendingEmail != "" {
 			// A new address, as if its owner had confirmed it: the same defences.
 			next.Email, next.PendingEmail = cur.PendingEmail, ""
-			if err := s.emailChanged(cur, &next, nil, now, c, tx); err != nil {
+			if err := s.emailChanged(ctx, cur, &next, nil, now, c, tx); err != nil {
 				return err
 			}
 			tx.Events[len(tx.Events)-1].Detail = map[string]string{"by": admin.User.ID}

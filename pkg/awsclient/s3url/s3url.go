@@ -22,6 +22,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/userbase/userbase/pkg/awsclient"
+	"github.com/userbase/userbase/pkg/awsclient/bucketurl"
 )
 
 // MaxTTL is the longest lifetime SigV4 allows a presigned URL.
@@ -58,20 +59,9 @@ func newPresigner(cfg aws.Config, bucket, override string, now func() time.Time)
 		signer: v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }),
 		now:    now,
 	}
-	switch {
-	case override != "":
-		// Local S3 servers take the bucket in the path, as s3client sets UsePathStyle.
-		u, err := url.Parse(override)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			p.err = fmt.Errorf("s3url: endpoint override %q is not an absolute URL", override)
-		}
-		p.endpoint, p.pathStyle = u, true
-	case virtualHostable(bucket):
-		p.endpoint = &url.URL{Scheme: "https", Host: bucket + ".s3." + cfg.Region + "." + dnsSuffix(cfg.Region)}
-	default:
-		// A bucket name with dots does not match the wildcard certificate of the
-		// virtual host, so the SDK falls back to path style, and so do we.
-		p.endpoint, p.pathStyle = &url.URL{Scheme: "https", Host: "s3." + cfg.Region + "." + dnsSuffix(cfg.Region)}, true
+	var err error
+	if p.endpoint, p.pathStyle, err = bucketurl.Endpoint(bucket, cfg.Region, override); err != nil {
+		p.err = fmt.Errorf("s3url: %w", err)
 	}
 	return p
 }
@@ -114,27 +104,6 @@ func (p *Presigner) GetURL(ctx context.Context, key string, ttl time.Duration) (
 		return "", fmt.Errorf("s3url: sign %s: %w", key, err)
 	}
 	return signed, nil
-}
-
-// virtualHostable reports whether bucket can be the first label of an HTTPS host name.
-func virtualHostable(bucket string) bool {
-	if len(bucket) < 3 || len(bucket) > 63 || bucket[0] == '-' || bucket[len(bucket)-1] == '-' {
-		return false
-	}
-	for _, c := range []byte(bucket) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// dnsSuffix is the domain of the S3 endpoints of region's partition.
-func dnsSuffix(region string) string {
-	if strings.HasPrefix(region, "cn-") {
-		return "amazonaws.com.cn"
-	}
-	return "amazonaws.com"
 }
 
 // escapePath percent-encodes all but S3's unreserved characters, keeping the slashes, as
