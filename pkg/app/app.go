@@ -12,6 +12,7 @@ import (
 	"github.com/userbase/userbase/pkg/config"
 	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/logging"
+	"github.com/userbase/userbase/pkg/metrics"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -28,6 +29,8 @@ type App struct {
 	// access tokens with it. Neither reads anything before first use.
 	Keys   *keys.Ring
 	Tokens *keys.Tokens
+	// Metrics writes the function's CloudWatch metrics (EMF lines on standard output).
+	Metrics *metrics.Recorder
 }
 
 // Option adds to a function's wiring.
@@ -43,7 +46,8 @@ func New(opts ...Option) (*App, error) {
 	}
 	logging.SetLevel(cfg.LogLevel)
 	awsCfg := awsclient.Config()
-	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName)}
+	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName),
+		Metrics: metrics.New(logging.Logger(), cfg.MetricsNamespace)}
 	for _, o := range opts {
 		o(a)
 	}
@@ -54,7 +58,8 @@ func New(opts ...Option) (*App, error) {
 	if a.Avatars != nil { // not a non-nil interface holding nil
 		objects = a.Avatars
 	}
-	a.Users = service(cfg, a.Store, time.Now, urls, objects, a.Keys.Sealer(), accessTokens{a.Tokens})
+	a.Users = service(cfg, countingStore{a.Store, a.Metrics}, time.Now, urls, objects, a.Keys.Sealer(),
+		accessTokens{a.Tokens, a.Metrics})
 	return a, nil
 }
 
@@ -64,7 +69,7 @@ func Service(cfg *config.Config, st user.Store, now func() time.Time, ring ...*k
 	if len(ring) == 0 || ring[0] == nil {
 		return service(cfg, st, now, nil, nil, nil, nil)
 	}
-	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{Tokens(cfg, ring[0])})
+	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{t: Tokens(cfg, ring[0])})
 }
 
 func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,

@@ -76,6 +76,11 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// TokenAudience is the access tokens' aud.
 	TokenAudience string
+	// MetricsNamespace is the CloudWatch namespace of the functions' metrics (EMF lines).
+	MetricsNamespace string
+	// MailConfigurationSet is the SES configuration set mail is sent with, whose bounces and
+	// complaints come back to the mail-feedback function; "" sends without one.
+	MailConfigurationSet string
 }
 
 // Argon2 are the password hashing parameters.
@@ -130,6 +135,8 @@ const (
 	envIssuer        = "ISSUER"
 	envTokenTTL      = "ACCESS_TOKEN_TTL"
 	envAudience      = "TOKEN_AUDIENCE"
+	envMetrics       = "METRICS_NAMESPACE"
+	envMailConfigSet = "MAIL_CONFIGURATION_SET"
 )
 
 // DefaultTokenAudience is the access tokens' aud when TOKEN_AUDIENCE is not set.
@@ -141,7 +148,8 @@ func Variables() []string {
 		envResetURL, envSessionTTL, envArgonMemory, envArgonIter, envArgonParallel, envLogLevel,
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
 		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
-		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envKMSKey, envIssuer, envTokenTTL, envAudience}
+		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envKMSKey, envIssuer, envTokenTTL, envAudience,
+		envMetrics, envMailConfigSet}
 }
 
 // Load reads the environment. Every missing or malformed variable is named in the one error.
@@ -198,6 +206,8 @@ func load(get func(string) string) (*Config, error) {
 		KMSKeyID:             r.str(envKMSKey, ""),
 		AccessTokenTTL:       r.duration(envTokenTTL, 15*time.Minute),
 		TokenAudience:        r.str(envAudience, DefaultTokenAudience),
+		MetricsNamespace:     r.str(envMetrics, "Userbase"),
+		MailConfigurationSet: r.str(envMailConfigSet, ""),
 		Argon2: Argon2{
 			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, auth.MaxMemoryKiB)),
 			Iterations:  uint32(r.integer(envArgonIter, 2, 1, auth.MaxIterations)),
