@@ -59,7 +59,7 @@ func New(opts ...Option) (*App, error) {
 		objects = a.Avatars
 	}
 	a.Users = service(cfg, countingStore{a.Store, a.Metrics}, time.Now, urls, objects, a.Keys.Sealer(),
-		accessTokens{a.Tokens, a.Metrics})
+		accessTokens{a.Tokens, a.Metrics}, a.Store)
 	return a, nil
 }
 
@@ -67,13 +67,13 @@ func New(opts ...Option) (*App, error) {
 // tools use it. With ring it seals TOTP secrets and mints access tokens with it.
 func Service(cfg *config.Config, st user.Store, now func() time.Time, ring ...*keys.Ring) *user.Service {
 	if len(ring) == 0 || ring[0] == nil {
-		return service(cfg, st, now, nil, nil, nil, nil)
+		return service(cfg, st, now, nil, nil, nil, nil, nil)
 	}
-	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{t: Tokens(cfg, ring[0])})
+	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{t: Tokens(cfg, ring[0])}, nil)
 }
 
 func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,
-	secrets user.Secrets, tokens user.Tokens) *user.Service {
+	secrets user.Secrets, tokens user.Tokens, suppressions user.MailSuppressions) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	return user.NewService(st, h, now, user.Options{
 		SessionTTL:           cfg.SessionTTL,
@@ -94,6 +94,7 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.
 		AvatarObjects:        objects,
 		Secrets:              secrets,
 		Tokens:               tokens,
+		MailSuppressions:     suppressions,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,

@@ -26,7 +26,7 @@ func TestCountingStoreCountsTheEvents(t *testing.T) {
 	cfg := config.Defaults("t")
 	cfg.Argon2 = config.Argon2{MemoryKiB: 8, Iterations: 1, Parallelism: 1}
 	cfg.LoginMaxFailures = 2
-	svc := service(cfg, countingStore{memstore.New(), rec}, time.Now, nil, nil, nil, nil)
+	svc := service(cfg, countingStore{memstore.New(), rec}, time.Now, nil, nil, nil, nil, nil)
 	ctx := context.Background()
 	c := user.Client{IP: "192.0.2.1"}
 	const password = "correct horse battery staple"

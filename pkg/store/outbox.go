@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -56,19 +55,6 @@ func (s *Store) DeleteMail(ctx context.Context, id string) error {
 		return fmt.Errorf("delete mail %s: %w", id, err)
 	}
 	return nil
-}
-
-// MailPending reports whether an outbox item is still waiting to be sent.
-func (s *Store) MailPending(ctx context.Context, id string) (bool, error) {
-	s.calls.Add(1)
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: s.table, Key: key(prefixOutbox+id, skMail), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: aws.String("pk"),
-	})
-	if err != nil {
-		return false, fmt.Errorf("get mail %s: %w", id, err)
-	}
-	return len(out.Item) > 0, nil
 }
 
 // mails writes outbox items; the mailer sends them from the table's stream.

@@ -56,6 +56,9 @@ type Options struct {
 	Secrets Secrets
 	// Tokens mints and verifies access tokens; nil: none are minted or accepted.
 	Tokens Tokens
+	// MailSuppressions clears the marks that stop mail to bounced or complaining addresses;
+	// nil: an admin cannot clear one.
+	MailSuppressions MailSuppressions
 }
 
 // Throttle are the sign-in limits.
