@@ -76,6 +76,7 @@ var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/auth/token", "auth-token"},
 	{"GET", "/.well-known/openid-configuration", "well-known-openid-configuration"},
 	{"GET", "/.well-known/jwks.json", "well-known-jwks"},
+	{"DELETE", "/v1/users/{id}/mail-suppression", "users-mail-suppression-delete"},
 }
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {
@@ -209,7 +210,7 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 // accepts, so a deploy without overrides starts.
 func TestDefaultEnvironmentLoads(t *testing.T) {
 	tpl, fns := load(t)
-	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1",
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1", "MailConfigurationSet": "userbase-mail",
 		"SecretsKey.Arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	res := tpl.Resolver(nil, refs)
 	for _, f := range fns {

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 
-	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/mail"
 	"github.com/userbase/userbase/pkg/metrics"
@@ -131,15 +130,12 @@ func (m *Mailer) skip(ctx context.Context, msg *mail.Mail, reason string) error 
 	}
 	var ev *user.Event
 	if owner != "" {
-		id, err := auth.NewID()
-		if err != nil {
-			return err
-		}
 		now := time.Now
 		if m.Now != nil {
 			now = m.Now
 		}
-		ev = &user.Event{ID: id, UserID: owner, Type: user.EventMailSuppressed, At: now().UTC(),
+		// The mail's id (time-ordered too) makes a retried skip record the same event.
+		ev = &user.Event{ID: msg.ID, UserID: owner, Type: user.EventMailSuppressed, At: now().UTC(),
 			Detail: map[string]string{"kind": msg.Kind, "reason": reason, "to": user.MaskEmail(msg.To)}}
 	}
 	if err := m.Outbox.SkipMail(ctx, msg.ID, ev); err != nil {

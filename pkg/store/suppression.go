@@ -90,21 +90,21 @@ func (s *Store) AddressOwner(ctx context.Context, address string) (string, error
 	return str(out.Item["id"]), nil
 }
 
-// SkipMail deletes an outbox item that will not be sent, with ev (nil: none) in the same
-// write.
+// SkipMail deletes an outbox item that will not be sent, after recording ev (nil: none).
+// Two writes, not a transaction, so the mailer needs no transaction's permissions: ev's id
+// should be the mail's, so that a retry after a failed delete writes the same event again.
 func (s *Store) SkipMail(ctx context.Context, mailID string, ev *user.Event) error {
-	del := &types.Delete{TableName: s.table, Key: key(prefixOutbox+mailID, skMail)}
-	if ev == nil {
-		return s.DeleteMail(ctx, mailID)
+	if ev != nil {
+		av, err := marshalEvent(ev)
+		if err != nil {
+			return err
+		}
+		s.calls.Add(1)
+		if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: av}); err != nil {
+			return fmt.Errorf("record %s: %w", ev.Type, err)
+		}
 	}
-	av, err := marshalEvent(ev)
-	if err != nil {
-		return err
-	}
-	if _, err := s.transact(ctx, []types.TransactWriteItem{{Delete: del}, {Put: &types.Put{TableName: s.table, Item: av}}}); err != nil {
-		return fmt.Errorf("skip mail %s: %w", mailID, err)
-	}
-	return nil
+	return s.DeleteMail(ctx, mailID)
 }
 
 // ClearMailSuppression removes the marks of addresses and, when there was one, records ev.
