@@ -12,10 +12,15 @@
 //  7. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
 //     warm sign-ins (none), and the KMS cost of a million sign-ins (tokens.go);
 //  8. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
-//     Local (search.go).
+//     Local (search.go);
+//  9. memory sizing: the argon2id and avatar times at 256, 512, 1024 and 1769 MB from the
+//     CPU share Lambda gives each size, with their price (sizing.go);
+//  10. the cost of 100,000 monthly active users a month, from the measured round trips,
+//     request units, CPU times and the template's memory sizes at the list prices of one
+//     table (cost.go), next to Cognito Essentials.
 //
-// `-only search` measures part 8 alone, `-only tokens` part 7; `-search-load-limit` bounds
-// the search loads (search.go).
+// `-only search` measures part 8 alone, `-only tokens` part 7, `-only cost` parts 9 and 10
+// with what they need (3 to 6); `-search-load-limit` bounds the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -77,10 +82,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens) or "roundtrips"`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", or "cost" (what sizing and the cost model need, and them)`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips] [-search-load-limit 20m]")
+	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" && *only != "cost" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|cost] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -101,7 +106,12 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, overhead, hashing, avatars, tokens *section
+	var cold, sizes, trips, overhead, hashing, avatars, tokens, sizing, cost *section
+	var (
+		steps              []tripStep
+		handler            map[string]time.Duration
+		hashTime, avatarTm time.Duration
+	)
 	if *only == "" {
 		progress("building the hello-world Lambda")
 		hello, helloErr := buildHello(ctx, root)
@@ -110,19 +120,23 @@ func run() int {
 		}
 		sizes = measureSizes(root, hello)
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips = measureRoundTrips(ctx, root)
+		trips, steps = measureRoundTrips(ctx, root)
 		progress("cold starts")
 		cold = measureColdStarts(ctx, root, hello, helloErr)
-		progress("handler overhead (in-memory store)")
-		overhead = measureOverhead(ctx)
-		progress("argon2id")
-		hashing = measureHashing()
-		progress("avatar re-encoding")
-		avatars = measureAvatar()
 	}
-	if *only == "roundtrips" {
+	if *only == "roundtrips" || *only == "cost" {
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips = measureRoundTrips(ctx, root)
+		trips, steps = measureRoundTrips(ctx, root)
+	}
+	if *only == "" || *only == "cost" {
+		progress("handler overhead (in-memory store)")
+		overhead, handler = measureOverhead(ctx)
+		progress("argon2id")
+		hashing, hashTime = measureHashing()
+		progress("avatar re-encoding")
+		avatars, avatarTm = measureAvatar()
+		sizing = measureSizing(root, hashTime, avatarTm)
+		cost = measureCost(root, steps, handler, hashTime)
 	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
@@ -130,7 +144,7 @@ func run() int {
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips":
+	case "tokens", "roundtrips", "cost":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
@@ -139,7 +153,7 @@ func run() int {
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, overhead, hashing, avatars, tokens, search} {
+	for i, s := range []*section{cold, sizes, trips, overhead, hashing, avatars, tokens, search, sizing, cost} {
 		if s == nil {
 			continue
 		}

@@ -33,31 +33,34 @@ const roundTripsTimeout = 90 * time.Second
 
 // measureRoundTrips runs the real handlers in this process against the real DynamoDB store
 // on a DynamoDB Local started here (-inMemory, a free port) with a fresh table created from
-// template.yaml, and counts the store's round trips of each request.
-func measureRoundTrips(ctx context.Context, root string) *section {
+// template.yaml, and counts the store's round trips of each request and the capacity units
+// DynamoDB reports for them. It also returns the steps, for the cost model.
+func measureRoundTrips(ctx context.Context, root string) (*section, []tripStep) {
 	s := &section{
-		title:  "DynamoDB round trips per request (counted by the store, on DynamoDB Local)",
-		header: []string{"request", "round trips", "budget", "result"},
+		title:  "DynamoDB round trips per request (counted by the store, on DynamoDB Local), with the request units they consume",
+		header: []string{"request", "round trips", "budget", "result", "read units", "write units"},
 	}
 	ctx, cancel := context.WithTimeout(ctx, roundTripsTimeout)
 	defer cancel()
-	stop, _, db, err := startDynamo(ctx, root)
+	stop, _, plain, err := startDynamo(ctx, root)
 	if err != nil {
 		s.err = err
-		return s
+		return s, nil
 	}
 	defer stop()
+	units := &capacity{}
+	db := dynamodb.New(plain.Options(), units.option)
 
 	table := fmt.Sprintf("userbase-bench-%d", time.Now().UnixNano())
 	skipped, err := createTable(ctx, db, filepath.Join(root, "template.yaml"), table)
 	if err != nil {
 		s.err = err
-		return s
+		return s, nil
 	}
 	cfg, err := benchConfig(table)
 	if err != nil {
 		s.err = err
-		return s
+		return s, nil
 	}
 	// No default link templates, whatever config's defaults become: the code mails then
 	// carry the bare code (attribute "code" of the outbox item), which the bench reads back.
@@ -69,25 +72,26 @@ func measureRoundTrips(ctx context.Context, root string) *section {
 	ring := keys.New(keys.Options{Store: st, KMS: keys.NewFakeKMS()})
 	if err := ring.Ensure(ctx, cfg.AccessTokenTTL); err != nil {
 		s.err = err
-		return s
+		return s, nil
 	}
 	if _, _, err := ring.Signer(ctx); err != nil {
 		s.err = err
-		return s
+		return s, nil
 	}
 	svc := app.Service(cfg, st, time.Now, ring)
-	b := &tripBench{ctx: ctx, st: st, db: db, table: table, svc: svc, r: newRoutes(svc)}
+	b := &tripBench{ctx: ctx, st: st, db: db, units: units, table: table, svc: svc, r: newRoutes(svc)}
 
 	var runErr error
 	if qerr := quietStdout(func() { runErr = b.run() }); qerr != nil {
 		runErr = errors.Join(runErr, qerr)
 	}
 	for _, t := range b.steps {
+		ru, wu := fmt.Sprint(round1(t.read)), fmt.Sprint(round1(t.write))
 		if t.budget == informational {
-			s.row(t.name, fmt.Sprint(t.trips), "(informational)", "")
+			s.row(t.name, fmt.Sprint(t.trips), "(informational)", "", ru, wu)
 			continue
 		}
-		s.row(t.name, fmt.Sprint(t.trips), t.budget.String(), mark(t.budget.admits(t.trips)))
+		s.row(t.name, fmt.Sprint(t.trips), t.budget.String(), mark(t.budget.admits(t.trips)), ru, wu)
 	}
 	s.notes = append(s.notes, b.notes...)
 	s.note("Table %q created from template.yaml's AWS::DynamoDB::Table.", table)
@@ -96,8 +100,9 @@ func measureRoundTrips(ctx context.Context, root string) *section {
 	}
 	s.note("argon2 at m=8 KiB here: hashing costs no round trip. The reset and verification codes are")
 	s.note("read back from the outbox items with a Scan of the bench's own (not counted; the product never scans).")
+	s.note("Request units as DynamoDB Local reports them (ReturnConsumedCapacity INDEXES: index writes included).")
 	s.err = runErr
-	return s
+	return s, b.steps
 }
 
 // budget is how many round trips a request may take, lo to hi; the zero budget marks a
@@ -120,9 +125,10 @@ func (b budget) String() string {
 
 // tripStep is one measured request.
 type tripStep struct {
-	name   string
-	trips  int64
-	budget budget
+	name        string
+	trips       int64
+	budget      budget
+	read, write float64 // request units consumed
 }
 
 // tripBench walks accounts through the measured requests, each checked for its status,
@@ -131,6 +137,7 @@ type tripBench struct {
 	ctx   context.Context
 	st    *store.Store
 	db    *dynamodb.Client
+	units *capacity
 	table string
 	svc   *user.Service
 	r     routes
@@ -141,12 +148,14 @@ type tripBench struct {
 // measure calls h with ev, checks the status and records the store's round trips.
 func (b *tripBench) measure(name string, bud budget, h httpapi.Lambda, ev events.APIGatewayProxyRequest, want int) (events.APIGatewayProxyResponse, int64, error) {
 	before := b.st.RoundTrips()
+	r0, w0 := b.units.units()
 	resp, err := call(b.ctx, h, ev, want)
 	if err != nil {
 		return resp, 0, fmt.Errorf("%s: %w", name, err)
 	}
 	n := b.st.RoundTrips() - before
-	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud})
+	r1, w1 := b.units.units()
+	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud, read: r1 - r0, write: w1 - w0})
 	return resp, n, nil
 }
 
