@@ -68,3 +68,31 @@ func TestMailSuppression(t *testing.T) {
 		t.Errorf("%d events, want mail_suppressed and one mail_suppression_cleared", len(evs))
 	}
 }
+
+// A mail the mailer gave up on goes back on the stream under a new id; one sent meanwhile
+// or past its expiry does not.
+func TestRequeueMail(t *testing.T) {
+	st := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	live := &mail.Mail{ID: "mail-live", Kind: mail.KindVerifyEmail, To: "ann@example.com", Code: "c", ExpiresAt: now.Add(time.Hour)}
+	old := &mail.Mail{ID: "mail-old", Kind: mail.KindResetPassword, To: "ann@example.com", Code: "c", ExpiresAt: now.Add(-time.Minute)}
+	if err := st.Apply(ctx, &user.Tx{Now: now, Mails: []*mail.Mail{live, old}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		id   string
+		want store.Requeue
+	}{{"mail-live", store.Requeued}, {"mail-live", store.RequeueGone}, {"mail-old", store.RequeueExpired}, {"nothing", store.RequeueGone}} {
+		got, err := st.RequeueMail(ctx, tt.id, tt.id+"-again", now)
+		if err != nil || got != tt.want {
+			t.Errorf("RequeueMail(%s) = %v, %v; want %v", tt.id, got, err, tt.want)
+		}
+	}
+	if pending, _, _ := st.MailState(ctx, "mail-live-again", "ann@example.com"); !pending {
+		t.Error("the requeued copy is not in the outbox")
+	}
+	if pending, _, _ := st.MailState(ctx, "mail-live", "ann@example.com"); pending {
+		t.Error("the original is still in the outbox")
+	}
+}
