@@ -18,14 +18,14 @@ import (
 type resource int
 
 const (
-	table         resource = iota // the table: ${Table.Arn}
-	tableIndexes                  // its indexes: ${Table.Arn}/index/*
-	bucket                        // the avatar bucket itself (listing): ${AvatarBucket.Arn}
-	avatarObjects                 // the avatar objects: ${AvatarBucket.Arn}/avatars/*
-	sesIdentities                 // the SES identities mail is sent as (with a ses:FromAddress condition)
-	sesConfigurationSet           // the stack's SES configuration set, which each mail names
-	kmsKey                        // the stack's KMS key: ${<AWS::KMS::Key>.Arn}
-	sqsQueue                      // the stack's SQS queue: ${<AWS::SQS::Queue>.Arn}
+	table               resource = iota // the table: ${Table.Arn}
+	tableIndexes                        // its indexes: ${Table.Arn}/index/*
+	bucket                              // the avatar bucket itself (listing): ${AvatarBucket.Arn}
+	avatarObjects                       // the avatar objects: ${AvatarBucket.Arn}/avatars/*
+	sesIdentities                       // the SES identities mail is sent as (with a ses:FromAddress condition)
+	sesConfigurationSet                 // the stack's SES configuration set, which each mail names
+	kmsKey                              // the stack's KMS key: ${<AWS::KMS::Key>.Arn}
+	sqsQueue                            // the stack's SQS queue: ${<AWS::SQS::Queue>.Arn}
 )
 
 // grant is one IAM action on one resource.
