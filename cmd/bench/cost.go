@@ -13,7 +13,7 @@ import (
 // pricesAsOf is when the prices below were read from AWS's pricing pages. They are list
 // prices in us-east-1, in US dollars, without free tiers; update them here, in this one
 // table, with the date.
-const pricesAsOf = "2025-06"
+const pricesAsOf = "2026-12-02"
 
 var prices = struct {
 	lambdaGBSecond, lambdaRequest float64 // arm64, first 6 billion GB-s a month
