@@ -379,3 +379,27 @@ func TestEndpointOverridesForSamLocal(t *testing.T) {
 		t.Errorf("env.json is not the local stack's environment (-want +got):\n%s\nwrite env.json as:\n%s", diff, b)
 	}
 }
+
+// The dashboard's body is JSON once CloudFormation has substituted its ${…}, and every
+// metric the functions write is on it.
+func TestDashboardBodyIsJSON(t *testing.T) {
+	tpl, _ := load(t)
+	sub, _ := tpl.Resources["Dashboard"].Properties["DashboardBody"].(map[string]any)["Fn::Sub"].([]any)
+	if len(sub) != 2 {
+		t.Fatalf("DashboardBody is not !Sub [body, {variables}]: %v", tpl.Resources["Dashboard"].Properties["DashboardBody"])
+	}
+	body := regexp.MustCompile(`\$\{[^}]+\}`).ReplaceAllString(sub[0].(string), "x")
+	var d struct {
+		Widgets []map[string]any `json:"widgets"`
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil || len(d.Widgets) == 0 {
+		t.Fatalf("DashboardBody is not a JSON dashboard (%v):\n%s", err, body)
+	}
+	for _, name := range []string{metrics.SignIns, metrics.SignInFailures, metrics.Locks, metrics.Registrations,
+		metrics.Reauthentications, metrics.TokensMinted, metrics.MailsSent, metrics.MailsFailed, metrics.MailsSuppressed,
+		metrics.MailBounces, metrics.MailComplaints} {
+		if !strings.Contains(sub[0].(string), `"`+name+`"`) {
+			t.Errorf("the dashboard does not show %s", name)
+		}
+	}
+}
