@@ -19,7 +19,7 @@
 //     request units, CPU times and the template's memory sizes at the list prices of one
 //     table (cost.go), next to Cognito Essentials.
 //
-// `-only search` measures part 8 alone, `-only tokens` part 7, `-only cost` parts 9 and 10
+// `-only search` measures part 8 alone, `-only tokens` part 7, `-only hashing` part 5, `-only cost` parts 9 and 10
 // with what they need (3 to 6); `-search-load-limit` bounds the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
@@ -82,10 +82,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", or "cost" (what sizing and the cost model need, and them)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", or "cost" (what sizing and the cost model need, and them)`)
 	flag.Parse()
-	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" && *only != "cost" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|cost] [-search-load-limit 20m]")
+	if *only != "" && *only != "search" && *only != "import" && *only != "tokens" && *only != "roundtrips" && *only != "hashing" && *only != "cost" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|cost] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -138,13 +138,16 @@ func run() int {
 		sizing = measureSizing(root, hashTime, avatarTm)
 		cost = measureCost(root, steps, handler, hashTime)
 	}
+	if *only == "hashing" {
+		hashing, _ = measureHashing()
+	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
 		tokens = measureTokens(ctx, root)
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips", "cost":
+	case "tokens", "roundtrips", "hashing", "cost":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:

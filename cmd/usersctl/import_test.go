@@ -152,13 +152,16 @@ func linesDone(t *testing.T, state string) int {
 }
 
 func TestImport(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	importTables(t, ctx, "import-test")
-	users := makeUsers(t, 1000)
+	// 300 users: enough for 8 writers to race and a resume to cross the middle, few enough
+	// for DynamoDB Local on a busy two-CPU machine.
+	const n = 300
+	users := makeUsers(t, n)
 	dir := t.TempDir()
 
-	t.Run("1000 users, then login with a bcrypt hash", func(t *testing.T) {
+	t.Run("300 users, then login with a bcrypt hash", func(t *testing.T) {
 		file := filepath.Join(dir, "users.jsonl")
 		lines := make([]any, 0, len(users)+3)
 		for _, u := range users {
@@ -169,11 +172,11 @@ func TestImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines = append(lines,
-			map[string]any{"email": users[0].email, "password_hash": string(dup), "first_name": "Impostor"}, // line 1001
-			map[string]any{"email": "not-an-email", "password_hash": users[2].hash},                         // line 1002
+			map[string]any{"email": users[0].email, "password_hash": string(dup), "first_name": "Impostor"}, // line n+1
+			map[string]any{"email": "not-an-email", "password_hash": users[2].hash},                         // line n+2
 			"", // blank: nothing to do
-			map[string]any{"email": "plain@example.com", "password_hash": "hunter2"}, // line 1004
-			`{"email": "x@example.com", "password_hash": `,                           // line 1005
+			map[string]any{"email": "plain@example.com", "password_hash": "hunter2"}, // line n+4
+			`{"email": "x@example.com", "password_hash": `,                           // line n+5
 		)
 		writeLines(t, file, lines...)
 		state := file + ".state"
@@ -181,18 +184,18 @@ func TestImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := [3]int64{im.imported.Load(), im.duplicates.Load(), im.invalid.Load()}; got != [3]int64{1000, 1, 3} {
-			t.Errorf("imported, duplicates, invalid = %v, want [1000 1 3]\n%s", got, stderr)
+		if got := [3]int64{im.imported.Load(), im.duplicates.Load(), im.invalid.Load()}; got != [3]int64{n, 1, 3} {
+			t.Errorf("imported, duplicates, invalid = %v, want [%d 1 3]\n%s", got, n, stderr)
 		}
 		t.Logf("import rate: %.0f users/s", im.rate())
-		for _, want := range []string{"line 1001: duplicate: email user0000@example.com is taken", "line 1002: invalid: email: invalid_email",
-			"line 1004: invalid: password_hash: invalid_format", "line 1005: invalid: not a JSON object"} {
+		for _, want := range []string{fmt.Sprintf("line %d: duplicate: email user0000@example.com is taken", n+1), fmt.Sprintf("line %d: invalid: email: invalid_email", n+2),
+			fmt.Sprintf("line %d: invalid: password_hash: invalid_format", n+4), fmt.Sprintf("line %d: invalid: not a JSON object", n+5)} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr)
 			}
 		}
-		if n := linesDone(t, state); n != 1005 {
-			t.Errorf("state: %d lines done, want 1005", n)
+		if done := linesDone(t, state); done != n+5 {
+			t.Errorf("state: %d lines done, want %d", done, n+5)
 		}
 
 		svc, err := service(ctx, false, "import-test")
@@ -264,39 +267,39 @@ func TestImport(t *testing.T) {
 		}
 		writeLines(t, file, lines...)
 		state := filepath.Join(dir, "resume.state")
-		writeLines(t, state, importState{File: file, LinesDone: 500})
+		writeLines(t, state, importState{File: file, LinesDone: n / 2})
 		im, stderr, err := runImport(t, ctx, ctx, "resume-test", file, state)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if im.imported.Load() != 500 || im.fromState.Load() != 500 || im.duplicates.Load() != 0 || im.invalid.Load() != 0 {
-			t.Errorf("imported %d, from state %d, duplicates %d, invalid %d; want 500 500 0 0\n%s",
+		if im.imported.Load() != n/2 || im.fromState.Load() != n/2 || im.duplicates.Load() != 0 || im.invalid.Load() != 0 {
+			t.Errorf("imported %d, from state %d, duplicates %d, invalid %d; want half and half, 0 0\n%s",
 				im.imported.Load(), im.fromState.Load(), im.duplicates.Load(), im.invalid.Load(), stderr)
 		}
 		svc, err := service(ctx, false, "resume-test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, i := range []int{0, 250, 499} {
+		for _, i := range []int{0, n / 4, n/2 - 1} {
 			if _, err := svc.UserByLogin(ctx, users[i].email); !errors.Is(err, user.ErrUserNotFound) {
 				t.Errorf("user %d (before the resume point): %v, want not found", i, err)
 			}
 		}
-		for _, i := range []int{500, 501, 750, 999} {
+		for _, i := range []int{n / 2, n/2 + 1, 3 * n / 4, n - 1} {
 			if _, err := svc.UserByLogin(ctx, users[i].email); err != nil {
 				t.Errorf("user %d: %v", i, err)
 			}
 		}
-		if n := linesDone(t, state); n != 1000 {
-			t.Errorf("state: %d lines done, want 1000", n)
+		if done := linesDone(t, state); done != n {
+			t.Errorf("state: %d lines done, want %d", done, n)
 		}
 	})
 
 	t.Run("interrupted, then resumed", func(t *testing.T) {
 		importTables(t, ctx, "interrupt-test")
 		file := filepath.Join(dir, "interrupt.jsonl")
-		lines := make([]any, 0, 400)
-		for _, u := range users[:400] {
+		lines := make([]any, 0, n/2)
+		for _, u := range users[:n/2] {
 			lines = append(lines, u.line)
 		}
 		writeLines(t, file, lines...)
@@ -308,8 +311,8 @@ func TestImport(t *testing.T) {
 		}
 		var out, errOut bytes.Buffer
 		im := &importer{svc: svc, file: file, statePath: state, out: &out, errOut: &errOut}
-		go func() { // Ctrl-C after about 100 users
-			for im.imported.Load() < 100 {
+		go func() { // Ctrl-C after about a fifth of them
+			for im.imported.Load() < n/10 {
 				time.Sleep(time.Millisecond)
 			}
 			interrupt()
@@ -319,14 +322,14 @@ func TestImport(t *testing.T) {
 		first := im.imported.Load()
 		done := linesDone(t, state)
 		t.Logf("interrupted: %v; %d imported, %d lines done", err, first, done)
-		if err == nil || first >= 400 || done < 100 || int64(done) > first {
+		if err == nil || first >= n/2 || done < n/10 || int64(done) > first {
 			t.Fatalf("interrupted run: err %v, %d imported, %d lines done", err, first, done)
 		}
 		im, stderr, err := runImport(t, ctx, ctx, "interrupt-test", file, state)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if im.duplicates.Load() != 0 || im.imported.Load()+first != 400 || im.fromState.Load() != int64(done) {
+		if im.duplicates.Load() != 0 || im.imported.Load()+first != n/2 || im.fromState.Load() != int64(done) {
 			t.Errorf("resumed: %d imported, %d duplicates, %d from state; first run %d imported, %d done\n%s",
 				im.imported.Load(), im.duplicates.Load(), im.fromState.Load(), first, done, stderr)
 		}

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/userbase/userbase/pkg/auth/argon2id"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -52,8 +52,8 @@ func (h Hasher) Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
+	key := argon2id.IDKey([]byte(password), salt, h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2id.Version,
 		h.MemoryKiB, h.Iterations, h.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
@@ -69,7 +69,7 @@ func (h Hasher) Verify(password, phc string) (ok, rehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	key := argon2.IDKey([]byte(password), p.salt, p.t, p.m, p.p, uint32(len(p.key)))
+	key := argon2id.IDKey([]byte(password), p.salt, p.t, p.m, p.p, uint32(len(p.key)))
 	ok = subtle.ConstantTimeCompare(key, p.key) == 1
 	rehash = p.m < h.MemoryKiB || p.t < h.Iterations || p.p < h.Parallelism
 	return ok, rehash, nil
@@ -78,7 +78,7 @@ func (h Hasher) Verify(password, phc string) (ok, rehash bool, err error) {
 // Burn spends the time of one verification, so that a login for an unknown account takes as
 // long as one for a known account.
 func (h Hasher) Burn(password string) {
-	argon2.IDKey([]byte(password), make([]byte, saltLen), h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
+	argon2id.IDKey([]byte(password), make([]byte, saltLen), h.Iterations, h.MemoryKiB, h.Parallelism, keyLen)
 }
 
 // ValidHash reports whether s has the shape of a stored hash Verify reads: an argon2id
