@@ -149,7 +149,7 @@ var alarmGroups = []struct {
 	{"Mail", "", []string{"mailer", "mail-feedback"}},
 }
 
-// The alarms of DESIGN's list exist, notify the topic parameter (none when it is empty),
+// The alarms docs/operations.md lists exist, notify the topic parameter (none when empty),
 // name their runbook entry in docs/operations.md, and watch what they say they watch.
 func TestAlarms(t *testing.T) {
 	tpl, fns := load(t)
