@@ -49,13 +49,14 @@ browser: deps ## only the browser test of the account pages (headless Chromium);
 fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
 	@scripts/fuzz.sh $(FUZZTIME)
 
-bench: deps build ## cold starts, sizes, round trips, handler overhead, hashing, avatars, access tokens, admin search at 5k/50k users, import rate
+bench: deps build ## cold starts, sizes, round trips, handler overhead, hashing, avatars, access tokens, admin search at 5k/50k users, import rate, memory sizing, cost of 100k MAU
 	$(GO) run ./cmd/bench
 
-lint: ## gofmt, go vet, staticcheck, cfn-lint, and the shared sam build check
+lint: ## gofmt, go mod tidy, go vet, staticcheck, cfn-lint, and the shared sam build check
 	@files=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.build/*' -not -path './.aws-sam/*'); \
 	  bad=$$(gofmt -l $$files); \
 	  if [ -n "$$bad" ]; then echo "gofmt -w these:"; echo "$$bad"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@if command -v cfn-lint >/dev/null 2>&1; then echo "cfn-lint template.yaml"; cfn-lint template.yaml; \

@@ -18,13 +18,14 @@ import (
 type resource int
 
 const (
-	table         resource = iota // the table: ${Table.Arn}
-	tableIndexes                  // its indexes: ${Table.Arn}/index/*
-	bucket                        // the avatar bucket itself (listing): ${AvatarBucket.Arn}
-	avatarObjects                 // the avatar objects: ${AvatarBucket.Arn}/avatars/*
-	sesIdentities                 // the SES identities mail is sent as (with a ses:FromAddress condition)
-	kmsKey                        // the stack's KMS key: ${<AWS::KMS::Key>.Arn}
-	sqsQueue                      // the stack's SQS queue: ${<AWS::SQS::Queue>.Arn}
+	table               resource = iota // the table: ${Table.Arn}
+	tableIndexes                        // its indexes: ${Table.Arn}/index/*
+	bucket                              // the avatar bucket itself (listing): ${AvatarBucket.Arn}
+	avatarObjects                       // the avatar objects: ${AvatarBucket.Arn}/avatars/*
+	sesIdentities                       // the SES identities mail is sent as (with a ses:FromAddress condition)
+	sesConfigurationSet                 // the stack's SES configuration set, which each mail names
+	kmsKey                              // the stack's KMS key: ${<AWS::KMS::Key>.Arn}
+	sqsQueue                            // the stack's SQS queue: ${<AWS::SQS::Queue>.Arn}
 )
 
 // grant is one IAM action on one resource.
@@ -78,7 +79,11 @@ var iamActions = map[string]sdkCall{
 	// A presigned URL acts with the signer's permissions: the avatar URLs are GETs.
 	"v4.Signer.PresignHTTP": {grants: []grant{{"s3:GetObject", avatarObjects}}},
 
-	"ses.SendEmail":    {grants: []grant{{"ses:SendEmail", sesIdentities}}},
+	"ses.SendEmail": {
+		grants: []grant{{"ses:SendEmail", sesIdentities}},
+		// A mail that names a configuration set is authorized on it too.
+		fields: map[string][]grant{"ses.SendEmailInput.ConfigurationSetName": {{"ses:SendEmail", sesConfigurationSet}}},
+	},
 	"ses.SendRawEmail": {grants: []grant{{"ses:SendRawEmail", sesIdentities}}},
 	"sesv2.SendEmail":  {grants: []grant{{"ses:SendEmail", sesIdentities}}},
 
@@ -121,6 +126,12 @@ func (r resources) arn(k resource) (string, error) {
 		return b + "/" + avatar.KeyPrefix + "*", err
 	case sesIdentities:
 		return "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*", nil
+	case sesConfigurationSet:
+		ids := r.tpl.ResourcesOfType("AWS::SES::ConfigurationSet")
+		if len(ids) != 1 {
+			return "", fmt.Errorf("the template has %d AWS::SES::ConfigurationSet resources %v, and deploy_test/iam_test.go knows how to grant on exactly one", len(ids), ids)
+		}
+		return "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${" + ids[0] + "}", nil
 	case kmsKey:
 		return single("AWS::KMS::Key")
 	case sqsQueue:

@@ -87,6 +87,7 @@ var routes = []struct{ method, path, folder string }{
 	{"GET", "/account", "account-pages"},
 	{"GET", "/account/{proxy+}", "account-pages"},
 	{"POST", "/account/qr", "account-pages"},
+	{"DELETE", "/v1/users/{id}/mail-suppression", "users-mail-suppression-delete"},
 }
 
 func load(t *testing.T) (*samtemplate.Template, []samtemplate.Function) {
@@ -220,7 +221,7 @@ func TestEveryVariableTheCodeReadsIsSet(t *testing.T) {
 // accepts, so a deploy without overrides starts.
 func TestDefaultEnvironmentLoads(t *testing.T) {
 	tpl, fns := load(t)
-	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1", apiID: "abc123defg",
+	refs := map[string]string{tableID: "userbase-Table-1", "AvatarBucket": "userbase-avatarbucket-1", apiID: "abc123defg", "MailConfigurationSet": "userbase-mail",
 		"SecretsKey.Arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	res := tpl.Resolver(nil, refs)
 	for _, f := range fns {

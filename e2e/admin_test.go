@@ -36,6 +36,7 @@ func TestAdminRoutesNeedAnAdmin(t *testing.T) {
 		{method: "PUT", path: "/v1/users/" + id + "/password", body: map[string]string{"new_password": "another-good-pass"}},
 		{method: "POST", path: "/v1/users/" + id + "/email/confirm"},
 		{method: "GET", path: "/v1/users/" + id + "/events"},
+		{method: "DELETE", path: "/v1/users/" + id + "/mail-suppression"},
 	} {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
 			want(t, do(t, r), 401, "unauthenticated")

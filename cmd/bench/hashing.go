@@ -22,8 +22,9 @@ const (
 )
 
 // measureHashing reads the production argon2id parameters from config's defaults, checks
-// them against OWASP's minimum, and times one hash with them (the median of hashRuns).
-func measureHashing() *section {
+// them against OWASP's minimum, and times one hash with them (the median of hashRuns),
+// which it also returns (0 when not measured).
+func measureHashing() (*section, time.Duration) {
 	s := &section{
 		title:  fmt.Sprintf("Password hashing: argon2id with config's default (production) parameters, median of %d hashes", hashRuns),
 		header: []string{"parameters", "median", "budget", "result"},
@@ -31,13 +32,13 @@ func measureHashing() *section {
 	cfg, err := defaultConfig("bench")
 	if err != nil {
 		s.err = err
-		return s
+		return s, 0
 	}
 	p := cfg.Argon2
 	h := auth.Hasher{MemoryKiB: p.MemoryKiB, Iterations: p.Iterations, Parallelism: p.Parallelism}
 	if _, err := h.Hash(benchPassword); err != nil {
 		s.err = err
-		return s
+		return s, 0
 	}
 	var times []time.Duration
 	deadline := time.Now().Add(hashTimeout)
@@ -45,7 +46,7 @@ func measureHashing() *section {
 		t0 := time.Now()
 		if _, err := h.Hash(benchPassword); err != nil {
 			s.err = err
-			return s
+			return s, 0
 		}
 		times = append(times, time.Since(t0))
 	}
@@ -71,7 +72,7 @@ func measureHashing() *section {
 		faults, sys := warmHashCost(r.hash)
 		s.note("%s: %.0f page faults and %s of system CPU per hash in a warm process, its free memory handed back between hashes", r.name, faults, ms(sys))
 	}
-	return s
+	return s, median(times)
 }
 
 // warmHashCost is the page faults and system CPU of one hash in a warm process, each hash

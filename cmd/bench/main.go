@@ -14,11 +14,17 @@
 //  8. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
 //     warm sign-ins (none), and the KMS cost of a million sign-ins (tokens.go);
 //  9. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
-//     Local (search.go).
+//     Local (search.go);
+//  10. memory sizing: the argon2id and avatar times at 256, 512, 1024 and 1769 MB from the
+//     CPU share Lambda gives each size, with their price (sizing.go);
+//  11. the cost of 100,000 monthly active users a month, from the measured round trips,
+//     request units, CPU times and the template's memory sizes at the list prices of one
+//     table (cost.go), next to Cognito Essentials.
 //
 // `-only search` measures part 9 alone, `-only tokens` part 8, `-only roundtrips` parts 3
 // and 4, `-only hashing` part 6, `-only startup` parts 1 and 2 (the cold starts and sizes,
-// for a new function); `-search-load-limit` bounds the search loads (search.go).
+// for a new function), `-only cost` parts 10 and 11 with what they need (3 to 7);
+// `-search-load-limit` bounds the search loads (search.go).
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -81,10 +87,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", or "startup" (cold starts and sizes)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", "startup" (cold starts and sizes), or "cost" (what sizing and the cost model need, and them)`)
 	flag.Parse()
-	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup"}, *only) || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup] [-search-load-limit 20m]")
+	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup", "cost"}, *only) || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|cost] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -105,7 +111,12 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, writes, overhead, hashing, avatars, tokens *section
+	var cold, sizes, trips, writes, overhead, hashing, avatars, tokens, sizing, cost *section
+	var (
+		steps              []tripStep
+		handler            map[string]time.Duration
+		hashTime, avatarTm time.Duration
+	)
 	if *only == "" || *only == "startup" {
 		progress("building the hello-world Lambda")
 		hello, helloErr := buildHello(ctx, root)
@@ -115,25 +126,27 @@ func run() int {
 		sizes = measureSizes(root, hello)
 		if *only == "" {
 			progress("DynamoDB round trips (DynamoDB Local, in memory)")
-			trips, writes = measureRoundTrips(ctx, root)
+			trips, writes, steps = measureRoundTrips(ctx, root)
 		}
 		progress("cold starts")
 		cold = measureColdStarts(ctx, root, hello, helloErr)
 	}
-	if *only == "" {
-		progress("handler overhead (in-memory store)")
-		overhead = measureOverhead(ctx)
-		progress("argon2id")
-		hashing = measureHashing()
-		progress("avatar re-encoding")
-		avatars = measureAvatar()
-	}
-	if *only == "roundtrips" {
+	if *only == "roundtrips" || *only == "cost" {
 		progress("DynamoDB round trips (DynamoDB Local, in memory)")
-		trips, writes = measureRoundTrips(ctx, root)
+		trips, writes, steps = measureRoundTrips(ctx, root)
+	}
+	if *only == "" || *only == "cost" {
+		progress("handler overhead (in-memory store)")
+		overhead, handler = measureOverhead(ctx)
+		progress("argon2id")
+		hashing, hashTime = measureHashing()
+		progress("avatar re-encoding")
+		avatars, avatarTm = measureAvatar()
+		sizing = measureSizing(root, hashTime, avatarTm)
+		cost = measureCost(root, steps, handler, hashTime)
 	}
 	if *only == "hashing" {
-		hashing = measureHashing()
+		hashing, _ = measureHashing()
 	}
 	if *only == "" || *only == "tokens" {
 		progress("access tokens (DynamoDB Local, local-kms)")
@@ -141,7 +154,7 @@ func run() int {
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips", "hashing", "startup":
+	case "tokens", "roundtrips", "hashing", "startup", "cost":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
@@ -150,7 +163,7 @@ func run() int {
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, writes, overhead, hashing, avatars, tokens, search} {
+	for i, s := range []*section{cold, sizes, trips, writes, overhead, hashing, avatars, tokens, search, sizing, cost} {
 		if s == nil {
 			continue
 		}

@@ -27,8 +27,9 @@ const (
 
 // measureOverhead times the real handlers in this process over the in-memory store with a
 // cheap hasher, so what is left is the handler's own work: event decoding, validation,
-// the service, response encoding and the log line (written to /dev/null).
-func measureOverhead(ctx context.Context) *section {
+// the service, response encoding and the log line (written to /dev/null). It also returns
+// each route's mean.
+func measureOverhead(ctx context.Context) (*section, map[string]time.Duration) {
 	s := &section{
 		title:  fmt.Sprintf("Handler time per request beyond DynamoDB and hashing (in-memory store, %d requests each)", overheadN),
 		header: []string{"request", "mean", "budget", "result"},
@@ -36,7 +37,7 @@ func measureOverhead(ctx context.Context) *section {
 	cfg, err := benchConfig("bench")
 	if err != nil {
 		s.err = err
-		return s
+		return s, nil
 	}
 	r := newRoutes(app.Service(cfg, memstore.New(), time.Now))
 	load := startProbe()
@@ -114,7 +115,9 @@ func measureOverhead(ctx context.Context) *section {
 			results = append(results, result{c.name, n, mean})
 		}
 	})
+	means := map[string]time.Duration{}
 	for _, res := range results {
+		means[res.name] = res.mean
 		s.row(res.name, us(res.mean), "< "+us(overheadBudget), mark(res.mean < overheadBudget))
 		if res.n < overheadN {
 			s.note("%s: only %d requests within %s", res.name, res.n, overheadRouteTimeout)
@@ -136,7 +139,7 @@ func measureOverhead(ctx context.Context) *section {
 	s.note("at m=%d KiB, t=%d, p=%d: %s each here (median of single hashes), %s beside the budget.",
 		cheapArgon2.MemoryKiB, cheapArgon2.Iterations, cheapArgon2.Parallelism, us(hash), weight)
 	s.err = errors.Join(runErr, qerr)
-	return s
+	return s, means
 }
 
 // timeRoute calls h with evs[:overheadWarm] untimed, then times the rest, stopping early

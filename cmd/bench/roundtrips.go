@@ -34,30 +34,34 @@ const roundTripsTimeout = 90 * time.Second
 
 // measureRoundTrips runs the real handlers in this process against the real DynamoDB store
 // on a DynamoDB Local started here (-inMemory, a free port) with a fresh table created from
-// template.yaml, and counts the store's round trips of each request.
+// template.yaml, and counts the store's round trips of each request and the capacity units
+// DynamoDB reports for them.
 //
-// The same walk meters what each request writes (writeunits.go): the second section.
-func measureRoundTrips(ctx context.Context, root string) (*section, *section) {
+// The same walk meters what each request writes (writeunits.go): the second section. It
+// also returns the steps, for the cost model.
+func measureRoundTrips(ctx context.Context, root string) (*section, *section, []tripStep) {
 	s := &section{
-		title:  "DynamoDB round trips per request (counted by the store, on DynamoDB Local)",
-		header: []string{"request", "round trips", "budget", "result"},
+		title:  "DynamoDB round trips per request (counted by the store, on DynamoDB Local), with the request units they consume",
+		header: []string{"request", "round trips", "budget", "result", "read units", "write units"},
 	}
 	w := &section{
 		title: "Write units per request on AWS's billing (computed from the items written, on DynamoDB Local)",
 		header: []string{"request", "transaction actions", "transaction WU", "standard WU", "from the stream WU",
 			"index WU", "budget", "result"},
 	}
-	fail := func(err error) (*section, *section) {
+	fail := func(err error) (*section, *section, []tripStep) {
 		s.err, w.err = err, err
-		return s, w
+		return s, w, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, roundTripsTimeout)
 	defer cancel()
-	stop, _, db, err := startDynamo(ctx, root)
+	stop, _, plain, err := startDynamo(ctx, root)
 	if err != nil {
 		return fail(err)
 	}
 	defer stop()
+	units := &capacity{}
+	db := dynamodb.New(plain.Options(), units.option)
 
 	table := fmt.Sprintf("userbase-bench-%d", time.Now().UnixNano())
 	skipped, err := createTable(ctx, db, filepath.Join(root, "template.yaml"), table)
@@ -92,18 +96,19 @@ func measureRoundTrips(ctx context.Context, root string) (*section, *section) {
 		return fail(err)
 	}
 	svc := app.Service(cfg, st, time.Now, ring)
-	b := &tripBench{ctx: ctx, st: st, db: db, table: table, svc: svc, r: newRoutes(svc), meter: meter, stream: stream}
+	b := &tripBench{ctx: ctx, st: st, db: db, units: units, table: table, svc: svc, r: newRoutes(svc), meter: meter, stream: stream}
 
 	var runErr error
 	if qerr := quietStdout(func() { runErr = b.run() }); qerr != nil {
 		runErr = errors.Join(runErr, qerr)
 	}
 	for _, t := range b.steps {
+		ru, wu := fmt.Sprint(round1(t.read)), fmt.Sprint(round1(t.write))
 		if t.budget == informational {
-			s.row(t.name, fmt.Sprint(t.trips), "(informational)", "")
+			s.row(t.name, fmt.Sprint(t.trips), "(informational)", "", ru, wu)
 			continue
 		}
-		s.row(t.name, fmt.Sprint(t.trips), t.budget.String(), mark(t.budget.admits(t.trips)))
+		s.row(t.name, fmt.Sprint(t.trips), t.budget.String(), mark(t.budget.admits(t.trips)), ru, wu)
 	}
 	s.notes = append(s.notes, b.notes...)
 	s.note("Table %q created from template.yaml's AWS::DynamoDB::Table.", table)
@@ -112,10 +117,11 @@ func measureRoundTrips(ctx context.Context, root string) (*section, *section) {
 	}
 	s.note("argon2 at m=8 KiB here: hashing costs no round trip. The reset and verification codes are")
 	s.note("read back from the outbox items with a Scan of the bench's own (not counted; the product never scans).")
+	s.note("Request units as DynamoDB Local reports them (ReturnConsumedCapacity INDEXES: index writes included).")
 	s.err = runErr
 	writeUnits(w, b.steps)
 	w.err = runErr
-	return s, w
+	return s, w, b.steps
 }
 
 // budget is how many round trips a request may take, lo to hi; the zero budget marks a
@@ -138,11 +144,12 @@ func (b budget) String() string {
 
 // tripStep is one measured request.
 type tripStep struct {
-	name   string
-	trips  int64
-	budget budget
-	cost   writeCost // the request's own writes
-	stream writeCost // what the table's stream wrote after it
+	name        string
+	trips       int64
+	budget      budget
+	cost        writeCost // the request's own writes
+	stream      writeCost // what the table's stream wrote after it
+	read, write float64   // request units consumed, the stream's included
 }
 
 // tripBench walks accounts through the measured requests, each checked for its status,
@@ -151,6 +158,7 @@ type tripBench struct {
 	ctx    context.Context
 	st     *store.Store
 	db     *dynamodb.Client
+	units  *capacity
 	table  string
 	svc    *user.Service
 	r      routes
@@ -168,6 +176,7 @@ func (b *tripBench) measure(name string, bud budget, h httpapi.Lambda, ev events
 	}
 	before := b.st.RoundTrips()
 	b.meter.take()
+	r0, w0 := b.units.units()
 	resp, err := call(b.ctx, h, ev, want)
 	if err != nil {
 		return resp, 0, fmt.Errorf("%s: %w", name, err)
@@ -177,7 +186,9 @@ func (b *tripBench) measure(name string, bud budget, h httpapi.Lambda, ev events
 	if err := b.stream.CatchUp(b.ctx); err != nil {
 		return resp, 0, err
 	}
-	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud, cost: own, stream: b.meter.take()})
+	r1, w1 := b.units.units()
+	b.steps = append(b.steps, tripStep{name: name, trips: n, budget: bud, cost: own, stream: b.meter.take(),
+		read: r1 - r0, write: w1 - w0})
 	return resp, n, nil
 }
 

@@ -68,10 +68,24 @@ commands:
                  (which withdraws the pending key). Needs kms:Decrypt on the stack's
                  key (the SecretsKeyArn output); with --local, local-kms on
                  127.0.0.1:$KMS_PORT (8006)
+  mail redrive [--queue URL] [--max N] [--drop-unreadable]
+                 send again the mail the mailer gave up on: for each batch in the
+                 failure queue (URL: the MailFailureQueueUrl output, default
+                 $MAIL_FAILURE_QUEUE_URL), read its records from the table's stream
+                 (kept 24 hours) and put each outbox item still waiting back on the
+                 stream, then delete the message; mail sent meanwhile or past its
+                 expiry is left; a batch gone from the stream stays in the queue
+                 unless --drop-unreadable. Needs sqs:ReceiveMessage and DeleteMessage
+                 on the queue, dynamodb:GetShardIterator and GetRecords on the stream
+  help, -h       this text
 `
 
 func main() {
-	if err := run(context.Background(), os.Args[1:]); err != nil {
+	err := run(context.Background(), os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return // asked for the usage, which is printed: not a failure
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "usersctl:", err)
 		os.Exit(1)
 	}
@@ -90,6 +104,13 @@ func run(ctx context.Context, args []string) error {
 		return errors.New("no command")
 	}
 	cmd, rest := global.Arg(0), global.Args()[1:]
+	switch cmd {
+	case "help":
+		global.Usage()
+		return nil
+	case "mail":
+		return mailCmd(ctx, *local, *table, rest, os.Stdout)
+	}
 	if cmd == "keys" {
 		ring, err := keyRing(ctx, *local, *table)
 		if err != nil {

@@ -17,6 +17,9 @@ func main() {
 		Outbox:  a.Store,
 		From:    a.Config.AppName + " <" + a.Config.MailFrom + ">",
 		AppName: a.Config.AppName,
+
+		ConfigurationSet: a.Config.MailConfigurationSet,
+		Metrics:          a.Metrics,
 	}
 	lambda.Start(m.Handle)
 }

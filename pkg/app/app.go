@@ -14,6 +14,7 @@ import (
 	"github.com/userbase/userbase/pkg/jwt"
 	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/logging"
+	"github.com/userbase/userbase/pkg/metrics"
 	"github.com/userbase/userbase/pkg/site"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
@@ -31,6 +32,8 @@ type App struct {
 	// access tokens with it. Neither reads anything before first use.
 	Keys   *keys.Ring
 	Tokens *keys.Tokens
+	// Metrics writes the function's CloudWatch metrics (EMF lines on standard output).
+	Metrics *metrics.Recorder
 
 	parts []Part
 }
@@ -56,7 +59,8 @@ func New(opts ...Option) (*App, error) {
 	}
 	logging.SetLevel(cfg.LogLevel)
 	awsCfg := awsclient.Config()
-	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName)}
+	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName),
+		Metrics: metrics.New(logging.Logger(), cfg.MetricsNamespace)}
 	for _, o := range opts {
 		o(a)
 	}
@@ -67,7 +71,8 @@ func New(opts ...Option) (*App, error) {
 	if a.Avatars != nil { // not a non-nil interface holding nil
 		objects = a.Avatars
 	}
-	a.Users = service(cfg, a.Store, time.Now, urls, objects, a.Keys.Sealer(), accessTokens{a.Tokens}, a.parts...)
+	a.Users = service(cfg, countingStore{a.Store, a.Metrics}, time.Now, urls, objects, a.Keys.Sealer(),
+		accessTokens{a.Tokens, a.Metrics}, a.Store, a.parts...)
 	return a, nil
 }
 
@@ -75,13 +80,13 @@ func New(opts ...Option) (*App, error) {
 // tools use it. With ring it seals TOTP secrets and mints access tokens with it.
 func Service(cfg *config.Config, st user.Store, now func() time.Time, ring ...*keys.Ring) *user.Service {
 	if len(ring) == 0 || ring[0] == nil {
-		return service(cfg, st, now, nil, nil, nil, nil)
+		return service(cfg, st, now, nil, nil, nil, nil, nil)
 	}
-	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{Tokens(cfg, ring[0])})
+	return service(cfg, st, now, nil, nil, ring[0].Sealer(), accessTokens{t: Tokens(cfg, ring[0])}, nil)
 }
 
 func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.AvatarURLs, objects user.AvatarObjects,
-	secrets user.Secrets, tokens user.Tokens, parts ...Part) *user.Service {
+	secrets user.Secrets, tokens user.Tokens, suppressions user.MailSuppressions, parts ...Part) *user.Service {
 	h := auth.Hasher{MemoryKiB: cfg.Argon2.MemoryKiB, Iterations: cfg.Argon2.Iterations, Parallelism: cfg.Argon2.Parallelism}
 	o := user.Options{
 		SessionTTL:           cfg.SessionTTL,
@@ -103,6 +108,7 @@ func service(cfg *config.Config, st user.Store, now func() time.Time, urls user.
 		AvatarObjects:        objects,
 		Secrets:              secrets,
 		Tokens:               tokens,
+		MailSuppressions:     suppressions,
 		MailLimitPerHour:     cfg.MailLimitPerHour,
 		Throttle: user.Throttle{
 			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginWindow, Lock: cfg.LoginLock,

@@ -7,14 +7,19 @@ import (
 
 	"github.com/userbase/userbase/pkg/jwt"
 	"github.com/userbase/userbase/pkg/keys"
+	"github.com/userbase/userbase/pkg/metrics"
 	"github.com/userbase/userbase/pkg/user"
 )
 
 // AccessTokens is the domain's port onto keys.Tokens: the issuer is the request's, which
 // the HTTP glue puts in the context (jwt.WithIssuer).
-func AccessTokens(t *keys.Tokens) user.Tokens { return accessTokens{t} }
+func AccessTokens(t *keys.Tokens) user.Tokens { return accessTokens{t: t} }
 
-type accessTokens struct{ t *keys.Tokens }
+// accessTokens counts each token it mints in m (nil: not counted).
+type accessTokens struct {
+	t *keys.Tokens
+	m *metrics.Recorder
+}
 
 var _ user.Tokens = accessTokens{}
 
@@ -26,8 +31,12 @@ func (a accessTokens) Mint(ctx context.Context, c *user.Claims) (string, time.Ti
 	if iss == "" {
 		return "", time.Time{}, errNoIssuer
 	}
-	return a.t.Mint(ctx, jwt.Claims{Issuer: iss, Subject: c.UserID, SessionID: c.SessionID, Role: c.Role,
+	tok, exp, err := a.t.Mint(ctx, jwt.Claims{Issuer: iss, Subject: c.UserID, SessionID: c.SessionID, Role: c.Role,
 		Email: c.Email, EmailVerified: c.EmailVerified, AMR: c.Methods, AuthTime: c.AuthTime})
+	if err == nil {
+		a.m.Count(ctx, metrics.TokensMinted, 1)
+	}
+	return tok, exp, err
 }
 
 func (a accessTokens) Verify(ctx context.Context, token string) (string, string, error) {

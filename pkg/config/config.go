@@ -76,6 +76,11 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// TokenAudience is the access tokens' aud.
 	TokenAudience string
+	// MetricsNamespace is the CloudWatch namespace of the functions' metrics (EMF lines).
+	MetricsNamespace string
+	// MailConfigurationSet is the SES configuration set mail is sent with, whose bounces and
+	// complaints come back to the mail-feedback function; "" sends without one.
+	MailConfigurationSet string
 }
 
 // RelyingParty is who passkeys are bound to: an id (a domain) and the exact origins whose
@@ -142,6 +147,8 @@ const (
 	envAudience      = "TOKEN_AUDIENCE"
 	envWebAuthnRPID  = "WEBAUTHN_RP_ID"
 	envWebAuthnOrig  = "WEBAUTHN_ORIGINS"
+	envMetrics       = "METRICS_NAMESPACE"
+	envMailConfigSet = "MAIL_CONFIGURATION_SET"
 )
 
 // DefaultTokenAudience is the access tokens' aud when TOKEN_AUDIENCE is not set.
@@ -154,7 +161,7 @@ func Variables() []string {
 		envRegisterLimit, envLoginFailures, envLoginWindow, envLoginLock, envLoginLockMax, envLoginIP,
 		envMailLimit, envProfileDaily, envWishlistMax, envAvatarURLTTL, envProfileFields, envCORSOrigins, envRevertURL,
 		envSessionIdle, envReauthWindow, envGeneratedTTL, envResetLimit, envKMSKey, envIssuer, envTokenTTL, envAudience,
-		envWebAuthnRPID, envWebAuthnOrig}
+		envWebAuthnRPID, envWebAuthnOrig, envMetrics, envMailConfigSet}
 }
 
 // LoadRelyingParty reads WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS.
@@ -240,6 +247,8 @@ func load(get func(string) string) (*Config, error) {
 		KMSKeyID:             r.str(envKMSKey, ""),
 		AccessTokenTTL:       r.duration(envTokenTTL, 15*time.Minute),
 		TokenAudience:        r.str(envAudience, DefaultTokenAudience),
+		MetricsNamespace:     r.str(envMetrics, "Userbase"),
+		MailConfigurationSet: r.str(envMailConfigSet, ""),
 		Argon2: Argon2{
 			MemoryKiB:   uint32(r.integer(envArgonMemory, 19456, 8, auth.MaxMemoryKiB)),
 			Iterations:  uint32(r.integer(envArgonIter, 2, 1, auth.MaxIterations)),

@@ -49,5 +49,6 @@ var apiRoutes = []apiRoute{
 	{"/v1/users/{id}", []string{"DELETE", "GET", "PATCH"}},
 	{"/v1/users/{id}/email/confirm", []string{"POST"}},
 	{"/v1/users/{id}/events", []string{"GET"}},
+	{"/v1/users/{id}/mail-suppression", []string{"DELETE"}},
 	{"/v1/users/{id}/password", []string{"PUT"}},
 }

@@ -24,6 +24,7 @@ Globals:
         FAILED_QUEUE: !GetAtt Failed.Arn
         STREAM: !GetAtt Table.StreamArn
         TRACE: !If [Verbose, "on", !Ref AWS::NoValue]
+        AWS_ENDPOINT_URL_SES: "" # declared for sam local; the local stack's endpoint wins
 Resources:
   MailerFunction:
     Type: AWS::Serverless::Function

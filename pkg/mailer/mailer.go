@@ -1,11 +1,13 @@
 // Package mailer is the stream consumer that sends the outbox: for each new outbox item it
-// renders the localized mail, sends it through SES and deletes the item.
+// renders the localized mail, sends it through SES and deletes the item. Mail to an address
+// SES reported as bouncing or complaining is not sent.
 package mailer
 
 import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,8 +16,10 @@ import (
 
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/mail"
+	"github.com/userbase/userbase/pkg/metrics"
 	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/streamimage"
+	"github.com/userbase/userbase/pkg/user"
 )
 
 // Sender is the part of the SES client the mailer uses.
@@ -23,11 +27,19 @@ type Sender interface {
 	SendEmail(context.Context, *ses.SendEmailInput, ...func(*ses.Options)) (*ses.SendEmailOutput, error)
 }
 
-// Outbox is what the mailer needs of the table.
+// Outbox is what the mailer needs of the table (pkg/store).
 type Outbox interface {
-	MailPending(ctx context.Context, id string) (bool, error)
+	// MailState reads whether an outbox item still waits and why its address is marked
+	// ("" when it is not), in one round trip.
+	MailState(ctx context.Context, id, address string) (pending bool, suppressed string, err error)
+	// AddressOwner is the user whose address it is, "" when none.
+	AddressOwner(ctx context.Context, address string) (string, error)
+	// SkipMail deletes an item that will not be sent, recording ev (nil: none) with it.
+	SkipMail(ctx context.Context, id string, ev *user.Event) error
 	DeleteMail(ctx context.Context, id string) error
 }
+
+var _ Outbox = (*store.Store)(nil)
 
 // Mailer sends outbox mail.
 type Mailer struct {
@@ -35,12 +47,19 @@ type Mailer struct {
 	Outbox  Outbox
 	From    string
 	AppName string
+	// ConfigurationSet is the SES configuration set of every mail, whose bounces and
+	// complaints come back to the mail-feedback function; "" sends without one.
+	ConfigurationSet string
+	Metrics          *metrics.Recorder // nil: nothing counted
+	Now              func() time.Time  // nil: time.Now
 }
 
-// Handle processes one batch of stream records in order. On a failure it returns an error,
-// so Lambda retries the batch (bisecting it, then sending it to the failure queue); mail
+// Handle processes one batch of stream records in order. At the first record that fails it
+// stops and reports that record as the batch's failure (ReportBatchItemFailures), so Lambda
+// retries from it (and bisects, then parks what still fails in the failure queue); mail
 // already sent is not sent twice, because its outbox item is gone.
-func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) error {
+func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	var resp events.DynamoDBEventResponse
 	for _, rec := range ev.Records {
 		if rec.EventName != "INSERT" {
 			continue
@@ -56,19 +75,25 @@ func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) error {
 			continue
 		}
 		if err := m.send(ctx, msg); err != nil {
-			return fmt.Errorf("mail %s: %w", msg.ID, err)
+			m.Metrics.Count(ctx, metrics.MailsFailed, 1)
+			logging.Logger().Error("mail not sent", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To), "error", err.Error())
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			return resp, nil
 		}
 	}
-	return nil
+	return resp, nil
 }
 
 func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
-	pending, err := m.Outbox.MailPending(ctx, msg.ID)
+	pending, suppressed, err := m.Outbox.MailState(ctx, msg.ID, msg.To)
 	if err != nil {
 		return err
 	}
 	if !pending {
 		return nil // sent by an earlier attempt of this batch
+	}
+	if suppressed != "" {
+		return m.skip(ctx, msg, suppressed)
 	}
 	r, err := mail.Render(msg, m.From, m.AppName)
 	if err != nil {
@@ -76,7 +101,7 @@ func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
 		return m.Outbox.DeleteMail(ctx, msg.ID)
 	}
 	utf8 := aws.String("UTF-8")
-	_, err = m.SES.SendEmail(ctx, &ses.SendEmailInput{
+	in := &ses.SendEmailInput{
 		Source:      aws.String(r.From),
 		Destination: &sestypes.Destination{ToAddresses: []string{r.To}},
 		Message: &sestypes.Message{
@@ -86,12 +111,40 @@ func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
 				Html: &sestypes.Content{Data: aws.String(r.HTML), Charset: utf8},
 			},
 		},
-	})
-	if err != nil {
+	}
+	if m.ConfigurationSet != "" {
+		in.ConfigurationSetName = aws.String(m.ConfigurationSet)
+	}
+	if _, err = m.SES.SendEmail(ctx, in); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
+	m.Metrics.Count(ctx, metrics.MailsSent, 1)
 	logging.Logger().Info("mail sent", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To))
 	return m.Outbox.DeleteMail(ctx, msg.ID)
+}
+
+// skip drops a mail to a marked address, recording it on the user whose address it is.
+func (m *Mailer) skip(ctx context.Context, msg *mail.Mail, reason string) error {
+	owner, err := m.Outbox.AddressOwner(ctx, msg.To)
+	if err != nil {
+		return err
+	}
+	var ev *user.Event
+	if owner != "" {
+		now := time.Now
+		if m.Now != nil {
+			now = m.Now
+		}
+		// The mail's id (time-ordered too) makes a retried skip record the same event.
+		ev = &user.Event{ID: msg.ID, UserID: owner, Type: user.EventMailSuppressed, At: now().UTC(),
+			Detail: map[string]string{"kind": msg.Kind, "reason": reason, "to": user.MaskEmail(msg.To)}}
+	}
+	if err := m.Outbox.SkipMail(ctx, msg.ID, ev); err != nil {
+		return err
+	}
+	m.Metrics.Count(ctx, metrics.MailsSuppressed, 1)
+	logging.Logger().Warn("mail suppressed", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To), "reason", reason)
+	return nil
 }
 
 // MaskEmail keeps an address recognizable in logs without revealing it: "a***@example.com".

@@ -267,6 +267,7 @@ func TestOperationsAndCoverage(t *testing.T) {
 		{"PATCH", "/v1/users/{id}"},
 		{"POST", "/v1/users/{id}/email/confirm"},
 		{"GET", "/v1/users/{id}/events"},
+		{"DELETE", "/v1/users/{id}/mail-suppression"},
 		{"PUT", "/v1/users/{id}/password"},
 	}
 	if diff := cmp.Diff(want, d.Operations()); diff != "" {

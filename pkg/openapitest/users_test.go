@@ -34,6 +34,7 @@ var adminOperations = []Operation{
 	{"PUT", "/v1/users/{id}/password"},
 	{"POST", "/v1/users/{id}/email/confirm"},
 	{"GET", "/v1/users/{id}/events"},
+	{"DELETE", "/v1/users/{id}/mail-suppression"},
 }
 
 func TestCheckAdminRoutes(t *testing.T) {

@@ -58,19 +58,6 @@ func (s *Store) DeleteMail(ctx context.Context, id string) error {
 	return nil
 }
 
-// MailPending reports whether an outbox item is still waiting to be sent.
-func (s *Store) MailPending(ctx context.Context, id string) (bool, error) {
-	s.calls.Add(1)
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: s.table, Key: key(prefixOutbox+id, skMail), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: aws.String("pk"),
-	})
-	if err != nil {
-		return false, fmt.Errorf("get mail %s: %w", id, err)
-	}
-	return len(out.Item) > 0, nil
-}
-
 // mails writes outbox items; the mailer sends them from the table's stream.
 func (b *txBuilder) mails(tx *user.Tx) error {
 	for _, m := range tx.Mails {
@@ -81,4 +68,46 @@ func (b *txBuilder) mails(tx *user.Tx) error {
 		b.put(av, "", nil, nil)
 	}
 	return nil
+}
+
+// Requeue is what RequeueMail did with an outbox item.
+type Requeue int
+
+// RequeueMail's outcomes.
+const (
+	Requeued       Requeue = iota // written again under a new id, so the stream delivers it
+	RequeueGone                   // no longer in the outbox: sent, or skipped, meanwhile
+	RequeueExpired                // past its expiry: its code no longer works, so it stays unsent
+)
+
+// RequeueMail puts the outbox item id back on the table's stream, for a mail the mailer
+// gave up on: a copy under newID (an INSERT, which the mailer's subscription takes), then
+// the item itself deleted. A copy whose delete failed would be sent twice; a delete
+// before the copy could lose the mail.
+func (s *Store) RequeueMail(ctx context.Context, id, newID string, now time.Time) (Requeue, error) {
+	s.calls.Add(1)
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(prefixOutbox+id, skMail), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return 0, fmt.Errorf("get mail %s: %w", id, err)
+	}
+	if len(out.Item) == 0 {
+		return RequeueGone, nil
+	}
+	m, err := UnmarshalMail(out.Item)
+	if err != nil {
+		return 0, err
+	}
+	if !m.ExpiresAt.After(now) {
+		return RequeueExpired, nil
+	}
+	m.ID = newID
+	av, err := marshalMail(m)
+	if err != nil {
+		return 0, err
+	}
+	s.calls.Add(1)
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: av, ConditionExpression: aws.String(condNew)}); err != nil {
+		return 0, fmt.Errorf("requeue mail %s as %s: %w", id, newID, err)
+	}
+	return Requeued, s.DeleteMail(ctx, id)
 }

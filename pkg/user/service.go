@@ -69,6 +69,9 @@ type Options struct {
 	CeremonyLimitPerHour int
 	// SignInCodeTTL is how long a mailed sign-in code works (10 minutes).
 	SignInCodeTTL time.Duration
+	// MailSuppressions clears the marks that stop mail to bounced or complaining addresses;
+	// nil: an admin cannot clear one.
+	MailSuppressions MailSuppressions
 }
 
 // Throttle are the sign-in limits.

@@ -1,0 +1,146 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/userbase/userbase/pkg/logging"
+	"github.com/userbase/userbase/pkg/metrics"
+	"github.com/userbase/userbase/pkg/user"
+)
+
+type fakeSES struct {
+	sent []*ses.SendEmailInput
+	fail map[string]error // by recipient
+}
+
+func (f *fakeSES) SendEmail(_ context.Context, in *ses.SendEmailInput, _ ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+	if err := f.fail[in.Destination.ToAddresses[0]]; err != nil {
+		return nil, err
+	}
+	f.sent = append(f.sent, in)
+	return &ses.SendEmailOutput{MessageId: aws.String("m")}, nil
+}
+
+type fakeOutbox struct {
+	pending    map[string]bool   // by mail id
+	suppressed map[string]string // reason by address
+	owners     map[string]string // user id by address
+	skipped    map[string]*user.Event
+}
+
+func (f *fakeOutbox) MailState(_ context.Context, id, address string) (bool, string, error) {
+	return f.pending[id], f.suppressed[address], nil
+}
+
+func (f *fakeOutbox) AddressOwner(_ context.Context, address string) (string, error) {
+	return f.owners[address], nil
+}
+
+func (f *fakeOutbox) SkipMail(_ context.Context, id string, ev *user.Event) error {
+	delete(f.pending, id)
+	f.skipped[id] = ev
+	return nil
+}
+
+func (f *fakeOutbox) DeleteMail(_ context.Context, id string) error {
+	delete(f.pending, id)
+	return nil
+}
+
+// record is an outbox item's INSERT as the stream delivers it.
+func record(seq, id, to string) events.DynamoDBEventRecord {
+	s := events.NewStringAttribute
+	return events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{
+		SequenceNumber: seq,
+		NewImage: map[string]events.DynamoDBAttributeValue{
+			"pk": s("OUTBOX#" + id), "sk": s("MAIL"), "type": s("mail"), "id": s(id), "kind": s("reset_password"),
+			"to": s(to), "code": s("code-1"), "expires_at": events.NewNumberAttribute("1900000000"),
+		},
+	}}
+}
+
+func TestHandle(t *testing.T) {
+	var logs bytes.Buffer
+	rec := metrics.New(logging.New(&logs, slog.LevelError), "test")
+	sender := &fakeSES{fail: map[string]error{"down@example.com": errors.New("throttled")}}
+	box := &fakeOutbox{
+		pending:    map[string]bool{"m1": true, "m2": true, "m3": true, "m4": true, "m5": true, "m6": true},
+		suppressed: map[string]string{"bounced@example.com": "bounce", "stranger@example.com": "complaint"},
+		owners:     map[string]string{"bounced@example.com": "user-1"},
+		skipped:    map[string]*user.Event{},
+	}
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	m := &Mailer{SES: sender, Outbox: box, From: "App <no-reply@example.com>", AppName: "App",
+		ConfigurationSet: "feedback", Metrics: rec, Now: func() time.Time { return at }}
+	resp, err := m.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		record("1", "m1", "ann@example.com"),
+		record("2", "m2", "bounced@example.com"),
+		record("3", "m3", "stranger@example.com"),
+		record("4", "m4", "down@example.com"),
+		record("5", "m5", "bob@example.com"), // after the failure: left for the retry
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: "4"}}}
+	if diff := cmp.Diff(want, resp); diff != "" {
+		t.Errorf("response (-want +got):\n%s", diff)
+	}
+	if len(sender.sent) != 1 || sender.sent[0].Destination.ToAddresses[0] != "ann@example.com" ||
+		aws.ToString(sender.sent[0].ConfigurationSetName) != "feedback" {
+		t.Errorf("sent %d mails, want one to ann@example.com with the configuration set", len(sender.sent))
+	}
+	ev := box.skipped["m2"]
+	if ev == nil || ev.UserID != "user-1" || ev.Type != user.EventMailSuppressed || !ev.At.Equal(at) ||
+		ev.Detail["reason"] != "bounce" || ev.Detail["to"] != "b***@example.com" || ev.Detail["kind"] != "reset_password" {
+		t.Errorf("skipped m2 with event %+v, want mail_suppressed on user-1", ev)
+	}
+	if ev, ok := box.skipped["m3"]; !ok || ev != nil {
+		t.Errorf("m3 (an address of nobody): skipped %v with event %+v, want skipped with none", ok, ev)
+	}
+	for _, id := range []string{"m4", "m5", "m6"} {
+		if !box.pending[id] {
+			t.Errorf("%s is no longer pending", id)
+		}
+	}
+	counts := map[string]float64{}
+	for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
+		ps, _ := metrics.Parse(line)
+		for _, p := range ps {
+			counts[p.Name] += p.Value
+		}
+	}
+	if diff := cmp.Diff(map[string]float64{metrics.MailsSent: 1, metrics.MailsSuppressed: 2, metrics.MailsFailed: 1}, counts); diff != "" {
+		t.Errorf("metrics (-want +got):\n%s", diff)
+	}
+
+	// The retry from the failed record: m5 goes out now, m1 is not sent twice.
+	delete(sender.fail, "down@example.com")
+	resp, err = m.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		record("1", "m1", "ann@example.com"), record("4", "m4", "down@example.com"), record("5", "m5", "bob@example.com"),
+	}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("retry: %v, %+v", err, resp)
+	}
+	if len(sender.sent) != 3 {
+		t.Errorf("after the retry %d mails sent, want 3", len(sender.sent))
+	}
+}
+
+func TestMaskEmail(t *testing.T) {
+	for in, want := range map[string]string{"ann@example.com": "a***@example.com", "x": "***", "@d": "***"} {
+		if got := MaskEmail(in); got != want {
+			t.Errorf("MaskEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
