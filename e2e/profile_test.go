@@ -990,8 +990,9 @@ func TestProfileDailyLimit(t *testing.T) {
 		t.Errorf("Retry-After %q, want about %.0f s (to the next UTC midnight)", r.Header.Get("Retry-After"), toMidnight)
 	}
 	detail := strOf(r.JSON(t)["detail"])
-	if !strings.Contains(detail, "available again in") || toMidnight > 3700 && !strings.Contains(detail, "hours") {
-		t.Errorf("detail %q, want \"available again in … hours …\"", detail)
+	// "1 hour" or "5 hours": an hour or more away, the wait is told in hours.
+	if !strings.Contains(detail, "available again in") || toMidnight > 3700 && !strings.Contains(detail, "hour") {
+		t.Errorf("detail %q, want \"available again in … hour(s) …\"", detail)
 	}
 
 	// Every counted route is limited; what does not count still works.
