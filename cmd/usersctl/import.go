@@ -23,6 +23,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/retry"
 	"github.com/userbase/userbase/pkg/user"
 )
 
@@ -242,43 +243,35 @@ func (im *importer) one(ctx context.Context, j job) error {
 		im.invalid.Add(1)
 		return nil
 	}
-	for attempt := 0; ; attempt++ {
-		err = im.svc.ImportUser(ctx, rec)
+	// A storage error the SDK's own retries did not cure: wait, then try again.
+	return storageRetry.Do(ctx, func(int) (bool, error) {
+		err := im.svc.ImportUser(ctx, rec)
 		var ae *apperr.Error
 		switch {
 		case err == nil:
 			im.imported.Add(1)
-			return nil
 		case errors.Is(err, user.ErrAlreadyImported):
 			im.present.Add(1)
-			return nil
 		case errors.Is(err, user.ErrEmailTaken):
 			im.duplicate(j.n, "email "+rec.Email+" is taken")
-			return nil
 		case errors.Is(err, user.ErrPhoneTaken):
 			im.duplicate(j.n, "phone "+rec.Phone+" is taken")
-			return nil
 		case errors.Is(err, user.ErrConflict):
 			im.duplicate(j.n, "id "+rec.ID+" exists")
-			return nil
 		case errors.As(err, &ae) && (ae.Code == apperr.ValidationFailed || ae.Code == apperr.UnknownField || ae.Code == apperr.ReadOnly):
 			im.reject(j.n, "invalid", fieldList(ae))
 			im.invalid.Add(1)
-			return nil
 		case ctx.Err() != nil:
-			return ctx.Err()
-		case attempt < 3:
-			// A storage error the SDK's own retries did not cure: wait, then once more.
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(500<<attempt) * time.Millisecond):
-			}
+			return false, ctx.Err()
 		default:
-			return fmt.Errorf("line %d: %w", j.n, err)
+			return true, fmt.Errorf("line %d: %w", j.n, err)
 		}
-	}
+		return false, nil
+	})
 }
+
+// storageRetry tries a line again after a storage error: four times in all.
+var storageRetry = retry.Policy{Attempts: 4, Base: 500 * time.Millisecond, Max: 4 * time.Second}
 
 func (im *importer) duplicate(n int, reason string) {
 	im.reject(n, "duplicate", reason+" (not overwritten)")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/userbase/userbase/pkg/jwt"
+	"github.com/userbase/userbase/pkg/retry"
 )
 
 // Rotation timing.
@@ -25,9 +26,10 @@ const (
 	// fallbackTokenTTL is the token lifetime assumed when the ring has none recorded:
 	// long, since keeping a retired key published too long costs nothing.
 	fallbackTokenTTL = 24 * time.Hour
-	// saveAttempts bounds the retries after losing a race with another writer.
-	saveAttempts = 5
 )
+
+// saveRetry bounds the retries after losing a race with another writer.
+var saveRetry = retry.Policy{Attempts: 5, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}
 
 // retiredGrace is how long a key stays published after it stops signing: the lifetime
 // of its last token, plus a refresh interval (a process may sign with it that much
@@ -49,9 +51,9 @@ func (r *Ring) Ensure(ctx context.Context, tokenTTL time.Duration) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for attempt := 0; attempt < saveAttempts; attempt++ {
+	return saveRetry.Do(ctx, func(int) (bool, error) {
 		if err := r.reload(ctx); err != nil {
-			return err
+			return false, err
 		}
 		st, now := r.state, r.now()
 		c := Change{Prev: st.Version, TokenTTL: tokenTTL}
@@ -60,41 +62,40 @@ func (r *Ring) Ensure(ctx context.Context, tokenTTL time.Duration) error {
 		if dk == nil {
 			p, ct, kmsID, err := r.kms.GenerateDataKey(ctx)
 			if err != nil {
-				return fmt.Errorf("generate data key: %w", err)
+				return false, fmt.Errorf("generate data key: %w", err)
 			}
 			if len(p) != 32 {
-				return fmt.Errorf("generate data key: got %d bytes, want 32", len(p))
+				return false, fmt.Errorf("generate data key: got %d bytes, want 32", len(p))
 			}
 			dk = &DataKey{Version: 1, Ciphertext: ct, KMSKeyID: kmsID, CreatedAt: now}
 			c.DataKeys, plain = []DataKey{*dk}, p
 		} else {
 			var err error
 			if plain, err = r.dataKey(ctx, dk.Version); err != nil {
-				return err
+				return false, err
 			}
 		}
 		if signer(st, now) == nil {
 			k, err := r.makeKey(dk.Version, plain, now, now)
 			if err != nil {
-				return err
+				return false, err
 			}
 			c.SigningKeys = []SigningKey{*k}
 		}
 		if len(c.DataKeys) == 0 && len(c.SigningKeys) == 0 && st.TokenTTL == tokenTTL {
-			return nil
+			return false, nil
 		}
 		err := r.store.SaveKeys(ctx, c)
 		if errors.Is(err, ErrConflict) {
-			continue
+			return true, ErrConflict
 		}
 		if err != nil {
-			return fmt.Errorf("save key ring: %w", err)
+			return false, fmt.Errorf("save key ring: %w", err)
 		}
 		r.plainKeys[dk.Version] = plain
 		r.state = nil
-		return nil
-	}
-	return ErrConflict
+		return false, nil
+	})
 }
 
 // makeKey generates a signing key, seals its private half under the data key version,
@@ -134,15 +135,16 @@ func (r *Ring) Rotate(ctx context.Context, delay time.Duration, force bool) (*Si
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for attempt := 0; attempt < saveAttempts; attempt++ {
+	var key *SigningKey
+	err := saveRetry.Do(ctx, func(int) (bool, error) {
 		if err := r.reload(ctx); err != nil {
-			return nil, err
+			return false, err
 		}
 		st, now := r.state, r.now()
 		cur := signer(st, now)
 		dk := latestDataKey(st)
 		if cur == nil || dk == nil {
-			return nil, ErrNotInitialized
+			return false, ErrNotInitialized
 		}
 		var pending []SigningKey
 		for _, k := range st.SigningKeys {
@@ -151,16 +153,16 @@ func (r *Ring) Rotate(ctx context.Context, delay time.Duration, force bool) (*Si
 			}
 		}
 		if len(pending) > 0 && !force {
-			return nil, fmt.Errorf("%w: key %s signs from %s", ErrRotationPending, pending[0].KID, pending[0].SignsFrom.Format(time.RFC3339))
+			return false, fmt.Errorf("%w: key %s signs from %s", ErrRotationPending, pending[0].KID, pending[0].SignsFrom.Format(time.RFC3339))
 		}
 		plain, err := r.dataKey(ctx, dk.Version)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		from := now.Add(delay)
 		next, err := r.makeKey(dk.Version, plain, now, from)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		retired := *cur
 		retired.SignsUntil = from
@@ -174,15 +176,16 @@ func (r *Ring) Rotate(ctx context.Context, delay time.Duration, force bool) (*Si
 		}
 		err = r.store.SaveKeys(ctx, c)
 		if errors.Is(err, ErrConflict) {
-			continue
+			return true, ErrConflict
 		}
 		if err != nil {
-			return nil, fmt.Errorf("save key ring: %w", err)
+			return false, fmt.Errorf("save key ring: %w", err)
 		}
 		r.state = nil
-		return next, nil
-	}
-	return nil, ErrConflict
+		key = next
+		return false, nil
+	})
+	return key, err
 }
 
 // The states of a key, as List reports them.

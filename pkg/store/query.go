@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -15,21 +15,28 @@ import (
 // DynamoDB hands back unprocessed), indexed by pk+"|"+sk.
 func (s *Store) batchGet(ctx context.Context, keys ...map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
 	got := make(map[string]map[string]types.AttributeValue, len(keys))
-	for attempt := 0; len(keys) > 0; attempt++ {
-		if attempt > 0 {
-			time.Sleep(time.Duration(10<<min(attempt, 6)) * time.Millisecond) // back off as DynamoDB asks
-		}
+	if len(keys) == 0 {
+		return got, nil
+	}
+	err := unprocessedRetry.Do(ctx, func(int) (bool, error) {
 		s.calls.Add(1)
 		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
 			*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
 		}})
 		if err != nil {
-			return nil, fmt.Errorf("batch get: %w", err)
+			return false, fmt.Errorf("batch get: %w", err)
 		}
 		for _, item := range out.Responses[*s.table] {
 			got[str(item["pk"])+"|"+str(item["sk"])] = item
 		}
 		keys = out.UnprocessedKeys[*s.table].Keys
+		if len(keys) > 0 {
+			return true, errors.New("batch get: still unprocessed after retries")
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return got, nil
 }

@@ -621,19 +621,19 @@ func (s *Store) PutUsers(ctx context.Context, users []*user.User, workers int) e
 
 // writeBatch writes one BatchWriteItem, resending what comes back unprocessed.
 func (s *Store) writeBatch(ctx context.Context, reqs []types.WriteRequest) error {
-	for attempt := 0; len(reqs) > 0; attempt++ {
-		if attempt > 8 {
-			return errors.New("write items: still unprocessed after retries")
-		}
+	if len(reqs) == 0 {
+		return nil
+	}
+	return unprocessedRetry.Do(ctx, func(int) (bool, error) {
 		s.calls.Add(1)
 		out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{*s.table: reqs}})
 		if err != nil {
-			return fmt.Errorf("write items: %w", err)
+			return false, fmt.Errorf("write items: %w", err)
 		}
 		reqs = out.UnprocessedItems[*s.table]
 		if len(reqs) > 0 {
-			time.Sleep(time.Duration(10<<attempt) * time.Millisecond) // back off as DynamoDB asks
+			return true, errors.New("write items: still unprocessed after retries")
 		}
-	}
-	return nil
+		return false, nil
+	})
 }

@@ -7,13 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/userbase/userbase/pkg/retry"
 )
 
 // DB is the part of the DynamoDB client the store uses.
@@ -54,42 +55,45 @@ func (s *Store) ItemsRead() int64 { return s.read.Load() }
 // after every retry.
 var ErrTransactionConflict = errors.New("store: transaction conflict")
 
+// Waits of the store's retries: of a transaction that lost a race with another on the
+// same items (DynamoDB does not retry those itself), and of a batch's unprocessed keys or
+// items, which DynamoDB hands back to be sent again after a backoff.
+var (
+	conflictRetry    = retry.Policy{Attempts: 7, Base: 20 * time.Millisecond, Max: time.Second}
+	unprocessedRetry = retry.Policy{Attempts: 9, Base: 10 * time.Millisecond, Max: 2 * time.Second}
+)
+
 // transact runs one TransactWriteItems, retrying while it loses races with concurrent
-// transactions on the same items (DynamoDB does not retry those itself). It returns the
-// cancellation reasons when a condition failed.
+// transactions on the same items. It returns the cancellation reasons when a condition
+// failed.
 func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) ([]types.CancellationReason, error) {
-	for attempt := 0; ; attempt++ {
+	var reasons []types.CancellationReason
+	err := conflictRetry.Do(ctx, func(int) (bool, error) {
 		s.calls.Add(1)
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			return nil, nil
+			return false, nil
 		}
 		var tce *types.TransactionCanceledException
 		if !errors.As(err, &tce) {
-			return nil, fmt.Errorf("transact: %w", err)
+			return false, fmt.Errorf("transact: %w", err)
 		}
 		conflict := false
 		for _, r := range tce.CancellationReasons {
 			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-				return tce.CancellationReasons, nil
+				reasons = tce.CancellationReasons
+				return false, nil
 			}
 			if c := aws.ToString(r.Code); c == "TransactionConflict" || c == "ThrottlingError" {
 				conflict = true
 			}
 		}
-		if !conflict || attempt >= 6 {
-			if conflict {
-				return nil, ErrTransactionConflict
-			}
-			return nil, fmt.Errorf("transact: %w", err)
+		if conflict {
+			return true, ErrTransactionConflict
 		}
-		backoff := time.Duration(5+rand.IntN(20)<<attempt) * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(backoff):
-		}
-	}
+		return false, fmt.Errorf("transact: %w", err)
+	})
+	return reasons, err
 }
 
 // failed reports whether the transaction item at index i failed its condition.

@@ -3,28 +3,20 @@ package user
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
+
+	"github.com/userbase/userbase/pkg/retry"
 )
 
-// maxConflicts is how many lost races a change survives before it gives up: enough for
-// a burst of concurrent writers on one user (each retry re-reads and waits a little more).
-const maxConflicts = 20
+// conflicts is how often a change is tried while it loses races: enough for a burst of
+// concurrent writers on one user (each retry re-reads and waits a little more).
+var conflicts = retry.Policy{Attempts: 21, Base: 5 * time.Millisecond, Max: 80 * time.Millisecond}
 
 // optimistic runs try, which reads what it changes and writes it conditioned on what it
-// read, again while the write loses a race (ErrConflict), after a short random wait that
-// grows with each attempt, so concurrent writers spread out instead of colliding again.
+// read, again while the write loses a race (ErrConflict).
 func optimistic(ctx context.Context, try func(attempt int) error) error {
-	for attempt := 0; ; attempt++ {
+	return conflicts.Do(ctx, func(attempt int) (bool, error) {
 		err := try(attempt)
-		if !errors.Is(err, ErrConflict) || attempt >= maxConflicts {
-			return err
-		}
-		wait := time.Duration(1+rand.IntN(5<<min(attempt, 4))) * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-	}
+		return errors.Is(err, ErrConflict), err
+	})
 }
