@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -62,7 +63,7 @@ func decodeJSON(body []byte, dst any, readOnly []string) error {
 	for name := range top {
 		switch {
 		case known[name]:
-		case contains(readOnly, name):
+		case slices.Contains(readOnly, name):
 			ro.Add(name, apperr.FieldReadOnly)
 		default:
 			unknown.Add(name, apperr.FieldUnknown)
@@ -121,15 +122,6 @@ func fieldsOf(t reflect.Type) map[string]bool {
 	}
 	fieldCache.Store(t, out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // unknownFieldName reads the member name out of encoding/json's unknown-field error, the

@@ -2,8 +2,9 @@ package localstack
 
 import (
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,7 @@ func functionEnv(f samtemplate.Function, name, binaryDir string, res samtemplate
 	if d := os.Getenv("GOCOVERDIR"); d != "" {
 		env["GOCOVERDIR"] = d
 	}
-	for _, k := range sortedKeys(f.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(f.Environment)) {
 		s, ok, err := res.ResolveString(f.Environment[k])
 		if err != nil {
 			return nil, fmt.Errorf("%s environment %s: %w", f.LogicalID, k, err)
@@ -88,17 +89,8 @@ func functionEnv(f samtemplate.Function, name, binaryDir string, res samtemplate
 		env[k] = v
 	}
 	out := make([]string, 0, len(env))
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		out = append(out, k+"="+env[k])
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

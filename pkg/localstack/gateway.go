@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -337,7 +339,7 @@ func corsMocks(api *samtemplate.API, routes []*route) []*route {
 		}
 	}
 	var out []*route
-	for _, res := range sortedKeys(resources) {
+	for _, res := range slices.Sorted(maps.Keys(resources)) {
 		if !hasOptions[res] {
 			r := *resources[res]
 			r.method, r.fn, r.mock = http.MethodOptions, nil, true

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
@@ -65,7 +67,7 @@ func (s *Stack) serveAPI(ln net.Listener, res samtemplate.Resolver) error {
 	for _, id := range s.Template.ResourcesOfType(samtemplate.TypeAPI) {
 		ids[id] = true
 	}
-	for _, id := range sortedKeys(s.functions) {
+	for _, id := range slices.Sorted(maps.Keys(s.functions)) {
 		f, err := s.Template.Function(id)
 		if err != nil {
 			return err
@@ -79,7 +81,7 @@ func (s *Stack) serveAPI(ln net.Listener, res samtemplate.Resolver) error {
 	}
 	apis := map[string]*samtemplate.API{}
 	var routes []*route
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		a, err := s.Template.API(id)
 		if err != nil {
 			return err
@@ -109,7 +111,7 @@ func (s *Stack) serveAPI(ln net.Listener, res samtemplate.Resolver) error {
 	// Requests that match no route are answered by the first API by
 	// logical ID (the implicit one when there is no other).
 	defaultAPI := (*samtemplate.API)(nil)
-	for _, id := range sortedKeys(apis) {
+	for _, id := range slices.Sorted(maps.Keys(apis)) {
 		defaultAPI = apis[id]
 		break
 	}
@@ -136,7 +138,7 @@ func (s *Stack) startStreams(o Options, res samtemplate.Resolver, streamARNs map
 	client := dynamodbstreams.NewFromConfig(s.AWSConfig(), func(so *dynamodbstreams.Options) {
 		so.BaseEndpoint = &s.DynamoEndpoint
 	})
-	for _, id := range sortedKeys(s.functions) {
+	for _, id := range slices.Sorted(maps.Keys(s.functions)) {
 		f, err := s.Template.Function(id)
 		if err != nil {
 			return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -142,7 +144,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			s = nil
 		}
 	}()
-	for _, name := range sortedKeys(o.Parameters) {
+	for _, name := range slices.Sorted(maps.Keys(o.Parameters)) {
 		if _, ok := tpl.Parameters[name]; !ok {
 			s.logf("parameter %s is not declared in the template; ignored", name)
 		}
@@ -202,7 +204,7 @@ func (s *Stack) Invoke(ctx context.Context, logicalID string, payload []byte) ([
 // (the signing key ring) after changing it behind their back.
 func (s *Stack) Recycle(logicalIDs ...string) error {
 	if len(logicalIDs) == 0 {
-		logicalIDs = sortedKeys(s.functions)
+		logicalIDs = slices.Sorted(maps.Keys(s.functions))
 	}
 	for _, id := range logicalIDs {
 		f, ok := s.functions[id]

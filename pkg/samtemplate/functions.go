@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -106,7 +107,7 @@ func (t *Template) Function(id string) (Function, error) {
 		return Function{}, fmt.Errorf("%s Timeout: %w", id, err)
 	}
 	events := mapOf(r.Properties["Events"])
-	for _, name := range sortedKeys(events) {
+	for _, name := range slices.Sorted(maps.Keys(events)) {
 		e, err := t.event(name, mapOf(events[name]))
 		if err != nil {
 			return Function{}, fmt.Errorf("%s event %s: %w", id, name, err)

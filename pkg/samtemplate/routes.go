@@ -2,7 +2,9 @@ package samtemplate
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -41,9 +43,9 @@ func (t *Template) Routes(id string) ([]Route, error) {
 	}
 	byKey := map[string]Route{}
 	body := mapOf(api.Properties["DefinitionBody"])
-	for _, path := range sortedKeys(mapOf(body["paths"])) {
+	for _, path := range slices.Sorted(maps.Keys(mapOf(body["paths"]))) {
 		item := mapOf(mapOf(body["paths"])[path])
-		for _, key := range sortedKeys(item) {
+		for _, key := range slices.Sorted(maps.Keys(item)) {
 			method, ok := definitionMethods[strings.ToLower(key)]
 			if !ok {
 				continue

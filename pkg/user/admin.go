@@ -3,7 +3,6 @@ package user
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/auth"
@@ -42,8 +41,8 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 	now := s.now().UTC()
 	u := &User{ID: id, Email: email, EmailVerified: true, Role: RoleAdmin, Active: true, Language: "en",
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
-		return false, fmt.Errorf("hash password: %w", err)
+	if u.PasswordHash, err = s.hashNew(password); err != nil {
+		return false, err
 	}
 	if err := s.store.Apply(ctx, &Tx{Now: now, Create: u, AdminDelta: 1}); err != nil {
 		return false, err

@@ -79,9 +79,9 @@ func (s *Service) ResetPassword(ctx context.Context, code, newPassword string, c
 			// password last changed.
 			return ErrInvalidCode
 		}
-		hash, err := s.hasher.Hash(password)
+		hash, err := s.hashNew(password)
 		if err != nil {
-			return fmt.Errorf("hash password: %w", err)
+			return err
 		}
 		next := withPassword(u, hash, now)
 		next.Failures = Failures{} // proving control of the mailbox lifts a lock
@@ -177,9 +177,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	if err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashNew(password)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return err
 	}
 	now := s.now().UTC()
 	next := withPassword(u, hash, now)

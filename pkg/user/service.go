@@ -298,8 +298,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	if u.Language == "" {
 		u.Language = string(i18n.Pick("", r.Client.AcceptLanguage))
 	}
-	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
+	if u.PasswordHash, err = s.hashNew(password); err != nil {
+		return nil, err
 	}
 	a, sess, err := s.newSession(u, now, r.Client, MethodPassword)
 	if err != nil {
@@ -525,6 +525,9 @@ func (s *Service) checkEmail(raw, field string, errs *apperr.Fields) string {
 	return e
 }
 
+// checkNewPassword holds a chosen password to the password rules, adding what is wrong
+// with it to errs, and returns it normalized: what hashNew hashes once every other field
+// of the request has been checked too.
 func (s *Service) checkNewPassword(raw, field string, errs *apperr.Fields) string {
 	if raw == "" {
 		errs.Add(field, apperr.FieldRequired)
@@ -541,6 +544,15 @@ func (s *Service) checkNewPassword(raw, field string, errs *apperr.Fields) strin
 		errs.Add(field, code)
 	}
 	return p
+}
+
+// hashNew hashes a password checkNewPassword admitted.
+func (s *Service) hashNew(password string) (string, error) {
+	h, err := s.hasher.Hash(password)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
 }
 
 func truncate(s string, n int) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"math/big"
 	"strings"
 
@@ -69,8 +68,8 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	if u.Language == "" {
 		u.Language = "en"
 	}
-	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
-		return nil, "", fmt.Errorf("hash password: %w", err)
+	if u.PasswordHash, err = s.hashNew(password); err != nil {
+		return nil, "", err
 	}
 	if generated != "" {
 		// Whoever generated it knows it too: it must be replaced soon.
@@ -217,9 +216,9 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashNew(password)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return err
 	}
 	return optimistic(ctx, func(int) error {
 		cur, err := s.GetUser(ctx, id)

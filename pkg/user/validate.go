@@ -2,6 +2,7 @@ package user
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -79,7 +80,7 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 	if p.Gender != nil {
 		u.Gender = ""
 		if g := strings.TrimSpace(*p.Gender); g != "" {
-			if contains(profilefields.Genders(), g) {
+			if slices.Contains(profilefields.Genders(), g) {
 				u.Gender = g
 			} else {
 				errs.Add("gender", apperr.FieldInvalidChoice)
@@ -203,12 +204,3 @@ func ValidCountry(c string) bool {
 
 // ValidTimezone reports whether tz is an IANA time zone name GET /v1/locales offers.
 func ValidTimezone(tz string) bool { return locales.ValidTimezone(tz) }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -97,7 +98,7 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem) (*Wis
 	for i, img := range it.Images {
 		u, err := url.Parse(img)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(img) > MaxURLLen {
-			errs.Add("images."+itoa(i), apperr.FieldInvalidURL)
+			errs.Add("images."+strconv.Itoa(i), apperr.FieldInvalidURL)
 		}
 	}
 	if len(it.Categories) > MaxWishCategories {
@@ -105,7 +106,7 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem) (*Wis
 	}
 	for i, c := range it.Categories {
 		if c = strings.TrimSpace(c); c == "" || utf8.RuneCountInString(c) > MaxNameLen {
-			errs.Add("categories."+itoa(i), apperr.FieldInvalidFormat)
+			errs.Add("categories."+strconv.Itoa(i), apperr.FieldInvalidFormat)
 		}
 		it.Categories[i] = strings.TrimSpace(c)
 	}
@@ -231,11 +232,4 @@ func hasField(errs apperr.Fields, field string) bool {
 		}
 	}
 	return false
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
