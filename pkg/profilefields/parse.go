@@ -187,12 +187,30 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 	if !ok {
 		return spec{}, false
 	}
-	present := map[string]bool{} // keys given, whether or not their values decoded
-	bad := map[string]bool{}     // keys whose values did not decode
-	var maxLen *float64
+	keys := p.keys(path, members, &sp)
+	p.checkName(path, keys, &sp)
+	if !p.checkType(path, keys, &sp) {
+		return sp, false // the rest depends on the type
+	}
+	p.checkLength(path, keys, &sp)
+	p.checkChoices(path, keys, &sp)
+	p.checkBounds(path, keys, &sp)
+	return sp, len(p.problems) == before
+}
+
+// fieldKeys records which keys a declaration gave and which of their values did not
+// decode, and the max_length given.
+type fieldKeys struct {
+	present, bad map[string]bool
+	maxLen       *float64
+}
+
+// keys decodes a declaration's members into sp.
+func (p *parser) keys(path string, members []member, sp *spec) fieldKeys {
+	k := fieldKeys{present: map[string]bool{}, bad: map[string]bool{}}
 	for _, m := range members {
 		at := join(path, m.key)
-		present[m.key] = true
+		k.present[m.key] = true
 		n := len(p.problems)
 		switch m.key {
 		case "name":
@@ -204,7 +222,7 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 		case "user_editable":
 			p.decode(at, m.value, &sp.UserEditable, "true or false")
 		case "max_length":
-			maxLen = p.number(at, m.value)
+			k.maxLen = p.number(at, m.value)
 		case "choices":
 			var c []string
 			if p.decode(at, m.value, &c, "an array of strings") {
@@ -217,14 +235,18 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 		default:
 			p.add(at, "unknown key")
 		}
-		bad[m.key] = len(p.problems) > n
+		k.bad[m.key] = len(p.problems) > n
 	}
+	return k
+}
 
+// checkName clears sp.Name unless it is a good one.
+func (p *parser) checkName(path string, k fieldKeys, sp *spec) {
 	switch {
-	case !present["name"]:
+	case !k.present["name"]:
 		p.add(join(path, "name"), "required")
 		sp.Name = ""
-	case bad["name"]:
+	case k.bad["name"]:
 		sp.Name = ""
 	case !validName(sp.Name):
 		p.add(join(path, "name"), fmt.Sprintf("%q must match %s", sp.Name, namePattern))
@@ -233,19 +255,27 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 		p.add(join(path, "name"), fmt.Sprintf("%q is a built-in field", sp.Name))
 		sp.Name = ""
 	}
+}
+
+// checkType reports whether sp has a known type.
+func (p *parser) checkType(path string, k fieldKeys, sp *spec) bool {
 	switch {
-	case !present["type"]:
+	case !k.present["type"]:
 		p.add(join(path, "type"), "required")
-		return sp, false
-	case bad["type"]:
-		return sp, false // reported by decode; the rest depends on the type
+		return false
+	case k.bad["type"]:
+		return false // reported by decode
 	case !slices.Contains(customTypes, sp.Type):
 		p.add(join(path, "type"), fmt.Sprintf("%q is not one of %s", sp.Type, strings.Join(customTypes, ", ")))
-		return sp, false
+		return false
 	}
+	return true
+}
 
+// checkLength sets the maximum length of a textual field, given or by default.
+func (p *parser) checkLength(path string, k fieldKeys, sp *spec) {
 	textual := sp.Type == TypeString || sp.Type == TypeURL
-	switch {
+	switch maxLen := k.maxLen; {
 	case maxLen != nil && !textual:
 		p.add(join(path, "max_length"), "only for string and url fields")
 	case maxLen != nil && (*maxLen != math.Trunc(*maxLen) || *maxLen < 1 || *maxLen > MaxMaxLength):
@@ -257,12 +287,15 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 	case sp.Type == TypeURL:
 		sp.MaxLength = intp(DefaultURLMax)
 	}
+}
 
+// checkChoices holds a choice field's choices to the rules, and others to having none.
+func (p *parser) checkChoices(path string, k fieldKeys, sp *spec) {
 	switch {
-	case present["choices"] && sp.Type != TypeChoice:
+	case k.present["choices"] && sp.Type != TypeChoice:
 		p.add(join(path, "choices"), "only for choice fields")
 	case sp.Type != TypeChoice:
-	case !present["choices"] || (sp.Choices != nil && len(sp.Choices) == 0):
+	case !k.present["choices"] || (sp.Choices != nil && len(sp.Choices) == 0):
 		p.add(join(path, "choices"), "required: at least one choice")
 	case len(sp.Choices) > MaxChoices:
 		p.add(join(path, "choices"), fmt.Sprintf("at most %d choices", MaxChoices))
@@ -281,14 +314,17 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 			seen[c] = true
 		}
 	}
+}
 
+// checkBounds holds min and max to numeric fields, whole numbers for integers, in order.
+func (p *parser) checkBounds(path string, k fieldKeys, sp *spec) {
 	numeric := sp.Type == TypeNumber || sp.Type == TypeInteger
 	for _, b := range []struct {
 		key string
 		v   *float64
 	}{{"min", sp.min}, {"max", sp.max}} {
 		switch {
-		case !present[b.key]:
+		case !k.present[b.key]:
 		case !numeric:
 			p.add(join(path, b.key), "only for number and integer fields")
 		case b.v == nil:
@@ -302,7 +338,6 @@ func (p *parser) field(path string, raw json.RawMessage) (sp spec, ok bool) {
 	if !numeric {
 		sp.min, sp.max = nil, nil
 	}
-	return sp, len(p.problems) == before
 }
 
 func (p *parser) number(path string, raw json.RawMessage) *float64 {

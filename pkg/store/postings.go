@@ -145,6 +145,53 @@ type indexWrite struct {
 // changes[done:] (and whatever follows them in the stream) leaves the index as applying
 // every change once, in order, would have.
 func (s *Store) IndexUsers(ctx context.Context, changes []UserChange) (done int, err error) {
+	order, err := indexWrites(changes)
+	if err != nil {
+		return 0, err
+	}
+	batches := slices.Collect(slices.Chunk(order, 25))
+	type hit struct {
+		c  user.Counter
+		at int
+	}
+	var hits []hit
+	for i, c := range changes {
+		for _, h := range c.Hits {
+			hits = append(hits, hit{h, i})
+		}
+	}
+	errs := make([]error, len(batches)+len(hits))
+	_ = parallel(len(batches)+len(hits), func(i int) error {
+		if i >= len(batches) {
+			errs[i] = s.Hit(ctx, hits[i-len(batches)].c)
+			return nil
+		}
+		errs[i] = s.writeBatch(ctx, writeRequests(batches[i]))
+		return nil
+	})
+	done = len(changes)
+	for i, e := range errs {
+		at := 0
+		switch {
+		case e == nil:
+			continue
+		case i < len(batches):
+			// Every write of a change before this batch's first is in an earlier batch.
+			at = batches[i][0].at
+		default:
+			at = hits[i-len(batches)].at
+		}
+		if at < done {
+			done, err = at, fmt.Errorf("index users: %w", e)
+		}
+	}
+	return done, err
+}
+
+// indexWrites is the item writes of changes, one per item (the last change's), in the
+// order of the changes that asked them, so that a failed batch says from which change on
+// the work is to be redone.
+func indexWrites(changes []UserChange) ([]*indexWrite, error) {
 	last := map[string]*indexWrite{}
 	var order []*indexWrite
 	set := func(w *indexWrite) {
@@ -182,7 +229,7 @@ func (s *Store) IndexUsers(ctx context.Context, changes []UserChange) (done int,
 		case c.Created != nil:
 			av, err := marshalEvent(c.Created)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			set(&indexWrite{item: av, at: i})
 		case c.New == nil:
@@ -191,54 +238,19 @@ func (s *Store) IndexUsers(ctx context.Context, changes []UserChange) (done int,
 			set(&indexWrite{key: key(prefixUser+c.Old.ID, prefixEvent+c.Old.ID), at: i})
 		}
 	}
-	// In the order of the changes that asked them, so that a failed batch says from which
-	// change on the work is to be redone.
 	slices.SortStableFunc(order, func(a, b *indexWrite) int { return a.at - b.at })
-	batches := slices.Collect(slices.Chunk(order, 25))
-	type hit struct {
-		c  user.Counter
-		at int
-	}
-	var hits []hit
-	for i, c := range changes {
-		for _, h := range c.Hits {
-			hits = append(hits, hit{h, i})
+	return order, nil
+}
+
+// writeRequests is a batch's puts and deletes.
+func writeRequests(batch []*indexWrite) []types.WriteRequest {
+	reqs := make([]types.WriteRequest, len(batch))
+	for j, w := range batch {
+		if w.item != nil {
+			reqs[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: w.item}}
+		} else {
+			reqs[j] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: w.key}}
 		}
 	}
-	errs := make([]error, len(batches)+len(hits))
-	_ = parallel(len(batches)+len(hits), func(i int) error {
-		if i >= len(batches) {
-			h := hits[i-len(batches)]
-			if err := s.Hit(ctx, h.c); err != nil {
-				errs[i] = err
-			}
-			return nil
-		}
-		reqs := make([]types.WriteRequest, len(batches[i]))
-		for j, w := range batches[i] {
-			if w.item != nil {
-				reqs[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: w.item}}
-			} else {
-				reqs[j] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: w.key}}
-			}
-		}
-		errs[i] = s.writeBatch(ctx, reqs)
-		return nil
-	})
-	done, err = len(changes), nil
-	for i, e := range errs {
-		switch {
-		case e == nil:
-		case i < len(batches):
-			// Every write of a change before this batch's first is in an earlier batch.
-			if at := batches[i][0].at; at < done {
-				done, err = at, fmt.Errorf("index users: %w", e)
-			}
-		default:
-			if at := hits[i-len(batches)].at; at < done {
-				done, err = at, fmt.Errorf("index users: %w", e)
-			}
-		}
-	}
-	return done, err
+	return reqs
 }

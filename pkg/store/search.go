@@ -365,39 +365,12 @@ type shard struct {
 // maintained user count; a filtered walk that stops early knows only a lower bound.
 func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.SearchResult, error) {
 	need := q.Offset + q.Limit
-	first := &user.SearchQuery{Sort: q.Sort[:1]}
-	chunk := int32(need/listShards + 8)
+	w := &walk{s: s, q: q, chunk: int32(need/listShards + 8), shards: make([]*shard, listShards)}
 	if q.Text != "" {
-		chunk = max(chunk, 200) // a filter keeps fewer of what it reads
+		w.chunk = max(w.chunk, 200) // a filter keeps fewer of what it reads
 	}
-	shards := make([]*shard, listShards)
-	for i := range shards {
-		shards[i] = &shard{more: true}
-	}
-	fill := func(i int) error {
-		sh := shards[i]
-		for len(sh.buf) == 0 && sh.more {
-			s.calls.Add(1)
-			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-				TableName: s.table, IndexName: aws.String(sortIndex[q.Sort[0].Field]),
-				KeyConditionExpression:    aws.String("#s = :s"),
-				ExpressionAttributeNames:  map[string]string{"#s": attrShard},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":s": sAV("L" + strconv.Itoa(i))},
-				ScanIndexForward:          aws.Bool(!q.Sort[0].Desc), Limit: aws.Int32(chunk),
-				ExclusiveStartKey: sh.next,
-			})
-			if err != nil {
-				return fmt.Errorf("query sorted index: %w", err)
-			}
-			s.read.Add(int64(out.ScannedCount))
-			for _, item := range out.Items {
-				if e := entry(item); q.Match(e) {
-					sh.buf = append(sh.buf, e)
-				}
-			}
-			sh.next, sh.more = out.LastEvaluatedKey, len(out.LastEvaluatedKey) > 0
-		}
-		return nil
+	for i := range w.shards {
+		w.shards[i] = &shard{more: true}
 	}
 	var count int64
 	err := parallel(listShards+1, func(i int) error {
@@ -409,40 +382,14 @@ func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.Sear
 			count, err = s.userCount(ctx)
 			return err
 		}
-		return fill(i)
+		return w.fill(ctx, i)
 	})
 	if err != nil {
 		return nil, err
 	}
-	var got []user.Entry
-	exhausted := false
-	for {
-		// Refill every drained shard that has more, in parallel, before choosing.
-		var drained []int
-		for i, sh := range shards {
-			if len(sh.buf) == 0 && sh.more {
-				drained = append(drained, i)
-			}
-		}
-		if err := parallel(len(drained), func(j int) error { return fill(drained[j]) }); err != nil {
-			return nil, err
-		}
-		var lo *shard
-		for _, sh := range shards {
-			if len(sh.buf) > 0 && (lo == nil || first.Compare(sh.buf[0], lo.buf[0]) < 0) {
-				lo = sh
-			}
-		}
-		if lo == nil {
-			exhausted = true
-			break
-		}
-		e := lo.buf[0]
-		if len(got) >= need && (len(q.Sort) == 1 || !q.SameFirst(e, got[len(got)-1])) {
-			break
-		}
-		got = append(got, e)
-		lo.buf = lo.buf[1:]
+	got, exhausted, err := w.merge(ctx, need)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(got, q.Compare)
 	users, err := s.pageUsers(ctx, pageOf(got, q.Offset, q.Limit))
@@ -458,6 +405,75 @@ func (s *Store) searchWalk(ctx context.Context, q *user.SearchQuery) (*user.Sear
 		res.Total = len(got) + 1
 	}
 	return res, nil
+}
+
+// walk is one search's reading of the shards of the first sort key's index.
+type walk struct {
+	s      *Store
+	q      *user.SearchQuery
+	chunk  int32 // items a Query reads
+	shards []*shard
+}
+
+// fill reads shard i until it has a match or no more items.
+func (w *walk) fill(ctx context.Context, i int) error {
+	sh, q := w.shards[i], w.q
+	for len(sh.buf) == 0 && sh.more {
+		w.s.calls.Add(1)
+		out, err := w.s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName: w.s.table, IndexName: aws.String(sortIndex[q.Sort[0].Field]),
+			KeyConditionExpression:    aws.String("#s = :s"),
+			ExpressionAttributeNames:  map[string]string{"#s": attrShard},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":s": sAV("L" + strconv.Itoa(i))},
+			ScanIndexForward:          aws.Bool(!q.Sort[0].Desc), Limit: aws.Int32(w.chunk),
+			ExclusiveStartKey: sh.next,
+		})
+		if err != nil {
+			return fmt.Errorf("query sorted index: %w", err)
+		}
+		w.s.read.Add(int64(out.ScannedCount))
+		for _, item := range out.Items {
+			if e := entry(item); q.Match(e) {
+				sh.buf = append(sh.buf, e)
+			}
+		}
+		sh.next, sh.more = out.LastEvaluatedKey, len(out.LastEvaluatedKey) > 0
+	}
+	return nil
+}
+
+// merge takes matches from the shards in the first sort key's order until it has need
+// (and, with later sort keys, to the end of the tie on the first); exhausted is whether
+// every shard was read to its end.
+func (w *walk) merge(ctx context.Context, need int) (got []user.Entry, exhausted bool, err error) {
+	first := &user.SearchQuery{Sort: w.q.Sort[:1]}
+	for {
+		// Refill every drained shard that has more, in parallel, before choosing.
+		var drained []int
+		for i, sh := range w.shards {
+			if len(sh.buf) == 0 && sh.more {
+				drained = append(drained, i)
+			}
+		}
+		if err := parallel(len(drained), func(j int) error { return w.fill(ctx, drained[j]) }); err != nil {
+			return nil, false, err
+		}
+		var lo *shard
+		for _, sh := range w.shards {
+			if len(sh.buf) > 0 && (lo == nil || first.Compare(sh.buf[0], lo.buf[0]) < 0) {
+				lo = sh
+			}
+		}
+		if lo == nil {
+			return got, true, nil
+		}
+		e := lo.buf[0]
+		if len(got) >= need && (len(w.q.Sort) == 1 || !w.q.SameFirst(e, got[len(got)-1])) {
+			return got, false, nil
+		}
+		got = append(got, e)
+		lo.buf = lo.buf[1:]
+	}
 }
 
 // userCount sums the user count's shards.
