@@ -34,8 +34,13 @@ build-%Function: ## build <Name>Function for Lambda (linux/arm64) into $(ARTIFAC
 	  test -f "functions/$$folder/main.go" || { echo "make $@: no functions/$$folder/main.go" >&2; exit 1; }; \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" "./functions/$$folder"
 
-local: deps build ## run the whole stack on 127.0.0.1 (API on :3000) without Docker
-	$(GO) run ./cmd/local
+# make local builds only what it runs: the functions for this machine and cmd/local itself.
+# The linux/arm64 build is for Lambda (sam build, make build, make bench), not for this.
+local: deps ## run the whole stack on 127.0.0.1 (API on :3000) without Docker; builds the host binaries first
+	@scripts/build-functions.sh host
+	@echo "build: cmd/local"
+	@$(GO) build -o .build/bin/local ./cmd/local
+	.build/bin/local
 
 test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, browser, template), then a short fuzz of each Fuzz target
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
