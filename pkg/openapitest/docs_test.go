@@ -39,7 +39,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 // apiDocRoute is a row of a route table of docs/api.md: "| GET /v1/me | bearer | … |".
-var apiDocRoute = regexp.MustCompile("(?m)^\\| (GET|POST|PUT|PATCH|DELETE) (/[^ |]*) \\|")
+var apiDocRoute = regexp.MustCompile(`(?m)^\| (GET|POST|PUT|PATCH|DELETE) (/[^ |]*) \|`)
 
 func TestAPIDocNamesEveryRouteOfTheOpenAPIDocument(t *testing.T) {
 	var inProse []string
