@@ -12,8 +12,6 @@ TEST_TIMEOUT ?= 20m
 # How long `make test` fuzzes each Fuzz target (scripts/fuzz.sh finds them).
 FUZZTIME ?= 8s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# The shared tools beside this repository, when there.
-SHARED ?= ../shared
 
 .PHONY: help deps build local test browser fuzz bench lint deploy clean
 
@@ -36,8 +34,13 @@ build-%Function: ## build <Name>Function for Lambda (linux/arm64) into $(ARTIFAC
 	  test -f "functions/$$folder/main.go" || { echo "make $@: no functions/$$folder/main.go" >&2; exit 1; }; \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" "./functions/$$folder"
 
-local: deps build ## run the whole stack on 127.0.0.1 (API on :3000) without Docker
-	$(GO) run ./cmd/local
+# make local builds only what it runs: the functions for this machine and cmd/local itself.
+# The linux/arm64 build is for Lambda (sam build, make build, make bench), not for this.
+local: deps ## run the whole stack on 127.0.0.1 (API on :3000) without Docker; builds the host binaries first
+	@scripts/build-functions.sh host
+	@echo "build: cmd/local"
+	@$(GO) build -o .build/bin/local ./cmd/local
+	.build/bin/local
 
 test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, browser, template), then a short fuzz of each Fuzz target
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
@@ -52,7 +55,7 @@ fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
 bench: deps build ## cold starts, sizes, round trips, handler overhead, hashing, avatars, access tokens, admin search at 5k/50k users, import rate, memory sizing, cost of 100k MAU
 	$(GO) run ./cmd/bench
 
-lint: ## gofmt, go mod tidy, go vet, staticcheck, cfn-lint, and the shared sam build check
+lint: ## gofmt, go mod tidy, go vet, staticcheck, cfn-lint, and scripts/sam-build-check (every function builds as sam build would)
 	@files=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.build/*' -not -path './.aws-sam/*'); \
 	  bad=$$(gofmt -l $$files); \
 	  if [ -n "$$bad" ]; then echo "gofmt -w these:"; echo "$$bad"; exit 1; fi
@@ -61,7 +64,8 @@ lint: ## gofmt, go mod tidy, go vet, staticcheck, cfn-lint, and the shared sam b
 	$(GO) run $(STATICCHECK) ./...
 	@if command -v cfn-lint >/dev/null 2>&1; then echo "cfn-lint template.yaml"; cfn-lint template.yaml; \
 	  else echo "cfn-lint not installed: template not linted"; fi
-	@if [ -f $(SHARED)/tools/sam-build-check ]; then python3 $(SHARED)/tools/sam-build-check; fi
+	@if python3 -c "import cfnlint" >/dev/null 2>&1; then python3 scripts/sam-build-check; \
+	  else echo "cfn-lint (python) not installed: sam build check skipped"; fi
 
 deploy: ## sam build && sam deploy (settings in samconfig.toml; needs the SAM CLI and AWS credentials)
 	@command -v sam >/dev/null 2>&1 || { echo "make deploy: install the AWS SAM CLI first" >&2; exit 1; }

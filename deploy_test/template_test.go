@@ -30,7 +30,7 @@ const (
 	queueID      = "MailFailureQueue"
 )
 
-// routes are the routes of API.md built so far, each with the folder of the
+// routes are the routes of docs/api.md built so far, each with the folder of the
 // function that serves it. A new route is added here with its function.
 var routes = []struct{ method, path, folder string }{
 	{"POST", "/v1/auth/register", "auth-register"},

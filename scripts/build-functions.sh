@@ -38,9 +38,40 @@ fi
 pkgs=()
 for name in "${names[@]}"; do pkgs+=("./functions/$name"); done
 
+# progress reads `go build -x` (each command as it starts) and says every few seconds how far
+# the build is, so a first build, which compiles the SDKs for minutes, is not silent. Go prints
+# nothing for a package in its cache or a binary already up to date, so the counts are of
+# the work actually done.
+progress() {
+  local compiled=0 linked=0 last=$SECONDS line
+  while IFS= read -r line; do
+    case $line in
+      *"/compile -o "*) compiled=$((compiled + 1)) ;;
+      "mv "*"/exe/a.out "*) linked=$((linked + 1)) ;;
+      *) continue ;;
+    esac
+    if ((SECONDS - last >= 5)); then
+      last=$SECONDS
+      echo "build: $target: $compiled package(s) compiled, $linked of ${#names[@]} function(s) linked ($((SECONDS - start))s)"
+    fi
+  done
+  echo "build: $target: $compiled package(s) compiled and $linked function(s) linked in $((SECONDS - start))s (the rest up to date)"
+}
+
+flags=(-tags lambda.norpc -trimpath -ldflags "-s -w" -o "$bin/")
 echo "build: ${#names[@]} function(s) for $target ($goos/$goarch)"
-CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch \
-  go build -tags lambda.norpc -trimpath -ldflags "-s -w" -o "$bin/" "${pkgs[@]}"
+start=$SECONDS
+set +e
+CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -x "${flags[@]}" "${pkgs[@]}" 2>&1 >/dev/null | progress
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+  # -x buries the compiler's messages among the commands: build again without it (what
+  # did compile is cached) to show them alone.
+  CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build "${flags[@]}" "${pkgs[@]}" || true
+  echo "build: $target: failed" >&2
+  exit 1
+fi
 
 for name in "${names[@]}"; do
   mkdir -p ".build/$target/$name"

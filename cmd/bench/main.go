@@ -1,5 +1,5 @@
-// Command bench measures the performance budgets of the design (DESIGN.md, "Performance
-// budgets") and prints each figure beside its budget with a PASS or OVER mark:
+// Command bench measures the performance budgets of the design (docs/design.md,
+// "Performance budgets") and prints each figure beside its budget with a PASS or OVER mark:
 //
 //  1. cold start of every function's host bootstrap, beside a hello-world aws-lambda-go
 //     binary built in the same run with the same flags (coldstart.go);

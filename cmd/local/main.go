@@ -1,8 +1,8 @@
 // Command local runs the whole application on this machine (make local):
 // DynamoDB Local, an S3 server, the SES emulator and KMS, the table, bucket,
 // KMS key and custom resources of template.yaml, and the API served the way API Gateway serves it, every
-// route running its function's own built bootstrap binary. Build first
-// (make build); Ctrl-C stops everything.
+// route running its function's own built bootstrap binary (.build/host, which make local
+// builds first with scripts/build-functions.sh host); Ctrl-C stops everything.
 //
 // Ports and folders come from flags or the environment: API_PORT (3000),
 // DYNAMODB_PORT (8000), S3_PORT (9000), SES_PORT (8005), KMS_PORT (8006),

@@ -1,4 +1,4 @@
-// Command auth-login is the Lambda of one route; see httpapi.Login.
+// Command auth-login is the Lambda of POST /v1/auth/login; see httpapi.Login.
 package main
 
 import (

@@ -1,4 +1,4 @@
-// Command auth-logout is the Lambda of one route; see httpapi.Logout.
+// Command auth-logout is the Lambda of POST /v1/auth/logout; see httpapi.Logout.
 package main
 
 import (

@@ -1,4 +1,4 @@
-// Command auth-register is the Lambda of one route; see httpapi.Register.
+// Command auth-register is the Lambda of POST /v1/auth/register; see httpapi.Register.
 package main
 
 import (

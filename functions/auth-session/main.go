@@ -1,4 +1,4 @@
-// Command auth-session is the Lambda of one route; see httpapi.Session.
+// Command auth-session is the Lambda of GET /v1/auth/session; see httpapi.Session.
 package main
 
 import (

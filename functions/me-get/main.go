@@ -1,4 +1,4 @@
-// Command me-get is the Lambda of one route; see httpapi.Me.
+// Command me-get is the Lambda of GET /v1/me; see httpapi.Me.
 package main
 
 import (

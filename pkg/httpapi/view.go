@@ -7,7 +7,7 @@ import (
 	"github.com/userbase/userbase/pkg/user"
 )
 
-// userView is the user resource of API.md. Optional fields are null when unset, never
+// userView is the user resource of docs/api.md. Optional fields are null when unset, never
 // absent, so clients see one shape.
 type userView struct {
 	ID            string         `json:"id"`

@@ -11,9 +11,9 @@ import (
 )
 
 // These tests read docs/openapi.yaml itself and hold it to the conventions of
-// API.md that every operation, present and future, must follow.
+// docs/api.md that every operation, present and future, must follow.
 
-// wantProblemCodes is API.md's problem catalogue with the status of each.
+// wantProblemCodes is the problem catalogue of docs/api.md with the status of each.
 var wantProblemCodes = map[string]int{
 	"validation_failed":         400,
 	"malformed_json":            400,
