@@ -67,9 +67,13 @@ func newTestKey(t testing.TB, alg int64, bits int) *testKey {
 		if err != nil {
 			t.Fatal(err)
 		}
-		size := (curve.Params().BitSize + 7) / 8
+		point, err := p.PublicKey.Bytes() // 4, x, y
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := (len(point) - 1) / 2
 		k.signer = p
-		k.cose = mustCBOR(t, map[int]any{1: 2, 3: alg, -1: crv, -2: p.X.FillBytes(make([]byte, size)), -3: p.Y.FillBytes(make([]byte, size))})
+		k.cose = mustCBOR(t, map[int]any{1: 2, 3: alg, -1: crv, -2: point[1 : 1+size], -3: point[1+size:]})
 	case algEdDSA:
 		pub, priv, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {

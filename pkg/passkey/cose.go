@@ -2,7 +2,6 @@ package passkey
 
 import (
 	"crypto"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -71,13 +70,12 @@ func parseCOSEKey(b []byte) (*coseKey, error) {
 		if crv != crvP256 || len(x) != 32 || len(y) != 32 {
 			return nil, errors.New("ES256 key is not a P-256 point")
 		}
-		point := append(append([]byte{4}, x...), y...)
-		// crypto/ecdh checks the point is on the curve; crypto/ecdsa verifies with it.
-		if _, err := ecdh.P256().NewPublicKey(point); err != nil {
+		// The uncompressed point; parsing checks it is on the curve.
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+		if err != nil {
 			return nil, errors.New("ES256 key is not a P-256 point")
 		}
-		return &coseKey{alg: alg, key: &ecdsa.PublicKey{Curve: elliptic.P256(),
-			X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}}, nil
+		return &coseKey{alg: alg, key: pub}, nil
 	case kty == ktyOKP && alg == algEdDSA:
 		var crv int64
 		var x []byte
