@@ -93,7 +93,7 @@ func verifyPacked(o *attestationObject, a *authData, clientDataHash []byte) erro
 	if err := decMode.Unmarshal(o.AttStmt, &st); err != nil {
 		return fmt.Errorf("%w: packed statement: %v", errMalformed, err)
 	}
-	if st.Alg == nil || len(st.Sig) == 0 {
+	if st.Alg == nil || len(st.Sig) == 0 || len(st.Sig) > maxSignature {
 		return fmt.Errorf("%w: packed statement without alg or sig", errMalformed)
 	}
 	msg := append(append(make([]byte, 0, len(a.raw)+len(clientDataHash)), a.raw...), clientDataHash...)

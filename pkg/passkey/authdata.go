@@ -18,8 +18,7 @@ const (
 	flagBS = 1 << 4 // backed up
 	flagAT = 1 << 6 // attested credential data included
 	flagED = 1 << 7 // extension data included
-	// flagsRFU are the reserved bits; authenticators leave them zero and they mean nothing,
-	// so they are ignored as the specification asks.
+	// Bits 1 and 5 are reserved: they mean nothing yet, and are ignored.
 )
 
 // maxAuthData bounds authenticator data: 37 bytes, a credential id of up to 1023 bytes, a

@@ -17,6 +17,7 @@ const (
 	maxCredentialID = 1023 // §7.1: credential ids are at most 1023 bytes
 	maxUserHandle   = 64   // §5.4.3: a user handle is at most 64 bytes
 	maxClientData   = 4096 // a browser's clientDataJSON is a few hundred bytes
+	maxSignature    = 1024 // an 8192-bit RSA signature; ES256 and EdDSA ones are under 80
 	maxTransports   = 8
 	maxTransport    = 32
 )

@@ -112,8 +112,8 @@ func parseAssertion(credential []byte) (*assertion, error) {
 		return nil, err
 	}
 	r := &cred.Response
-	if len(r.Signature) == 0 || len(r.UserHandle) > maxUserHandle {
-		return nil, fmt.Errorf("%w: assertion without signature, or a user handle of %d bytes", errMalformed, len(r.UserHandle))
+	if len(r.Signature) == 0 || len(r.Signature) > maxSignature || len(r.UserHandle) > maxUserHandle {
+		return nil, fmt.Errorf("%w: a signature of %d bytes, a user handle of %d", errMalformed, len(r.Signature), len(r.UserHandle))
 	}
 	a, err := parseAuthData(r.AuthenticatorData)
 	if err != nil {
