@@ -2,8 +2,6 @@ package passkey
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -17,8 +15,7 @@ func TestNoFunctionLinksTestOnlyModules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}}", "../../functions/...").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "../../functions/...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

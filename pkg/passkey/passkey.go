@@ -36,10 +36,7 @@ var _ user.WebAuthn = (*Verifier)(nil)
 
 // New is a verifier for relying parties shown as name. The name is the options' business
 // (the domain writes them), so no check uses it.
-func New(name string) *Verifier {
-	_ = name
-	return &Verifier{}
-}
+func New(name string) *Verifier { return &Verifier{} }
 
 // Verify is the app.Part that gives the service a verifier: app.Must(passkey.Verify).
 func Verify(cfg *config.Config, o *user.Options) { o.WebAuthn = New(cfg.AppName) }
