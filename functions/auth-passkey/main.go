@@ -1,4 +1,4 @@
-// Command auth-passkey is the Lambda of POST /v1/auth/passkey; see httpapi.PasskeySignIn. It links go-webauthn (pkg/passkey),
+// Command auth-passkey is the Lambda of POST /v1/auth/passkey; see httpapi.PasskeySignIn. It links the passkey verifier (pkg/passkey),
 // which no function that does not verify a passkey carries.
 package main
 

@@ -1,5 +1,5 @@
 // Command auth-reauthenticate is the Lambda of POST /v1/auth/reauthenticate; see
-// httpapi.Reauthenticate. A passkey is one of its proofs, so it links go-webauthn
+// httpapi.Reauthenticate. A passkey is one of its proofs, so it links the passkey verifier
 // (pkg/passkey).
 package main
 

@@ -1,4 +1,4 @@
-// Command me-passkeys-add is the Lambda of POST /v1/me/passkeys; see httpapi.AddPasskey. It links go-webauthn (pkg/passkey),
+// Command me-passkeys-add is the Lambda of POST /v1/me/passkeys; see httpapi.AddPasskey. It links the passkey verifier (pkg/passkey),
 // which no function that does not verify a passkey carries.
 package main
 

@@ -21,7 +21,7 @@ import (
 const testOrigin = "http://localhost:3000"
 
 // newPasskeyFixture serves the passkey and sign-in code routes over the memory store, with
-// go-webauthn verifying what a virtual authenticator answers.
+// pkg/passkey verifying what a virtual authenticator answers.
 func newPasskeyFixture(t *testing.T) *fixture {
 	t.Helper()
 	st := memstore.New()

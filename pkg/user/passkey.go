@@ -109,9 +109,8 @@ type AssertionResult struct {
 
 // WebAuthn verifies the answers to WebAuthn ceremonies: the cryptography of attestation and
 // assertion, against the ceremony's challenge, relying party and origins, with user
-// verification required. Implemented by pkg/passkey with go-webauthn, which only the
-// functions that verify passkeys link. Every failure of the credential itself is
-// ErrPasskeyInvalid.
+// verification required. Implemented by pkg/passkey, which only the functions that verify
+// passkeys link. Every failure of the credential itself is ErrPasskeyInvalid.
 type WebAuthn interface {
 	// VerifyRegistration checks an attestation (a PublicKeyCredential as JSON) answering
 	// c for u and returns the new credential, without ID, Name or times.

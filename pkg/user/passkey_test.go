@@ -13,7 +13,7 @@ import (
 	"github.com/userbase/userbase/pkg/user"
 )
 
-// Passkeys, with go-webauthn verifying what a virtual authenticator answers.
+// Passkeys, with pkg/passkey verifying what a virtual authenticator answers.
 
 const (
 	rpID     = "localhost"
