@@ -1,6 +1,6 @@
 // Package httpapi is the API Gateway glue: it turns a REST proxy event into a call of one
 // service method and the result into a response. Every route's handler lives here, one file
-// per route; functions/<name>/main.go only wires one of them to Lambda.
+// per route group (me.go, mfa.go, users.go...); functions/<name>/main.go only wires one of them to Lambda.
 package httpapi
 
 import (
