@@ -21,6 +21,9 @@ type fixture struct {
 	svc    *user.Service
 	store  *memstore.Store
 	routes map[string]httpapi.Lambda
+	// lastBody is the body of the last answer, for a step that reads what the one before it
+	// returned.
+	lastBody string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -101,6 +104,7 @@ func (f *fixture) do(t *testing.T, c call) events.APIGatewayProxyResponse {
 	if err != nil {
 		t.Fatalf("Lambda error %v: handlers must always answer", err)
 	}
+	f.lastBody = resp.Body
 	if resp.Headers["X-Request-Id"] != "req-1" {
 		t.Errorf("X-Request-Id = %q, want req-1", resp.Headers["X-Request-Id"])
 	}
