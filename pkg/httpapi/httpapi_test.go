@@ -240,3 +240,38 @@ func TestPanicIsA500WithRequestID(t *testing.T) {
 		t.Errorf("got %d %s %v; want a 500 problem with the request id and no cause", resp.StatusCode, resp.Body, err)
 	}
 }
+
+// Every route the API serves has scenarios here: those of newFixture's table, and those
+// served by fixtures of their own (the test that holds them is named beside each).
+func TestEveryRouteHasScenarios(t *testing.T) {
+	elsewhere := map[string]string{
+		"GET /.well-known/jwks.json":             "wellknown_test.go",
+		"GET /.well-known/openid-configuration":  "wellknown_test.go",
+		"GET /account":                           "pkg/pages",
+		"POST /account/qr":                       "pkg/pages",
+		"GET /account/{proxy+}":                  "pkg/pages",
+		"POST /v1/auth/token":                    "token_test.go",
+		"POST /v1/auth/passkey":                  "passkeys_test.go",
+		"POST /v1/auth/passkey/options":          "passkeys_test.go",
+		"POST /v1/auth/email/code":               "passkeys_test.go",
+		"POST /v1/auth/email/code/verify":        "passkeys_test.go",
+		"GET /v1/me/passkeys":                    "passkeys_test.go",
+		"POST /v1/me/passkeys":                   "passkeys_test.go",
+		"POST /v1/me/passkeys/options":           "passkeys_test.go",
+		"DELETE /v1/me/passkeys/{id}":            "passkeys_test.go",
+		"PUT /v1/me/avatar":                      "avatar_test.go",
+		"DELETE /v1/me/avatar":                   "avatar_test.go",
+		"GET /v1/locales":                        "auth_test.go",
+		"GET /v1/profile-fields":                 "me_test.go",
+		"DELETE /v1/users/{id}/mail-suppression": "mailsuppression_test.go",
+	}
+	f := newFixture(t)
+	for path, methods := range httpapi.APIRoutes() {
+		for _, m := range methods {
+			key := m + " " + path
+			if _, ok := f.routes[key]; !ok && elsewhere[key] == "" {
+				t.Errorf("%s has no scenarios: add it to newFixture and a scenario table", key)
+			}
+		}
+	}
+}
