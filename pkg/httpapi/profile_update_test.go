@@ -47,3 +47,27 @@ func TestProfileUpdateScenarios(t *testing.T) {
 			409, "phone_taken", nil, nil},
 	})
 }
+
+// PUT /v1/me/language: the language alone.
+func TestSetLanguageScenarios(t *testing.T) {
+	f := newFixture(t)
+	tok := f.signUp(t, "me@example.com")
+	me := bearer(tok)
+	var scenarios []scenario
+	scenarios = append(scenarios, authFailures("PUT /v1/me/language", call{method: "PUT", path: "/v1/me/language", body: `{"language":"ru"}`})...)
+	scenarios = append(scenarios, []scenario{
+		// PUT /v1/me/language
+		{"language", call{method: "PUT", path: "/v1/me/language", headers: me, body: `{"language":"ru"}`}, 200, "", []string{`"language":"ru"`}, nil},
+		{"language, unknown", call{method: "PUT", path: "/v1/me/language", headers: me, body: `{"language":"xx"}`},
+			400, "validation_failed", []string{`"field":"language","code":"invalid_choice"`}, nil},
+		{"language, missing", call{method: "PUT", path: "/v1/me/language", headers: me, body: `{}`},
+			400, "validation_failed", []string{`"field":"language","code":"required"`}, nil},
+		{"language, wrong type", call{method: "PUT", path: "/v1/me/language", headers: me, body: `{"language":1}`},
+			400, "validation_failed", []string{`"field":"language"`}, nil},
+		{"language, unknown field", call{method: "PUT", path: "/v1/me/language", headers: me, body: `{"language":"en","lang":"en"}`}, 400, "unknown_field", nil, nil},
+		{"language, malformed", call{method: "PUT", path: "/v1/me/language", headers: me, body: `{`}, 400, "malformed_json", nil, nil},
+		{"language, not JSON", call{method: "PUT", path: "/v1/me/language", headers: map[string]string{"Authorization": me["Authorization"], "Content-Type": "text/plain"}, body: `{}`},
+			415, "unsupported_media_type", nil, nil},
+	}...)
+	runScenarios(t, f, scenarios)
+}
