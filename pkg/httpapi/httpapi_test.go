@@ -261,8 +261,8 @@ func TestEveryRouteHasScenarios(t *testing.T) {
 		"DELETE /v1/me/passkeys/{id}":            "passkeys_test.go",
 		"PUT /v1/me/avatar":                      "avatar_test.go",
 		"DELETE /v1/me/avatar":                   "avatar_test.go",
-		"GET /v1/locales":                        "auth_test.go",
-		"GET /v1/profile-fields":                 "me_test.go",
+		"GET /v1/locales":                        "locales_test.go",
+		"GET /v1/profile-fields":                 "profile_test.go",
 		"DELETE /v1/users/{id}/mail-suppression": "mailsuppression_test.go",
 	}
 	f := newFixture(t)
