@@ -13,7 +13,7 @@ TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 8s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help deps build local test browser fuzz bench lint deploy clean
+.PHONY: help deps build local unit test browser fuzz bench lint deploy clean
 
 help: ## list the targets (the default)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9%_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +41,12 @@ local: deps ## run the whole stack on 127.0.0.1 (API on :3000) without Docker; b
 	@echo "build: cmd/local"
 	@$(GO) build -o .build/bin/local ./cmd/local
 	.build/bin/local
+
+# The tests that need no Java, Node, Chromium or network: every test that starts DynamoDB
+# Local, the local stack or a browser skips itself under -short (e2e, browser, pkg/store's
+# table tests, cmd/usersctl's commands, the IAM analysis of deploy_test).
+unit: ## the fast tests only (go test -short ./...): no Java, no Node, no browser, under a minute
+	$(GO) test -short ./...
 
 test: deps build ## every Go test (unit, DynamoDB Local, end-to-end, browser, template), then a short fuzz of each Fuzz target
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...

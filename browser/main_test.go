@@ -12,6 +12,7 @@ package browser
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,11 @@ func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
 	repo, _ = filepath.Abs("..")
+	flag.Parse()
+	if testing.Short() {
+		fmt.Fprintln(os.Stderr, "browser: skipped under -short: it starts Chromium and the local stack")
+		return 0
+	}
 	chrome = findChromium()
 	var missing []string
 	if chrome == "" {

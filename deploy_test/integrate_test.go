@@ -74,6 +74,9 @@ func cfnLint(t *testing.T) string {
 // Each SAM snippet, wrapped into a template with the parameters it names, passes cfn-lint
 // (SAM's own transform included); warnings count.
 func TestIntegrateSAMSnippetsLint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs cfn-lint over a generated template")
+	}
 	all := snippets(t, integratePath)
 	var params map[string]any
 	var sam []snippet
@@ -134,6 +137,9 @@ func TestIntegrateSAMSnippetsLint(t *testing.T) {
 // The Go snippet builds and passes go vet, in a module of its own with this repository's
 // requirements (so it uses the library versions the end-to-end tests verify tokens with).
 func TestIntegrateGoSnippetVets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet over a generated module")
+	}
 	var gos []snippet
 	for _, s := range snippets(t, integratePath) {
 		if s.kind == "go" {

@@ -29,6 +29,9 @@ import (
 // the named tables and points the AWS configuration at it. It returns a client of it.
 func importTables(t *testing.T, ctx context.Context, tables ...string) *dynamodb.Client {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts DynamoDB Local (Java)")
+	}
 	root, _ := filepath.Abs("../..")
 	if err := localstack.CheckPrerequisites(root); err != nil {
 		if os.Getenv("CI") != "" {

@@ -23,6 +23,9 @@ import (
 
 // The CLI runs its commands against a table through the ordinary AWS configuration.
 func TestCommandsAgainstDynamoDBLocal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts DynamoDB Local (Java)")
+	}
 	root, _ := filepath.Abs("../..")
 	if err := localstack.CheckPrerequisites(root); err != nil {
 		if os.Getenv("CI") != "" {

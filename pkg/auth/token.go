@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"time"
 )
 
 // A session token is "<user id>.<session id>.<secret>": the ids let one BatchGetItem read the
@@ -92,6 +91,3 @@ func ValidCode(s string) bool {
 	b, err := b64url.DecodeString(s)
 	return err == nil && len(b) == 20
 }
-
-// Expiry is a time as the table's TTL attribute stores it.
-func Expiry(t time.Time) int64 { return t.Unix() }

@@ -52,3 +52,13 @@ func client(r *Request) user.Client {
 	return user.Client{IP: r.ClientIP(), UserAgent: r.UserAgent(), AcceptLanguage: r.Header("Accept-Language"),
 		Domain: r.Event.RequestContext.DomainName}
 }
+
+// WithAdmin authenticates the bearer token and requires an admin (403 forbidden otherwise).
+func WithAdmin(svc *user.Service, h Authed) Handler {
+	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := user.RequireAdmin(p); err != nil {
+			return nil, err
+		}
+		return h(ctx, r, p)
+	})
+}

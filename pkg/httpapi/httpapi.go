@@ -1,6 +1,7 @@
 // Package httpapi is the API Gateway glue: it turns a REST proxy event into a call of one
-// service method and the result into a response. Every route's handler lives here, one file
-// per route; functions/<name>/main.go only wires one of them to Lambda.
+// service method and the result into a response. Every route's handler lives here, in the
+// file its route group names (me.go, mfa.go, users.go...), with its scenarios beside it in
+// that file's _test.go; functions/<name>/main.go only wires one of them to Lambda.
 package httpapi
 
 import (

@@ -21,6 +21,9 @@ type fixture struct {
 	svc    *user.Service
 	store  *memstore.Store
 	routes map[string]httpapi.Lambda
+	// lastBody is the body of the last answer, for a step that reads what the one before it
+	// returned.
+	lastBody string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -42,6 +45,30 @@ func newFixture(t *testing.T) *fixture {
 		"POST /v1/auth/reauthenticate": httpapi.Route("auth-reauthenticate", httpapi.Reauthenticate(svc)),
 		"POST /v1/auth/email/confirm":  httpapi.Route("auth-email-confirm", httpapi.ConfirmEmail(svc)),
 		"POST /v1/auth/email/revert":   httpapi.Route("auth-email-revert", httpapi.RevertEmail(svc)),
+
+		"POST /v1/auth/admin/login":           httpapi.Route("auth-admin-login", httpapi.AdminLogin(svc)),
+		"POST /v1/auth/mfa":                   httpapi.Route("auth-mfa", httpapi.CompleteMFA(svc)),
+		"POST /v1/auth/password/forgot":       httpapi.Route("auth-password-forgot", httpapi.ForgotPassword(svc)),
+		"POST /v1/auth/password/reset":        httpapi.Route("auth-password-reset", httpapi.ResetPassword(svc)),
+		"POST /v1/auth/email/verification":    httpapi.Route("auth-email-verification", httpapi.ResendVerification(svc)),
+		"PUT /v1/me/language":                 httpapi.Route("me-language", httpapi.SetLanguage(svc)),
+		"POST /v1/me/mfa/totp/confirm":        httpapi.Route("me-mfa-totp-confirm", httpapi.ConfirmTOTP(svc)),
+		"GET /v1/me/events":                   httpapi.Route("me-events", httpapi.MyEvents(svc)),
+		"GET /v1/me/sessions":                 httpapi.Route("me-sessions-list", httpapi.ListSessions(svc)),
+		"DELETE /v1/me/sessions/{session_id}": httpapi.Route("me-sessions-delete", httpapi.RevokeSession(svc)),
+		"GET /v1/me/wishlist":                 httpapi.Route("me-wishlist-list", httpapi.ListWishlist(svc)),
+		"PUT /v1/me/wishlist/{product_id}":    httpapi.Route("me-wishlist-put", httpapi.PutWish(svc)),
+		"DELETE /v1/me/wishlist/{product_id}": httpapi.Route("me-wishlist-delete", httpapi.DeleteWish(svc)),
+		"GET /v1/me/export":                   httpapi.Route("me-export", httpapi.Export(svc)),
+		"POST /v1/users":                      httpapi.Route("users-create", httpapi.CreateUser(svc)),
+		"GET /v1/users":                       httpapi.Route("users-search", httpapi.SearchUsers(svc)),
+		"GET /v1/users/exists":                httpapi.Route("users-exists", httpapi.UserExists(svc)),
+		"GET /v1/users/{id}":                  httpapi.Route("users-get", httpapi.GetUser(svc)),
+		"PATCH /v1/users/{id}":                httpapi.Route("users-update", httpapi.UpdateUser(svc)),
+		"DELETE /v1/users/{id}":               httpapi.Route("users-delete", httpapi.DeleteUser(svc)),
+		"PUT /v1/users/{id}/password":         httpapi.Route("users-password", httpapi.SetUserPassword(svc)),
+		"POST /v1/users/{id}/email/confirm":   httpapi.Route("users-email-confirm", httpapi.ConfirmUserEmail(svc)),
+		"GET /v1/users/{id}/events":           httpapi.Route("users-events", httpapi.UserEvents(svc)),
 	}}
 }
 
@@ -49,6 +76,7 @@ type call struct {
 	method, path string
 	headers      map[string]string
 	query        map[string]string
+	params       map[string]string // path parameters: {id}, {product_id}...
 	body         string
 	base64       bool
 }
@@ -68,7 +96,7 @@ func (f *fixture) do(t *testing.T, c call) events.APIGatewayProxyResponse {
 		body = base64.StdEncoding.EncodeToString([]byte(body))
 	}
 	resp, err := h(context.Background(), events.APIGatewayProxyRequest{
-		HTTPMethod: c.method, Path: c.path, Headers: headers, QueryStringParameters: c.query,
+		HTTPMethod: c.method, Path: c.path, Headers: headers, QueryStringParameters: c.query, PathParameters: c.params,
 		Body: body, IsBase64Encoded: c.base64,
 		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1",
 			Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1", UserAgent: "test"}},
@@ -76,6 +104,7 @@ func (f *fixture) do(t *testing.T, c call) events.APIGatewayProxyResponse {
 	if err != nil {
 		t.Fatalf("Lambda error %v: handlers must always answer", err)
 	}
+	f.lastBody = resp.Body
 	if resp.Headers["X-Request-Id"] != "req-1" {
 		t.Errorf("X-Request-Id = %q, want req-1", resp.Headers["X-Request-Id"])
 	}
@@ -102,14 +131,7 @@ func TestScenarios(t *testing.T) {
 	f := newFixture(t)
 	tok := f.signUp(t, "scenario@example.com")
 	big := `{"email":"` + strings.Repeat("a", httpapi.MaxJSONBody) + `"}`
-	tests := []struct {
-		name       string
-		call       call
-		wantStatus int
-		wantCode   string   // problem code, for errors
-		wantBody   []string // fragments the body must hold
-		notBody    []string // fragments it must not
-	}{
+	runScenarios(t, f, []scenario{
 		{"register", call{method: "POST", path: "/v1/auth/register", body: `{"email":"New@Example.com","password":"correct-horse-battery","first_name":"Ann","language":"ru"}`},
 			201, "", []string{`"email":"new@example.com"`, `"token":"`, `"first_name":"Ann"`, `"phone":null`, `"role":"member"`}, []string{"password", "hash"}},
 		{"register in base64", call{method: "POST", path: "/v1/auth/register", body: `{"email":"b64@example.com","password":"correct-horse-battery"}`, base64: true},
@@ -149,8 +171,26 @@ func TestScenarios(t *testing.T) {
 		{"me with basic auth", call{method: "GET", path: "/v1/me", headers: map[string]string{"Authorization": "Basic " + tok}}, 401, "unauthenticated", nil, nil},
 		{"session", call{method: "GET", path: "/v1/auth/session", headers: bearer(tok)}, 200, "", []string{`"logged_in":true`, `"role":"member"`}, nil},
 		{"logout bad all", call{method: "POST", path: "/v1/auth/logout", headers: bearer(tok), query: map[string]string{"all": "maybe"}}, 400, "validation_failed", nil, nil},
-	}
-	for _, tt := range tests {
+	})
+}
+
+// scenario is one request to a route and what it must answer (pocketbase's ApiScenario):
+// the scenarios of a table run in order over one fixture, so a step may rely on the ones
+// before it (the table's setup is the code before it, over the fixture's memstore).
+type scenario struct {
+	name       string
+	call       call
+	wantStatus int
+	wantCode   string   // problem code, for errors
+	wantBody   []string // fragments the body must hold
+	notBody    []string // fragments it must not
+}
+
+// runScenarios runs each scenario as a subtest and checks its status, its problem (code,
+// media type, request id, status, WWW-Authenticate on a 401) and its body fragments.
+func runScenarios(t *testing.T, f *fixture, scenarios []scenario) {
+	t.Helper()
+	for _, tt := range scenarios {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := f.do(t, tt.call)
 			if resp.StatusCode != tt.wantStatus {
@@ -198,5 +238,40 @@ func TestPanicIsA500WithRequestID(t *testing.T) {
 	resp, err := h(context.Background(), events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{RequestID: "r9"}})
 	if err != nil || resp.StatusCode != 500 || !strings.Contains(resp.Body, `"request_id":"r9"`) || strings.Contains(resp.Body, "secret-ish") {
 		t.Errorf("got %d %s %v; want a 500 problem with the request id and no cause", resp.StatusCode, resp.Body, err)
+	}
+}
+
+// Every route the API serves has scenarios here: those of newFixture's table, and those
+// served by fixtures of their own (the test that holds them is named beside each).
+func TestEveryRouteHasScenarios(t *testing.T) {
+	elsewhere := map[string]string{
+		"GET /.well-known/jwks.json":             "wellknown_test.go",
+		"GET /.well-known/openid-configuration":  "wellknown_test.go",
+		"GET /account":                           "pkg/pages",
+		"POST /account/qr":                       "pkg/pages",
+		"GET /account/{proxy+}":                  "pkg/pages",
+		"POST /v1/auth/token":                    "token_test.go",
+		"POST /v1/auth/passkey":                  "passkeys_test.go",
+		"POST /v1/auth/passkey/options":          "passkeys_test.go",
+		"POST /v1/auth/email/code":               "passkeys_test.go",
+		"POST /v1/auth/email/code/verify":        "passkeys_test.go",
+		"GET /v1/me/passkeys":                    "passkeys_test.go",
+		"POST /v1/me/passkeys":                   "passkeys_test.go",
+		"POST /v1/me/passkeys/options":           "passkeys_test.go",
+		"DELETE /v1/me/passkeys/{id}":            "passkeys_test.go",
+		"PUT /v1/me/avatar":                      "avatar_test.go",
+		"DELETE /v1/me/avatar":                   "avatar_test.go",
+		"GET /v1/locales":                        "locales_test.go",
+		"GET /v1/profile-fields":                 "profile_test.go",
+		"DELETE /v1/users/{id}/mail-suppression": "mailsuppression_test.go",
+	}
+	f := newFixture(t)
+	for path, methods := range httpapi.APIRoutes() {
+		for _, m := range methods {
+			key := m + " " + path
+			if _, ok := f.routes[key]; !ok && elsewhere[key] == "" {
+				t.Errorf("%s has no scenarios: add it to newFixture and a scenario table", key)
+			}
+		}
 	}
 }

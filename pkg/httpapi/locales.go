@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/userbase/userbase/pkg/locales"
-	"github.com/userbase/userbase/pkg/profilefields"
 )
 
 // Locales serves GET /v1/locales: a document that changes only with a deployment, so it is
@@ -19,17 +18,5 @@ func Locales() Handler {
 			return &Response{Status: http.StatusNotModified, Headers: h}, nil
 		}
 		return &Response{Status: http.StatusOK, Headers: h, Body: json.RawMessage(body)}, nil
-	}
-}
-
-// ProfileFields serves GET /v1/profile-fields: the built-in fields, then the custom ones
-// of the configuration.
-func ProfileFields(fields *profilefields.Set) Handler {
-	return func(_ context.Context, r *Request) (*Response, error) {
-		page, err := PageOf(r)
-		if err != nil {
-			return nil, err
-		}
-		return JSON(http.StatusOK, pageOf(fields.All(), page)), nil
 	}
 }

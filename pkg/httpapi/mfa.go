@@ -64,3 +64,24 @@ func DisableTOTP(svc *user.Service) Handler {
 		return NoContent(), nil
 	})
 }
+
+type mfaRequest struct {
+	MFAToken string `json:"mfa_token"`
+	Code     string `json:"code"`
+}
+
+// CompleteMFA serves POST /v1/auth/mfa.
+func CompleteMFA(svc *user.Service) Handler {
+	return func(ctx context.Context, r *Request) (*Response, error) {
+		var in mfaRequest
+		if err := DecodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		a, err := svc.CompleteMFA(ctx, in.MFAToken, in.Code, client(r))
+		if err != nil {
+			return nil, err
+		}
+		r.UserID = a.User.ID
+		return JSON(http.StatusOK, viewAuth(ctx, svc, a)), nil
+	}
+}

@@ -1,6 +1,12 @@
 package httpapi
 
-import "github.com/userbase/userbase/pkg/user"
+import (
+	"context"
+	"net/http"
+
+	"github.com/userbase/userbase/pkg/profilefields"
+	"github.com/userbase/userbase/pkg/user"
+)
 
 // profileFields are the profile members a body may carry, shared by every route that
 // writes a profile.
@@ -23,5 +29,17 @@ func (p profileFields) profile() user.Profile {
 		FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone, Language: p.Language,
 		Currency: p.Currency, Timezone: p.Timezone, Gender: p.Gender, BirthDate: p.BirthDate,
 		Address: p.Address, Social: p.Social, Attributes: p.Attributes,
+	}
+}
+
+// ProfileFields serves GET /v1/profile-fields: the built-in fields, then the custom ones
+// of the configuration.
+func ProfileFields(fields *profilefields.Set) Handler {
+	return func(_ context.Context, r *Request) (*Response, error) {
+		page, err := PageOf(r)
+		if err != nil {
+			return nil, err
+		}
+		return JSON(http.StatusOK, pageOf(fields.All(), page)), nil
 	}
 }

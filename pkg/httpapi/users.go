@@ -10,16 +10,6 @@ import (
 	"github.com/userbase/userbase/pkg/user"
 )
 
-// WithAdmin authenticates the bearer token and requires an admin (403 forbidden otherwise).
-func WithAdmin(svc *user.Service, h Authed) Handler {
-	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
-		if err := user.RequireAdmin(p); err != nil {
-			return nil, err
-		}
-		return h(ctx, r, p)
-	})
-}
-
 type createUserRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`

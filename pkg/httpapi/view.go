@@ -34,9 +34,6 @@ type userView struct {
 	UpdatedAt     string         `json:"updated_at"`
 }
 
-// ViewUser is the user resource of u, for handlers outside this package.
-func ViewUser(ctx context.Context, svc *user.Service, u *user.User) any { return view(ctx, svc, u) }
-
 // view is the user resource of u, its avatar URL signed fresh.
 func view(ctx context.Context, svc *user.Service, u *user.User) userView {
 	v := viewUser(u)
