@@ -300,36 +300,9 @@ func (d *Doc) Check(method, path string, status int, header http.Header, body []
 		header = http.Header{}
 	}
 
-	// openapi3filter.ValidateResponse returns nil without looking at anything
-	// for some statuses (304, 301, 307, 308) and for HEAD. So it is handed the
-	// response resolved above alone, under a status and a method it always
-	// validates: the headers and the body are then held to what the document
-	// says of the real status, whichever it is.
-	req, err := http.NewRequest(http.MethodGet, "http://openapitest.invalid"+path, nil)
+	in, err := d.responseInput(r, path, resp, header)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
-	}
-	oper := *r.oper
-	oper.Responses = openapi3.NewResponses(openapi3.WithStatus(validatedStatus, resp))
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req,
-			Route: &routers.Route{
-				Spec:      d.spec,
-				Path:      r.op.Path,
-				PathItem:  r.item,
-				Method:    r.op.Method,
-				Operation: &oper,
-			},
-		},
-		Status: validatedStatus,
-		Header: header,
-		Options: &openapi3filter.Options{
-			IncludeResponseStatus:   true,
-			ExcludeResponseBody:     true,
-			MultiError:              true,
-			SchemaValidationOptions: d.opts,
-		},
 	}
 	in.SetBodyBytes(body)
 	ctx := context.Background()
@@ -363,6 +336,41 @@ func (d *Doc) Check(method, path string, status int, header http.Header, body []
 		return fmt.Errorf("%s: %w: %w", where, ErrBody, err)
 	}
 	return nil
+}
+
+// responseInput is what openapi3filter validates an answer of route r with.
+//
+// openapi3filter.ValidateResponse returns nil without looking at anything for some
+// statuses (304, 301, 307, 308) and for HEAD. So it is handed the response resolved by
+// Check alone, under a status and a method it always validates: the headers and the body
+// are then held to what the document says of the real status, whichever it is.
+func (d *Doc) responseInput(r *route, path string, resp *openapi3.ResponseRef, header http.Header) (*openapi3filter.ResponseValidationInput, error) {
+	req, err := http.NewRequest(http.MethodGet, "http://openapitest.invalid"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	oper := *r.oper
+	oper.Responses = openapi3.NewResponses(openapi3.WithStatus(validatedStatus, resp))
+	return &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req,
+			Route: &routers.Route{
+				Spec:      d.spec,
+				Path:      r.op.Path,
+				PathItem:  r.item,
+				Method:    r.op.Method,
+				Operation: &oper,
+			},
+		},
+		Status: validatedStatus,
+		Header: header,
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus:   true,
+			ExcludeResponseBody:     true,
+			MultiError:              true,
+			SchemaValidationOptions: d.opts,
+		},
+	}, nil
 }
 
 // validatedStatus is the status Check files the documented response under for

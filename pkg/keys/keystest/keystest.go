@@ -69,32 +69,35 @@ func Run(t *testing.T, newStore func(t *testing.T) keys.Store) {
 		}
 	})
 
-	t.Run("concurrent first writes: exactly one wins", func(t *testing.T) {
-		s := newStore(t)
-		var wg sync.WaitGroup
-		errs := make([]error, 4)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				k := k1
-				k.KID = "kid-" + string(rune('a'+i))
-				errs[i] = s.SaveKeys(ctx, keys.Change{Prev: 0, DataKeys: []keys.DataKey{dk}, SigningKeys: []keys.SigningKey{k}})
-			}()
+	t.Run("concurrent first writes: exactly one wins", func(t *testing.T) { firstWritesRace(t, newStore(t), dk, k1) })
+}
+
+// firstWritesRace saves four first rings at once on s: exactly one may win.
+func firstWritesRace(t *testing.T, s keys.Store, dk keys.DataKey, k1 keys.SigningKey) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := k1
+			k.KID = "kid-" + string(rune('a'+i))
+			errs[i] = s.SaveKeys(ctx, keys.Change{Prev: 0, DataKeys: []keys.DataKey{dk}, SigningKeys: []keys.SigningKey{k}})
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, keys.ErrConflict):
+			t.Errorf("got %v, want nil or ErrConflict", err)
 		}
-		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case !errors.Is(err, keys.ErrConflict):
-				t.Errorf("got %v, want nil or ErrConflict", err)
-			}
-		}
-		st, _ := s.LoadKeys(ctx)
-		if won != 1 || len(st.SigningKeys) != 1 {
-			t.Errorf("%d writes won and %d keys stored, want 1 and 1", won, len(st.SigningKeys))
-		}
-	})
+	}
+	st, _ := s.LoadKeys(ctx)
+	if won != 1 || len(st.SigningKeys) != 1 {
+		t.Errorf("%d writes won and %d keys stored, want 1 and 1", won, len(st.SigningKeys))
+	}
 }
