@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -48,18 +47,9 @@ func unmarshalEvent(av map[string]types.AttributeValue) (*user.Event, error) {
 
 // Events lists a user's security events, newest first (event ids sort by time).
 func (s *Store) Events(ctx context.Context, userID string) ([]*user.Event, error) {
-	var out []*user.Event
-	err := s.queryAll(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": sAV(prefixUser + userID), ":sk": sAV(prefixEvent),
-		},
-		ScanIndexForward: aws.Bool(false),
-	}, func(item map[string]types.AttributeValue) error {
-		e, err := unmarshalEvent(item)
-		out = append(out, e)
-		return err
-	})
+	in := inPartition(userID, prefixEvent)
+	in.ScanIndexForward = aws.Bool(false)
+	out, err := collect(ctx, s, in, unmarshalEvent)
 	if err != nil {
 		return nil, fmt.Errorf("query events of %s: %w", userID, err)
 	}

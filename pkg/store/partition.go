@@ -85,16 +85,10 @@ func (s *Store) DeleteUserItems(ctx context.Context, userID string) error {
 // deletePrefix deletes the items of a user's partition whose sort key starts with prefix:
 // keys-only Queries, then batched deletes.
 func (s *Store) deletePrefix(ctx context.Context, userID, prefix string) error {
-	cond := "pk = :pk"
-	vals := map[string]types.AttributeValue{":pk": sAV(prefixUser + userID)}
-	if prefix != "" {
-		cond += " AND begins_with(sk, :sk)"
-		vals[":sk"] = sAV(prefix)
-	}
+	in := inPartition(userID, prefix)
+	in.ProjectionExpression = aws.String("pk, sk")
 	var keys []map[string]types.AttributeValue
-	err := s.queryAll(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression: aws.String(cond), ExpressionAttributeValues: vals, ProjectionExpression: aws.String("pk, sk"),
-	}, func(item map[string]types.AttributeValue) error {
+	err := s.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
 		keys = append(keys, item)
 		return nil
 	})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -151,18 +150,9 @@ func (s *Store) PasskeyView(ctx context.Context, ceremonyID, userID, passkeyID, 
 
 // Passkeys lists a user's passkeys with one Query of its partition.
 func (s *Store) Passkeys(ctx context.Context, userID string) ([]*user.Passkey, error) {
-	var out []*user.Passkey
-	err := s.queryAll(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": sAV(prefixUser + userID), ":sk": sAV(prefixPasskey),
-		},
-		ConsistentRead: aws.Bool(true),
-	}, func(item map[string]types.AttributeValue) error {
-		p, err := unmarshalPasskey(item)
-		out = append(out, p)
-		return err
-	})
+	in := inPartition(userID, prefixPasskey)
+	in.ConsistentRead = aws.Bool(true)
+	out, err := collect(ctx, s, in, unmarshalPasskey)
 	if err != nil {
 		return nil, fmt.Errorf("query passkeys of %s: %w", userID, err)
 	}

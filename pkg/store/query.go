@@ -91,3 +91,28 @@ func str(v types.AttributeValue) string {
 func n(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
+
+// inPartition is a Query of the items of a user's partition whose sort key starts with
+// prefix (all of them for "").
+func inPartition(userID, prefix string) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAV(prefixUser + userID)},
+	}
+	if prefix != "" {
+		in.KeyConditionExpression = aws.String("pk = :pk AND begins_with(sk, :sk)")
+		in.ExpressionAttributeValues[":sk"] = sAV(prefix)
+	}
+	return in
+}
+
+// collect runs in to its end and decodes each item with decode.
+func collect[T any](ctx context.Context, s *Store, in *dynamodb.QueryInput, decode func(map[string]types.AttributeValue) (T, error)) ([]T, error) {
+	var out []T
+	err := s.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
+		v, err := decode(item)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/userbase/userbase/pkg/user"
@@ -57,14 +56,9 @@ func (s *Store) WishState(ctx context.Context, userID, productID string) (*user.
 		found *user.WishItem
 		count int
 	)
-	err := s.queryAll(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": sAV(prefixUser + userID), ":sk": sAV(prefixWish),
-		},
-		ProjectionExpression: aws.String("pk, sk, added_at"),
-		ConsistentRead:       aws.Bool(true),
-	}, func(item map[string]types.AttributeValue) error {
+	in := inPartition(userID, prefixWish)
+	in.ProjectionExpression, in.ConsistentRead = aws.String("pk, sk, added_at"), aws.Bool(true)
+	err := s.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
 		count++
 		if str(item["sk"]) != prefixWish+productID {
 			return nil
