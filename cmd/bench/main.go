@@ -87,10 +87,10 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", "startup" (cold starts and sizes), or "cost" (what sizing and the cost model need, and them)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", "startup" (cold starts and sizes), "invocation" (whole-invocation CPU and its profile), or "cost" (what sizing and the cost model need, and them)`)
 	flag.Parse()
-	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup", "cost"}, *only) || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|cost] [-search-load-limit 20m]")
+	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup", "invocation", "cost"}, *only) || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|invocation|cost] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -103,7 +103,7 @@ func run() int {
 		return 2
 	}
 	// The whole run is bounded; each part has its own, shorter, limits inside this one.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+searchTimeout())
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+invocationTimeout+searchTimeout())
 	defer cancel()
 
 	printMachine(os.Stdout)
@@ -111,18 +111,22 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, writes, overhead, hashing, avatars, tokens, sizing, cost *section
+	var cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, sizing, cost *section
 	var (
 		steps              []tripStep
 		handler            map[string]time.Duration
 		hashTime, avatarTm time.Duration
+		hello              *helloBuild
+		helloErr           error
 	)
-	if *only == "" || *only == "startup" {
+	if *only == "" || *only == "startup" || *only == "invocation" {
 		progress("building the hello-world Lambda")
-		hello, helloErr := buildHello(ctx, root)
+		hello, helloErr = buildHello(ctx, root)
 		if helloErr == nil {
 			defer hello.Close()
 		}
+	}
+	if *only == "" || *only == "startup" {
 		sizes = measureSizes(root, hello)
 		if *only == "" {
 			progress("DynamoDB round trips (DynamoDB Local, in memory)")
@@ -145,6 +149,10 @@ func run() int {
 		sizing = measureSizing(root, hashTime, avatarTm)
 		cost = measureCost(root, steps, handler, hashTime)
 	}
+	if *only == "" || *only == "invocation" {
+		progress("whole-invocation CPU (the local stack, the real bootstraps, in-process profile)")
+		invocation, invProfile = measureInvocations(ctx, root, hello, helloErr)
+	}
 	if *only == "hashing" {
 		hashing, _ = measureHashing()
 	}
@@ -154,7 +162,7 @@ func run() int {
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips", "hashing", "startup", "cost":
+	case "tokens", "roundtrips", "hashing", "startup", "invocation", "cost":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
@@ -163,7 +171,7 @@ func run() int {
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, writes, overhead, hashing, avatars, tokens, search, sizing, cost} {
+	for i, s := range []*section{cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, search, sizing, cost} {
 		if s == nil {
 			continue
 		}
@@ -366,22 +374,25 @@ func defaultConfig(table string) (*config.Config, error) {
 // quietStdout runs f with file descriptor 1 pointed at /dev/null, so that the one log line
 // each in-process request writes is still written (it is part of a handler's cost in
 // Lambda) but does not flood the report.
-func quietStdout(f func()) (err error) {
+func quietStdout(f func()) error { return quietFD(1, f) }
+
+// quietFD runs f with file descriptor fd pointed at /dev/null.
+func quietFD(fd int, f func()) (err error) {
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
 	defer null.Close()
-	saved, err := unix.Dup(1)
+	saved, err := unix.Dup(fd)
 	if err != nil {
-		return fmt.Errorf("dup stdout: %w", err)
+		return fmt.Errorf("dup fd %d: %w", fd, err)
 	}
 	defer unix.Close(saved)
-	if err := unix.Dup2(int(null.Fd()), 1); err != nil {
-		return fmt.Errorf("redirect stdout: %w", err)
+	if err := unix.Dup2(int(null.Fd()), fd); err != nil {
+		return fmt.Errorf("redirect fd %d: %w", fd, err)
 	}
 	defer func() {
-		if rerr := unix.Dup2(saved, 1); rerr != nil {
+		if rerr := unix.Dup2(saved, fd); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 	}()
