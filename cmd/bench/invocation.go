@@ -435,7 +435,9 @@ func processCPU(pid int) (time.Duration, error) {
 }
 
 // cpuMS formats a CPU time in milliseconds with three decimals.
-func cpuMS(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }
+func cpuMS(d time.Duration) string {
+	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
+}
 
 // readFile is a file's content, or "" when it cannot be read.
 func readFile(path string) string {

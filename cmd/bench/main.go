@@ -88,6 +88,7 @@ func main() { os.Exit(run()) }
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
 	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", "startup" (cold starts and sizes), "invocation" (whole-invocation CPU and its profile), or "cost" (what sizing and the cost model need, and them)`)
+	flag.StringVar(&profileDir, "profile-dir", "", "keep the in-process CPU profiles of -only invocation's routes in this folder")
 	flag.Parse()
 	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup", "invocation", "cost"}, *only) || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|invocation|cost] [-search-load-limit 20m]")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -27,6 +28,9 @@ const (
 	profileRouteTimeout = 5 * time.Second
 	profileHz           = 1000
 )
+
+// profileDir, when set (-profile-dir), keeps each route's CPU profile there, for go tool pprof.
+var profileDir string
 
 // A sample's bucket is the first of these whose prefixes one of its frames has, in this
 // order: argon2 inside a login is hashing, a log line's JSON is logging, the SDK's JSON
@@ -220,6 +224,12 @@ func (b *invocationBench) profileRoute(c profileCase) ([]float64, int, error) {
 	pprof.StopCPUProfile()
 	if runErr != nil {
 		return nil, 0, runErr
+	}
+	if profileDir != "" {
+		name := strings.NewReplacer(" ", "-", "/", "").Replace(c.route.name) + ".pprof"
+		if err := os.WriteFile(filepath.Join(profileDir, name), buf.Bytes(), 0o644); err != nil {
+			return nil, 0, err
+		}
 	}
 	prof, err := profile.Parse(&buf)
 	if err != nil {
