@@ -30,7 +30,7 @@ const (
 	invocationMax          = 1000
 	invocationSlowMax      = 300 // routes that hash a password: 40-50 ms each
 	invocationRouteTimeout = 15 * time.Second
-	invocationTimeout      = 4 * time.Minute
+	invocationTimeout      = 6 * time.Minute
 	// invocationWait bounds one invocation, from handing the event over to the response.
 	invocationWait = 30 * time.Second
 	// Budgets of issue 14: a read of the own profile, and a sign-in without its hash.
@@ -109,6 +109,7 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	defer stackLog.Close()
 	// The template's parameter defaults (a deployed stack's), but the registration limit
 	// per address: every bench request comes from one.
+	progress("  starting the local stack")
 	stack, err := localstack.Start(ctx, localstack.Options{Dir: root, Log: stackLog,
 		Env: map[string]string{"REGISTER_LIMIT_PER_HOUR": "100000"}})
 	if err != nil {
@@ -204,6 +205,7 @@ func (b *invocationBench) run(results map[*invocationRoute]invocationResult) err
 		return fmt.Errorf("sign in the lean account: %w", err)
 	}
 	for _, r := range invocationOrder {
+		progress("  " + r.name)
 		res, err := b.route(r)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)

@@ -8,23 +8,34 @@
 //     (roundtrips.go);
 //  4. write units per request on AWS's billing, computed from the items the same requests
 //     write, and what the table's stream writes after them (writeunits.go);
-//  5. handler time per request over the in-memory store (overhead.go);
-//  6. argon2id with the production parameters (hashing.go);
-//  7. avatar re-encoding (avatar.go);
-//  8. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
+//  5. handler time per request over the in-memory store (overhead.go): the handler's own
+//     work only, not what a request costs;
+//  6. whole-invocation CPU: GET /v1/me, login, login minus the password hash (argon2 at its
+//     least cost through ARGON2_* in the function's environment), registration and logout,
+//     each its real host bootstrap driven through a Runtime API served here, against the
+//     local stack (pkg/localstack: DynamoDB Local, local-kms, the keys-init custom resource),
+//     CPU per warm invocation from /proc/<pid>/stat beside a hello-world Lambda measured the
+//     same way (invocation.go);
+//  7. where that CPU goes: the same handlers run by lambda.Start in this process under a CPU
+//     profile, its samples split into hashing, logging, SDK, encoding, handler, runtime
+//     loop, HTTP connections and other (profile.go);
+//  8. argon2id with the production parameters (hashing.go);
+//  9. avatar re-encoding (avatar.go);
+//  10. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
 //     warm sign-ins (none), and the KMS cost of a million sign-ins (tokens.go);
-//  9. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
+//  11. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
 //     Local (search.go);
-//  10. memory sizing: the argon2id and avatar times at 256, 512, 1024 and 1769 MB from the
+//  12. memory sizing: the argon2id and avatar times at 256, 512, 1024 and 1769 MB from the
 //     CPU share Lambda gives each size, with their price (sizing.go);
-//  11. the cost of 100,000 monthly active users a month, from the measured round trips,
+//  13. the cost of 100,000 monthly active users a month, from the measured round trips,
 //     request units, CPU times and the template's memory sizes at the list prices of one
 //     table (cost.go), next to Cognito Essentials.
 //
-// `-only search` measures part 9 alone, `-only tokens` part 8, `-only roundtrips` parts 3
-// and 4, `-only hashing` part 6, `-only startup` parts 1 and 2 (the cold starts and sizes,
-// for a new function), `-only cost` parts 10 and 11 with what they need (3 to 7);
-// `-search-load-limit` bounds the search loads (search.go).
+// `-only search` measures part 11 alone, `-only tokens` part 10, `-only roundtrips` parts 3
+// and 4, `-only hashing` part 8, `-only startup` parts 1 and 2 (the cold starts and sizes,
+// for a new function), `-only invocation` parts 6 and 7, `-only cost` parts 12 and 13 with
+// what they need (3 to 5, 8, 9); `-search-load-limit` bounds the search loads (search.go);
+// `-profile-dir` keeps part 7's CPU profiles, one file per route, for go tool pprof.
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not

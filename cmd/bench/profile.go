@@ -25,7 +25,7 @@ import (
 const (
 	profileMax          = 3000
 	profileSlowMax      = 100
-	profileRouteTimeout = 5 * time.Second
+	profileRouteTimeout = 4 * time.Second
 	profileHz           = 1000
 )
 
@@ -107,6 +107,7 @@ func (b *invocationBench) profile(p *section) {
 	var rows [][]string
 	qerr := quietStdout(func() {
 		for _, c := range cases {
+			progress("  " + c.route.name + ", in process")
 			shares, n, err := b.profileRoute(c)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", c.route.name, err))
