@@ -129,7 +129,8 @@ func (b *invocationBench) profile(p *section) {
 	p.note("SDK (aws-sdk-go-v2, smithy-go), encoding (encoding/json: the event, the response, the body), handler (this module),")
 	p.note("runtime loop (aws-lambda-go, what it runs outside the handler), HTTP conns (net/http's connection goroutines, the SDK's and the runtime")
 	p.note("loop's alike), other (the garbage collector, the scheduler). This process's own work (the Runtime API server, the")
-	p.note("driver, the local stack's stream pollers) is left out.")
+	p.note("driver, the local stack's stream pollers) is left out; it runs with this machine's GOMAXPROCS, so \"other\" holds")
+	p.note("scheduler spinning that the functions' GOMAXPROCS=1 avoids.")
 	p.err = errors.Join(append(errs, qerr)...)
 }
 
