@@ -162,9 +162,9 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	s.note("work in other processes meanwhile (a sign-up's mail and postings), which adds to the machine's load, not to these figures.")
 	s.note("The functions run with the template's environment, GOMAXPROCS=1 included; hello-world with Lambda's own only.")
 	s.note("GoTrue (Supabase Auth) measured the same way in issue 14: GET /user 1.27 ms, login 70.4 ms, login minus the hash 4.0 ms.")
-	s.note("Before issue 14's cuts (this part, same machine under a load of about 20): hello-world 0.29 ms, GET /v1/me 1.22 ms,")
-	s.note("login minus the hash 3.50 ms, registration 28.4 ms, login 28.8 ms, logout 1.51 ms. Login minus the hash is about")
-	s.note("40%% an RS256 signature (the access token, part 10); GET /v1/me about half one DynamoDB call through the SDK.")
+	s.note("Before issue 14's cuts (this part, two runs on this machine under loads of 9 and 20): GET /v1/me 1.22-1.62 ms (3.4-4.2x")
+	s.note("hello-world), login minus the hash 3.50-3.71 ms, registration 28-31 ms, login 27-29 ms, logout 1.17-1.51 ms. Login minus")
+	s.note("the hash is about 40%% an RS256 signature (the access token, part 10); GET /v1/me about half one DynamoDB call (the SDK).")
 
 	b.profile(p)
 	s.err = errors.Join(errs...)
