@@ -58,7 +58,7 @@ browser: deps ## only the browser test of the account pages (headless Chromium);
 fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
 	@scripts/fuzz.sh $(FUZZTIME)
 
-bench: deps build ## cold starts, sizes, round trips, handler overhead, hashing, avatars, access tokens, admin search at 5k/50k users, import rate, memory sizing, cost of 100k MAU
+bench: deps build ## cold starts, sizes, round trips, handler overhead, whole-invocation CPU and its profile, hashing, avatars, access tokens, admin search at 5k/50k users, import rate, memory sizing, cost of 100k MAU
 	$(GO) run ./cmd/bench
 
 lint: ## gofmt, go mod tidy, go vet, staticcheck, cfn-lint, and scripts/sam-build-check (every function builds as sam build would)

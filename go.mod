@@ -45,6 +45,7 @@ require (
 	github.com/descope/virtualwebauthn v1.0.3
 	github.com/fxamacker/cbor/v2 v2.9.4
 	github.com/go-webauthn/webauthn v0.18.2
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 )
 
 require (

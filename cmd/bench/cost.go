@@ -197,7 +197,7 @@ func measureCost(root string, steps []tripStep, handler map[string]time.Duration
 
 	s.note("Assumptions, a month per active user: %s; %.2f mails.", assumptions(), mailsPerUser)
 	s.note("Requests, round trips and request units are those measured above (section 3); handler CPU is GET /v1/me's")
-	s.note("(section 4), plus %s per argon2id hash (section 5), scaled to each function's memory as in the sizing part;", ms(hash))
+	s.note("(section 5), plus %s per argon2id hash (section 8), scaled to each function's memory as in the sizing part;", ms(hash))
 	s.note("each round trip waits %s, each invocation %s more. Logs: %d bytes a request. Storage: %s bytes a user.",
 		dynamoWait, invokeOverhead, logBytesPerRequest, count(bytesPerUser))
 	s.note("Not counted: cold starts (exec to ready in ms, section 1), KMS decrypts (one per cold start), the API's")

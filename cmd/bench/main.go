@@ -8,23 +8,34 @@
 //     (roundtrips.go);
 //  4. write units per request on AWS's billing, computed from the items the same requests
 //     write, and what the table's stream writes after them (writeunits.go);
-//  5. handler time per request over the in-memory store (overhead.go);
-//  6. argon2id with the production parameters (hashing.go);
-//  7. avatar re-encoding (avatar.go);
-//  8. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
+//  5. handler time per request over the in-memory store (overhead.go): the handler's own
+//     work only, not what a request costs;
+//  6. whole-invocation CPU: GET /v1/me, login, login minus the password hash (argon2 at its
+//     least cost through ARGON2_* in the function's environment), registration and logout,
+//     each its real host bootstrap driven through a Runtime API served here, against the
+//     local stack (pkg/localstack: DynamoDB Local, local-kms, the keys-init custom resource),
+//     CPU per warm invocation from /proc/<pid>/stat beside a hello-world Lambda measured the
+//     same way (invocation.go);
+//  7. where that CPU goes: the same handlers run by lambda.Start in this process under a CPU
+//     profile, its samples split into hashing, logging, SDK, encoding, handler, runtime
+//     loop, HTTP connections and other (profile.go);
+//  8. argon2id with the production parameters (hashing.go);
+//  9. avatar re-encoding (avatar.go);
+//  10. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
 //     warm sign-ins (none), and the KMS cost of a million sign-ins (tokens.go);
-//  9. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
+//  11. admin search's items read and round trips at 5,000 and 50,000 users, on DynamoDB
 //     Local (search.go);
-//  10. memory sizing: the argon2id and avatar times at 256, 512, 1024 and 1769 MB from the
+//  12. memory sizing: the argon2id and avatar times at 256, 512, 1024 and 1769 MB from the
 //     CPU share Lambda gives each size, with their price (sizing.go);
-//  11. the cost of 100,000 monthly active users a month, from the measured round trips,
+//  13. the cost of 100,000 monthly active users a month, from the measured round trips,
 //     request units, CPU times and the template's memory sizes at the list prices of one
 //     table (cost.go), next to Cognito Essentials.
 //
-// `-only search` measures part 9 alone, `-only tokens` part 8, `-only roundtrips` parts 3
-// and 4, `-only hashing` part 6, `-only startup` parts 1 and 2 (the cold starts and sizes,
-// for a new function), `-only cost` parts 10 and 11 with what they need (3 to 7);
-// `-search-load-limit` bounds the search loads (search.go).
+// `-only search` measures part 11 alone, `-only tokens` part 10, `-only roundtrips` parts 3
+// and 4, `-only hashing` part 8, `-only startup` parts 1 and 2 (the cold starts and sizes,
+// for a new function), `-only invocation` parts 6 and 7, `-only cost` parts 12 and 13 with
+// what they need (3 to 5, 8, 9); `-search-load-limit` bounds the search loads (search.go);
+// `-profile-dir` keeps part 7's CPU profiles, one file per route, for go tool pprof.
 //
 // `make bench` runs it after `make deps build`, from the repository root. A figure over its
 // budget does not fail the run; the exit status is non-zero only when something could not
@@ -87,10 +98,11 @@ func main() { os.Exit(run()) }
 // run measures and prints everything, and returns the exit status: 0 when every part was
 // measured, whatever its verdicts; 1 when some part could not be; 2 when it cannot start.
 func run() int {
-	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", "startup" (cold starts and sizes), or "cost" (what sizing and the cost model need, and them)`)
+	only := flag.String("only", "", `measure one part only: "search" (admin search and the import rate), "import" (the import rate), "tokens" (access tokens), "roundtrips", "hashing", "startup" (cold starts and sizes), "invocation" (whole-invocation CPU and its profile), or "cost" (what sizing and the cost model need, and them)`)
+	flag.StringVar(&profileDir, "profile-dir", "", "keep the in-process CPU profiles of -only invocation's routes in this folder")
 	flag.Parse()
-	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup", "cost"}, *only) || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|cost] [-search-load-limit 20m]")
+	if !slices.Contains([]string{"", "search", "import", "tokens", "roundtrips", "hashing", "startup", "invocation", "cost"}, *only) || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|invocation|cost] [-search-load-limit 20m]")
 		return 2
 	}
 	start := time.Now()
@@ -103,7 +115,7 @@ func run() int {
 		return 2
 	}
 	// The whole run is bounded; each part has its own, shorter, limits inside this one.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+searchTimeout())
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+invocationTimeout+searchTimeout())
 	defer cancel()
 
 	printMachine(os.Stdout)
@@ -111,18 +123,22 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, writes, overhead, hashing, avatars, tokens, sizing, cost *section
+	var cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, sizing, cost *section
 	var (
 		steps              []tripStep
 		handler            map[string]time.Duration
 		hashTime, avatarTm time.Duration
+		hello              *helloBuild
+		helloErr           error
 	)
-	if *only == "" || *only == "startup" {
+	if *only == "" || *only == "startup" || *only == "invocation" {
 		progress("building the hello-world Lambda")
-		hello, helloErr := buildHello(ctx, root)
+		hello, helloErr = buildHello(ctx, root)
 		if helloErr == nil {
 			defer hello.Close()
 		}
+	}
+	if *only == "" || *only == "startup" {
 		sizes = measureSizes(root, hello)
 		if *only == "" {
 			progress("DynamoDB round trips (DynamoDB Local, in memory)")
@@ -145,6 +161,10 @@ func run() int {
 		sizing = measureSizing(root, hashTime, avatarTm)
 		cost = measureCost(root, steps, handler, hashTime)
 	}
+	if *only == "" || *only == "invocation" {
+		progress("whole-invocation CPU (the local stack, the real bootstraps, in-process profile)")
+		invocation, invProfile = measureInvocations(ctx, root, hello, helloErr)
+	}
 	if *only == "hashing" {
 		hashing, _ = measureHashing()
 	}
@@ -154,7 +174,7 @@ func run() int {
 	}
 	var search *section
 	switch *only {
-	case "tokens", "roundtrips", "hashing", "startup", "cost":
+	case "tokens", "roundtrips", "hashing", "startup", "invocation", "cost":
 	case "import":
 		search = measureImportOnly(ctx, root)
 	default:
@@ -163,7 +183,7 @@ func run() int {
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, writes, overhead, hashing, avatars, tokens, search, sizing, cost} {
+	for i, s := range []*section{cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, search, sizing, cost} {
 		if s == nil {
 			continue
 		}
@@ -366,22 +386,25 @@ func defaultConfig(table string) (*config.Config, error) {
 // quietStdout runs f with file descriptor 1 pointed at /dev/null, so that the one log line
 // each in-process request writes is still written (it is part of a handler's cost in
 // Lambda) but does not flood the report.
-func quietStdout(f func()) (err error) {
+func quietStdout(f func()) error { return quietFD(1, f) }
+
+// quietFD runs f with file descriptor fd pointed at /dev/null.
+func quietFD(fd int, f func()) (err error) {
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
 	defer null.Close()
-	saved, err := unix.Dup(1)
+	saved, err := unix.Dup(fd)
 	if err != nil {
-		return fmt.Errorf("dup stdout: %w", err)
+		return fmt.Errorf("dup fd %d: %w", fd, err)
 	}
 	defer unix.Close(saved)
-	if err := unix.Dup2(int(null.Fd()), 1); err != nil {
-		return fmt.Errorf("redirect stdout: %w", err)
+	if err := unix.Dup2(int(null.Fd()), fd); err != nil {
+		return fmt.Errorf("redirect fd %d: %w", fd, err)
 	}
 	defer func() {
-		if rerr := unix.Dup2(saved, 1); rerr != nil {
+		if rerr := unix.Dup2(saved, fd); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 	}()

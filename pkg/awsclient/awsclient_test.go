@@ -14,3 +14,28 @@ func TestEndpointEmptyIsNone(t *testing.T) {
 		t.Errorf("set variable: endpoint %v, want it", e)
 	}
 }
+
+// The endpoint resolved once is the one the SDK's default resolver gives a call.
+func TestResolveOnce(t *testing.T) {
+	for _, c := range []struct {
+		region string
+		base   *string
+		want   string
+	}{
+		{"eu-west-1", nil, "https://dynamodb.eu-west-1.amazonaws.com"},
+		{"cn-north-1", nil, "https://dynamodb.cn-north-1.amazonaws.com.cn"},
+		{"us-east-1", Endpoint("NO_SUCH_VARIABLE_SET"), "https://dynamodb.us-east-1.amazonaws.com"},
+	} {
+		f := resolveOnce(c.region, c.base)
+		if f.err != nil || f.endpoint.URI.String() != c.want {
+			t.Errorf("%s: endpoint %q, error %v; want %q", c.region, f.endpoint.URI.String(), f.err, c.want)
+		}
+	}
+	base := "http://127.0.0.1:8000"
+	if f := resolveOnce("us-east-1", &base); f.err != nil || f.endpoint.URI.String() != base {
+		t.Errorf("override: endpoint %q, error %v; want %q", f.endpoint.URI.String(), f.err, base)
+	}
+	if f := resolveOnce("", nil); f.err == nil {
+		t.Errorf("no region: endpoint %q, want an error", f.endpoint.URI.String())
+	}
+}

@@ -198,6 +198,18 @@ func (s *Stack) Invoke(ctx context.Context, logicalID string, payload []byte) ([
 	return f.invoke(ctx, payload)
 }
 
+// FunctionEnv returns the environment an instance of the function gets, without
+// AWS_LAMBDA_RUNTIME_API and AWS_LAMBDA_LOG_STREAM_NAME (set per instance), and the path
+// of its binary: what a tool needs to run the function's process itself (cmd/bench does,
+// to measure an invocation's CPU).
+func (s *Stack) FunctionEnv(logicalID string) (env []string, binary string, err error) {
+	f, ok := s.functions[logicalID]
+	if !ok {
+		return nil, "", fmt.Errorf("no function %s in the template", logicalID)
+	}
+	return append([]string(nil), f.env...), f.binary, nil
+}
+
 // Recycle makes the next invocation of each named function (every function when none is
 // named) start a new process, as Lambda does after a deploy: idle instances end now, busy
 // ones when their invocation ends. Tests use it to make processes re-read what they cache
