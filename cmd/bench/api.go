@@ -95,6 +95,7 @@ func event(method, path, resource, token, body string) events.APIGatewayProxyReq
 		Resource: resource, Path: path, HTTPMethod: method, Headers: h, Body: body,
 		RequestContext: events.APIGatewayProxyRequestContext{
 			RequestID: "bench-request", Stage: "prod", HTTPMethod: method, ResourcePath: resource,
+			DomainName: "abc123.execute-api.us-east-1.amazonaws.com", DomainPrefix: "abc123",
 			Identity: events.APIGatewayRequestIdentity{SourceIP: "203.0.113.7", UserAgent: "userbase-bench/1"},
 		},
 	}

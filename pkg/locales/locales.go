@@ -1,19 +1,21 @@
 // Package locales lists the languages, currencies and time zones a user may choose, with
 // English names, for GET /v1/locales and for validating the matching profile fields.
 //
-// The lists come from maintained data, never from lists typed here: languages and currencies
-// from golang.org/x/text (CLDR), time zones from Go's own time zone database. The validators
-// use the same lists, so a value the API accepts is always one /v1/locales offers.
+// The lists come from maintained data, never from lists typed here: languages, currencies
+// and countries from golang.org/x/text (CLDR), time zones from Go's own time zone database.
+// The validators use the same lists, so a value the API accepts is always one /v1/locales
+// offers.
 //
 // Nothing is computed at package init: each list is built on first use, once per process,
 // because most functions that link this package never call it. For the same reason the
-// English language names are generated (go generate) rather than read at run time from
-// golang.org/x/text/language/display, which would add megabytes and milliseconds of init
-// to every binary.
+// tables are generated from x/text (go generate) rather than read from it at run time:
+// its display names would add megabytes and milliseconds of init to every binary, its
+// currency and region tables a quarter of a megabyte.
 package locales
 
 //go:generate go run gen_languages.go
 //go:generate go run gen_zones.go
+//go:generate go run gen_codes.go
 
 import (
 	"crypto/sha256"
@@ -22,8 +24,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"golang.org/x/text/currency"
 )
 
 // CacheControl suits responses carrying Document: the data changes only with a deployment,
@@ -43,6 +43,7 @@ func Languages() []Entry { return slices.Clone(languages()) }
 
 // Currencies are the ISO 4217 codes that x/text's CLDR data records as legal tender in some
 // region today, sorted by key. x/text has no currency display names, so Name is the code.
+// The codes are generated from x/text by gen_codes.go.
 func Currencies() []Entry { return slices.Clone(currencies()) }
 
 // Timezones are the IANA names of Go's time zone database in the geographic areas (Africa,
@@ -57,6 +58,14 @@ func ValidLanguage(code string) bool { return has(languages(), code) }
 // ValidCurrency reports whether code is a key of Currencies. Keys are upper case; callers
 // normalize first.
 func ValidCurrency(code string) bool { return has(currencies(), code) }
+
+// ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code (upper case) that
+// x/text's CLDR data knows; groupings such as EU or UN are not countries. The codes are
+// generated from x/text by gen_codes.go.
+func ValidCountry(code string) bool {
+	_, found := slices.BinarySearch(countryCodes[:], code)
+	return found
+}
 
 // ValidTimezone reports whether name is a key of Timezones. IANA names are case-sensitive.
 func ValidTimezone(name string) bool {
@@ -93,16 +102,10 @@ var (
 )
 
 func buildCurrencies() []Entry {
-	seen := make(map[string]bool)
-	var out []Entry
-	for it := currency.Query(); it.Next(); {
-		code := it.Unit().String()
-		if !seen[code] {
-			seen[code] = true
-			out = append(out, Entry{Key: code, Name: code})
-		}
+	out := make([]Entry, len(currencyCodes))
+	for i, code := range currencyCodes {
+		out[i] = Entry{Key: code, Name: code}
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 

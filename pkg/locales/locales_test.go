@@ -158,6 +158,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 	}{
 		{"gen_languages.go", "languages_gen.go", nil},
 		{"gen_zones.go", "zones_gen.go", []string{"-zip", zip}},
+		{"gen_codes.go", "codes_gen.go", nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			if tc.file == "zones_gen.go" {
@@ -249,4 +250,16 @@ func buildAll() []Entry {
 		all = append(all, f()...)
 	}
 	return all
+}
+
+func TestValidCountry(t *testing.T) {
+	for code, want := range map[string]bool{
+		"DE": true, "US": true, "BR": true, "XK": true, // Kosovo: CLDR's user-assigned code
+		"EU": false, "ZZ": false, "QO": false, // a grouping, unknown, a private-use range
+		"de": false, "DEU": false, "": false,
+	} {
+		if got := ValidCountry(code); got != want {
+			t.Errorf("ValidCountry(%q) = %v, want %v", code, got, want)
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -194,13 +193,7 @@ func link(s, field string, errs *apperr.Fields) string {
 func ValidLanguage(l string) bool { return locales.ValidLanguage(l) }
 
 // ValidCountry reports whether c is an ISO 3166-1 alpha-2 country code.
-func ValidCountry(c string) bool {
-	if len(c) != 2 {
-		return false
-	}
-	r, err := language.ParseRegion(c)
-	return err == nil && r.IsCountry() && r.String() == c
-}
+func ValidCountry(c string) bool { return locales.ValidCountry(c) }
 
 // ValidTimezone reports whether tz is an IANA time zone name GET /v1/locales offers.
 func ValidTimezone(tz string) bool { return locales.ValidTimezone(tz) }
