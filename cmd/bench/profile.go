@@ -16,6 +16,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/app/kmskeys"
 	"github.com/userbase/userbase/pkg/httpapi"
 	"github.com/userbase/userbase/pkg/user"
 )
@@ -147,7 +148,7 @@ func (b *invocationBench) profileRoute(c profileCase) ([]float64, int, error) {
 	// The environment stays until the route is done: clients read some of it on first use.
 	restore := setEnv(append(overrideEnv(env, c.route.extra), "AWS_LAMBDA_RUNTIME_API="+api.addr))
 	defer restore()
-	a, err := app.New()
+	a, err := app.New(app.WithKMS(kmskeys.New))
 	if err != nil {
 		return nil, 0, err
 	}

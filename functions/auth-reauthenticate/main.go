@@ -7,11 +7,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/app/kmskeys"
 	"github.com/userbase/userbase/pkg/httpapi"
 	"github.com/userbase/userbase/pkg/passkey"
 )
 
 func main() {
-	a := app.Must(app.With(passkey.Verify))
+	a := app.Must(app.WithKMS(kmskeys.New), app.With(passkey.Verify))
 	lambda.Start(httpapi.Route("auth-reauthenticate", httpapi.Reauthenticate(a.Users)))
 }

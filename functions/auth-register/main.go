@@ -5,10 +5,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/app/kmskeys"
 	"github.com/userbase/userbase/pkg/httpapi"
 )
 
 func main() {
-	a := app.Must()
+	a := app.Must(app.WithKMS(kmskeys.New))
 	lambda.Start(httpapi.Route("auth-register", httpapi.Register(a.Users)))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/userbase/userbase/pkg/app"
+	"github.com/userbase/userbase/pkg/app/kmskeys"
 	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/keysinit"
 )
@@ -17,7 +18,7 @@ import (
 func main() {
 	var ring *keys.Ring
 	var ttl time.Duration
-	a, err := app.New()
+	a, err := app.New(app.WithKMS(kmskeys.New))
 	if err == nil {
 		ring, ttl = a.Keys, a.Config.AccessTokenTTL
 	}

@@ -36,6 +36,7 @@ type App struct {
 	Metrics *metrics.Recorder
 
 	parts []Part
+	kms   keys.KMS // noKMS unless WithKMS
 }
 
 // Option adds to a function's wiring.
@@ -60,11 +61,11 @@ func New(opts ...Option) (*App, error) {
 	logging.SetLevel(cfg.LogLevel)
 	awsCfg := awsclient.Config()
 	a := &App{Config: cfg, Store: store.New(awsclient.DynamoDB(awsCfg), cfg.TableName),
-		Metrics: metrics.New(logging.Logger(), cfg.MetricsNamespace)}
+		Metrics: metrics.New(logging.Logger(), cfg.MetricsNamespace), kms: noKMS{}}
 	for _, o := range opts {
 		o(a)
 	}
-	a.Keys = Keys(cfg, a.Store)
+	a.Keys = Keys(a.Store, a.kms)
 	a.Tokens = Tokens(cfg, a.Keys)
 	urls := avatar.NewSigner(s3url.New(awsCfg, cfg.BucketName), cfg.AvatarURLTTL)
 	var objects user.AvatarObjects
