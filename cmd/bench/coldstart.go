@@ -92,9 +92,9 @@ type coldTarget struct {
 // machine's load touches all alike), each start paired with one of the hello-world binary
 // right beside it, after one unmeasured start each to warm the page cache. A function's
 // ratio is the median of its pairs' ratios, which the machine's drift between rounds
-// cannot move as it moves one median of hello-world's. A start is timed from just before exec to the moment
-// the process sends its first GET .../runtime/invocation/next to a Runtime API served
-// here; the process is then killed.
+// cannot move as it moves one median of hello-world's. A start is timed from just before
+// exec to the moment the process sends its first GET .../runtime/invocation/next to a
+// Runtime API served here; the process is then killed.
 func measureColdStarts(ctx context.Context, root string, hello *helloBuild, helloErr error) *section {
 	s := &section{
 		title:  fmt.Sprintf("Cold start: host bootstrap, exec to its first GET /2018-06-01/runtime/invocation/next (%d runs each)", coldRuns),
@@ -206,7 +206,7 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 		ratio := "-"
 		overRatio, overAbs := false, med >= coldAbsBudget
 		if floor > 0 {
-			r := medianFloat(t.ratios)
+			r := median(t.ratios)
 			ratio = fmt.Sprintf("%.2f", r)
 			overRatio = r > coldRatioBudget
 			if r <= coldPairedGoal {
@@ -364,19 +364,8 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// median of a non-empty list.
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
-
-func medianFloat(v []float64) float64 {
+// median is the middle of v, or the mean of its two middle values (0 for none).
+func median[T time.Duration | float64](v []T) T {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	if len(s) == 0 {
@@ -387,3 +376,5 @@ func medianFloat(v []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

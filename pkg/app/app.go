@@ -65,7 +65,7 @@ func New(opts ...Option) (*App, error) {
 	for _, o := range opts {
 		o(a)
 	}
-	a.Keys = Keys(a.Store, a.kms)
+	a.Keys = keys.New(keys.Options{Store: a.Store, KMS: a.kms}) // read on first use
 	a.Tokens = Tokens(cfg, a.Keys)
 	urls := avatar.NewSigner(s3url.New(awsCfg, cfg.BucketName), cfg.AvatarURLTTL)
 	var objects user.AvatarObjects

@@ -9,12 +9,6 @@ import (
 	"github.com/userbase/userbase/pkg/keys"
 )
 
-// Keys builds the process's key ring over st, with kms for the private keys and sealed
-// secrets. It reads nothing until first used.
-func Keys(st keys.Store, kms keys.KMS) *keys.Ring {
-	return keys.New(keys.Options{Store: st, KMS: kms})
-}
-
 // Tokens mints and verifies access tokens with ring, as configured.
 func Tokens(cfg *config.Config, ring *keys.Ring) *keys.Tokens {
 	return keys.NewTokens(ring, cfg.TokenAudience, cfg.AccessTokenTTL)
