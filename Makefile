@@ -61,10 +61,12 @@ fuzz: ## only the fuzz targets, FUZZTIME each (e.g. make fuzz FUZZTIME=2m)
 bench: deps build ## cold starts, sizes, round trips, handler overhead, whole-invocation CPU and its profile, hashing, avatars, access tokens, admin search at 5k/50k users, import rate, memory sizing, cost of 100k MAU
 	$(GO) run ./cmd/bench
 
-lint: ## gofmt, go mod tidy, go vet, staticcheck, cfn-lint, and scripts/sam-build-check (every function builds as sam build would)
+lint: ## gofmt, early-closing pipes in scripts, go mod tidy, go vet, staticcheck, cfn-lint, and scripts/sam-build-check (every function builds as sam build would)
 	@files=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.build/*' -not -path './.aws-sam/*'); \
 	  bad=$$(gofmt -l $$files); \
 	  if [ -n "$$bad" ]; then echo "gofmt -w these:"; echo "$$bad"; exit 1; fi
+	@if grep -nE '\|[[:space:]]*(head|grep -q)' .ci/run scripts/*.sh; then \
+	  echo "a pipe into head or grep -q: the writer can die of SIGPIPE and pipefail fails the run (use sed -n 1p, grep >/dev/null)"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...

@@ -25,7 +25,7 @@ apt_install() {
 # The major version of the java on PATH (8 for "1.8.0_392"), or 0.
 java_major() {
   local v
-  v=$(java -version 2>&1 | sed -nE 's/.*version "([0-9]+)(\.([0-9]+))?.*/\1 \3/p' | head -n 1)
+  v=$(java -version 2>&1 | sed -nE 's/.*version "([0-9]+)(\.([0-9]+))?.*/\1 \3/p' | sed -n 1p)
   set -- $v
   if [ "${1:-0}" = 1 ]; then echo "${2:-0}"; else echo "${1:-0}"; fi
 }
