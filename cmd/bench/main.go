@@ -17,8 +17,8 @@
 //     CPU per warm invocation from /proc/<pid>/stat beside a hello-world Lambda measured the
 //     same way (invocation.go);
 //  7. where that CPU goes: the same handlers run by lambda.Start in this process under a CPU
-//     profile, its samples split into hashing, logging, SDK, encoding, handler, runtime
-//     loop, HTTP connections and other (profile.go);
+//     profile, its samples split into hashing, logging, HTTP, SDK, encoding, handler,
+//     runtime loop and other (profile.go);
 //  8. argon2id with the production parameters (hashing.go);
 //  9. avatar re-encoding (avatar.go);
 //  10. access tokens: RS256 sign and verify CPU per token, the DynamoDB and KMS calls of
@@ -29,11 +29,13 @@
 //     CPU share Lambda gives each size, with their price (sizing.go);
 //  13. the cost of 100,000 monthly active users a month, from the measured round trips,
 //     request units, CPU times and the template's memory sizes at the list prices of one
-//     table (cost.go), next to Cognito Essentials.
+//     table (cost.go), next to Cognito Essentials;
+//  14. one DynamoDB call's client CPU through the SDK with net/http's transport and with
+//     pkg/awsclient/leanhttp, the functions' (sdkhttp.go).
 //
 // `-only search` measures part 11 alone, `-only tokens` part 10, `-only roundtrips` parts 3
 // and 4, `-only hashing` part 8, `-only startup` parts 1 and 2 (the cold starts and sizes,
-// for a new function), `-only invocation` parts 6 and 7, `-only cost` parts 12 and 13 with
+// for a new function), `-only invocation` parts 6, 7 and 14, `-only cost` parts 12 and 13 with
 // what they need (3 to 5, 8, 9); `-search-load-limit` bounds the search loads (search.go);
 // `-profile-dir` keeps part 7's CPU profiles, one file per route, for go tool pprof.
 //
@@ -123,7 +125,7 @@ func run() int {
 	// Measured in an order that keeps the cold starts on a quiet machine (DynamoDB Local's
 	// JVM is stopped by then); printed in the order of the budgets.
 	// Admin search, the longest part, goes last: it has its own bound.
-	var cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, sizing, cost *section
+	var cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, sizing, cost, sdkHTTP *section
 	var (
 		steps              []tripStep
 		handler            map[string]time.Duration
@@ -164,6 +166,8 @@ func run() int {
 	if *only == "" || *only == "invocation" {
 		progress("whole-invocation CPU (the local stack, the real bootstraps, in-process profile)")
 		invocation, invProfile = measureInvocations(ctx, root, hello, helloErr)
+		progress("one DynamoDB call by HTTP transport (DynamoDB Local, in memory)")
+		sdkHTTP = measureSDKHTTP(ctx, root)
 	}
 	if *only == "hashing" {
 		hashing, _ = measureHashing()
@@ -183,7 +187,7 @@ func run() int {
 	}
 
 	failed := 0
-	for i, s := range []*section{cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, search, sizing, cost} {
+	for i, s := range []*section{cold, sizes, trips, writes, overhead, invocation, invProfile, hashing, avatars, tokens, search, sizing, cost, sdkHTTP} {
 		if s == nil {
 			continue
 		}

@@ -34,20 +34,21 @@ const (
 var profileDir string
 
 // A sample's bucket is the first of these whose prefixes one of its frames has, in this
-// order: argon2 inside a login is hashing, a log line's JSON is logging, the SDK's JSON
-// is the SDK's, the event's and the response's JSON is encoding, whoever calls them; the
-// handler is called by the runtime loop, so its own frames come before the loop's.
+// order: argon2 inside a login is hashing, a log line's JSON is logging, a request on the
+// wire is HTTP whether the SDK or the runtime loop sends it, the SDK's JSON is the SDK's,
+// the event's and the response's JSON is encoding, whoever calls them; the handler is
+// called by the runtime loop, so its own frames come before the loop's.
 var buckets = []struct {
 	name     string
 	prefixes []string
 }{
 	{"hashing", []string{"golang.org/x/crypto/argon2", "github.com/userbase/userbase/pkg/auth/argon2id", "github.com/userbase/userbase/pkg/auth.Hasher"}},
 	{"logging", []string{"log/slog", "github.com/userbase/userbase/pkg/logging", "github.com/userbase/userbase/pkg/metrics"}},
+	{"HTTP", []string{"github.com/userbase/userbase/pkg/awsclient/leanhttp", "net/http.", "net.", "internal/poll", "syscall", "bufio"}},
 	{"SDK", []string{"github.com/aws/aws-sdk-go-v2", "github.com/aws/smithy-go"}},
 	{"encoding", []string{"encoding/json"}},
 	{"handler", []string{"github.com/userbase/userbase/"}},
 	{"runtime loop", []string{"github.com/aws/aws-lambda-go"}},
-	{"HTTP conns", []string{"net/http.", "net.", "internal/poll", "syscall"}},
 	{"other", []string{""}},
 }
 
@@ -127,9 +128,10 @@ func (b *invocationBench) profile(p *section) {
 	p.note("lambda.Start against a Runtime API served here, DynamoDB Local behind it; CPU samples at %d Hz over up to %d", profileHz, profileMax)
 	p.note("invocations (%d for the full-cost hashes) or %s. A sample counts for the first bucket, in the order of the", profileSlowMax, profileRouteTimeout)
 	p.note("columns, one of whose packages is on its stack: hashing (argon2), logging (log/slog, pkg/logging, pkg/metrics),")
-	p.note("SDK (aws-sdk-go-v2, smithy-go), encoding (encoding/json: the event, the response, the body), handler (this module),")
-	p.note("runtime loop (aws-lambda-go, what it runs outside the handler), HTTP conns (net/http's connection goroutines, the SDK's and the runtime")
-	p.note("loop's alike), other (the garbage collector, the scheduler). This process's own work (the Runtime API server, the")
+	p.note("HTTP (requests on the wire: the SDK's DynamoDB calls through pkg/awsclient/leanhttp, the runtime loop's and other")
+	p.note("clients' through net/http, its connection goroutines included), SDK (aws-sdk-go-v2, smithy-go), encoding")
+	p.note("(encoding/json: the event, the response, the body), handler (this module), runtime loop (aws-lambda-go, what it runs")
+	p.note("outside the handler), other (the garbage collector, the scheduler). This process's own work (the Runtime API server, the")
 	p.note("driver, the local stack's stream pollers) is left out; it runs with this machine's GOMAXPROCS, so \"other\" holds")
 	p.note("scheduler spinning that the functions' GOMAXPROCS=1 avoids.")
 	p.err = errors.Join(append(errs, qerr)...)
