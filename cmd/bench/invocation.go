@@ -28,6 +28,7 @@ import (
 const (
 	invocationWarm         = 20
 	invocationMax          = 1000
+	invocationRound        = 50  // invocations of a route between two of hello-world's rounds
 	invocationSlowMax      = 300 // routes that hash a password: 40-50 ms each
 	invocationRouteTimeout = 15 * time.Second
 	invocationTimeout      = 6 * time.Minute
@@ -70,6 +71,7 @@ type invocationResult struct {
 	n       int
 	cpu     time.Duration // per invocation
 	elapsed time.Duration
+	hello   time.Duration // hello-world's CPU per invocation in the rounds paired with these
 }
 
 // measureInvocations measures the CPU of whole warm invocations of the real bootstraps
@@ -126,12 +128,18 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	}
 	results := map[*invocationRoute]invocationResult{}
 	var errs []error
-	helloRes, err := b.measure(helloProc, invocationMax, func(int) []byte { return b.payload(meEvent("x")) }, 200, nil)
-	if err != nil {
-		return fail(fmt.Errorf("hello-world: %w", err))
+	b.hello, b.helloEvent = helloProc, b.payload(meEvent("x"))
+	for i := 0; i < invocationWarm; i++ {
+		if _, err := b.once(helloProc, meEvent("x"), 200); err != nil {
+			return fail(fmt.Errorf("hello-world: %w", err))
+		}
 	}
 	if err := b.run(results); err != nil {
 		errs = append(errs, err)
+	}
+	var helloRes invocationResult
+	if b.helloN > 0 {
+		helloRes = invocationResult{n: b.helloN, cpu: b.helloCPU / time.Duration(b.helloN)}
 	}
 	s.row("hello-world (the floor)", fmt.Sprint(helloRes.n), cpuMS(helloRes.cpu), "1.00", "-", "")
 	for _, r := range invocationOrder {
@@ -141,8 +149,8 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 			continue
 		}
 		ratio := "-"
-		if helloRes.cpu > 0 {
-			ratio = fmt.Sprintf("%.2f", float64(res.cpu)/float64(helloRes.cpu))
+		if res.hello > 0 {
+			ratio = fmt.Sprintf("%.2f", float64(res.cpu)/float64(res.hello))
 		}
 		bud, verdict := "(informational)", ""
 		if r.budget > 0 {
@@ -151,8 +159,10 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 		s.row(r.name, fmt.Sprint(res.n), cpuMS(res.cpu), ratio, bud, verdict)
 	}
 	load.note(s)
-	s.note("CPU is the function process's user+system time from /proc/<pid>/stat (clock ticks) over the measured invocations,")
-	s.note("divided by their number; the process runs on, warm, between them, as on Lambda. Each event is an API Gateway REST")
+	s.note("CPU is the function process's time on a CPU, the sum of its threads' /proc/<pid>/task/<tid>/schedstat (nanoseconds),")
+	s.note("over the measured invocations, divided by their number; the process runs on, warm, between them, as on Lambda.")
+	s.note("Paired: each route ran in rounds of %d invocations, each after a round of hello-world's, so both see the same load;", invocationRound)
+	s.note("x hello is the route's CPU over hello-world's in its own rounds, the floor row all of hello-world's. Each event is an API Gateway REST")
 	s.note("proxy event with the headers and request context API Gateway sends; the response's status is checked.")
 	s.note("Login minus the hash: the same function with ARGON2_MEMORY_KIB=%d, ARGON2_ITERATIONS=%d, ARGON2_PARALLELISM=%d in its",
 		cheapArgon2.MemoryKiB, cheapArgon2.Iterations, cheapArgon2.Parallelism)
@@ -179,6 +189,12 @@ type invocationBench struct {
 	stamp  int64
 	seq    atomic.Int64
 	procs  []*fnProcess
+
+	// hello-world, run in a round before each round of a route, and its CPU in them
+	hello      *fnProcess
+	helloEvent []byte
+	helloCPU   time.Duration
+	helloN     int
 
 	// made along the way: accounts and tokens
 	leanEmail, fullEmail string
@@ -344,8 +360,10 @@ func (b *invocationBench) payload(ev events.APIGatewayProxyRequest) []byte {
 }
 
 // measure invokes proc invocationWarm times unmeasured, then up to max times or for
-// invocationRouteTimeout, and returns the process's CPU per measured invocation. Each
-// response must have status want; seen, when not nil, gets every response's body.
+// invocationRouteTimeout in rounds of invocationRound, each after a round of hello-world,
+// and returns the process's CPU per measured invocation beside hello-world's in the same
+// rounds. Each response must have status want; seen, when not nil, gets every response's
+// body.
 func (b *invocationBench) measure(proc *fnProcess, max int, ev func(i int) []byte, want int, seen func(body []byte) error) (invocationResult, error) {
 	call := func(i int) error {
 		out, err := proc.invoke(b.ctx, ev(i))
@@ -369,33 +387,58 @@ func (b *invocationBench) measure(proc *fnProcess, max int, ev func(i int) []byt
 	for i := 0; i < max; i++ {
 		evs = append(evs, ev(invocationWarm+i))
 	}
-	pre := func(i int) []byte { return evs[i] }
-	cpu0, err := processCPU(proc.pid())
-	if err != nil {
-		return invocationResult{}, err
-	}
+	var res invocationResult
+	var helloCPU time.Duration
+	helloN := 0
 	start := time.Now()
-	n := 0
-	for n < max && time.Since(start) < invocationRouteTimeout {
-		out, err := proc.invoke(b.ctx, pre(n))
+	for res.n < max && time.Since(start) < invocationRouteTimeout {
+		h, err := b.round(b.hello, invocationRound, func(int) []byte { return b.helloEvent }, 200, nil)
+		if err != nil {
+			return invocationResult{}, fmt.Errorf("hello-world: %w", err)
+		}
+		helloCPU += h
+		helloN += invocationRound
+		k := min(invocationRound, max-res.n)
+		first := res.n
+		c, err := b.round(proc, k, func(i int) []byte { return evs[first+i] }, want, seen)
 		if err != nil {
 			return invocationResult{}, err
+		}
+		res.cpu += c
+		res.n += k
+	}
+	res.elapsed = time.Since(start)
+	b.helloCPU += helloCPU
+	b.helloN += helloN
+	res.cpu /= time.Duration(res.n)
+	res.hello = helloCPU / time.Duration(helloN)
+	return res, nil
+}
+
+// round invokes proc k times with ev(0..k-1) and returns the CPU the process spent.
+func (b *invocationBench) round(proc *fnProcess, k int, ev func(i int) []byte, want int, seen func(body []byte) error) (time.Duration, error) {
+	cpu0, err := processCPU(proc.pid())
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; i < k; i++ {
+		out, err := proc.invoke(b.ctx, ev(i))
+		if err != nil {
+			return 0, err
 		}
 		body, err := checkStatus(out, want)
 		if err == nil && seen != nil {
 			err = seen(body)
 		}
 		if err != nil {
-			return invocationResult{}, err
+			return 0, err
 		}
-		n++
 	}
-	elapsed := time.Since(start)
 	cpu1, err := processCPU(proc.pid())
 	if err != nil {
-		return invocationResult{}, err
+		return 0, err
 	}
-	return invocationResult{n: n, cpu: (cpu1 - cpu0) / time.Duration(n), elapsed: elapsed}, nil
+	return cpu1 - cpu0, nil
 }
 
 // checkStatus decodes a proxy response and checks its status; it returns the body.
@@ -415,29 +458,32 @@ func responseToken(body []byte) (string, error) {
 	return token(events.APIGatewayProxyResponse{Body: string(body)})
 }
 
-// processCPU is a process's user+system time so far, from /proc/<pid>/stat.
+// processCPU is a process's time on a CPU so far: the sum of its threads' schedstat, in
+// nanoseconds (/proc/<pid>/stat counts 10 ms ticks, coarse for a round of invocations of
+// a third of a millisecond). A thread that has exited is not counted; Go keeps its threads.
 func processCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
 	if err != nil {
 		return 0, err
 	}
-	// The command name (field 2) may hold spaces: fields are counted after its ")".
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			return 0, err
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, fmt.Errorf("%s/%s/schedstat: empty", dir, t.Name())
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s/%s/schedstat: %v", dir, t.Name(), err)
+		}
+		total += time.Duration(ns)
 	}
-	f := strings.Fields(string(b[i+1:]))
-	// After ")": state is field 3, so utime (14) and stime (15) are f[11] and f[12].
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad times", pid)
-	}
-	// USER_HZ is 100 on every Linux that matters here.
-	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+	return total, nil
 }
 
 // cpuMS formats a CPU time in milliseconds with three decimals.
