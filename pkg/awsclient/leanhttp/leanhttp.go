@@ -137,12 +137,11 @@ func (c *Client) send(req *http.Request, body []byte, reuse bool) (*http.Respons
 	if body != nil {
 		out.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	if err := out.Write(cn.bw); err == nil {
+	err := out.Write(cn.bw)
+	if err == nil {
 		err = cn.bw.Flush()
-		if err != nil {
-			return nil, c.fail(ctx, cn, stop, kept, err)
-		}
-	} else {
+	}
+	if err != nil {
 		return nil, c.fail(ctx, cn, stop, kept, err)
 	}
 	if _, err := cn.br.Peek(1); err != nil {
