@@ -35,14 +35,16 @@ const (
 var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
 
 // helloBuild is the hello-world Lambda of testdata/hello, built in this run like the
-// functions: Host for the cold-start floor, ARM64 as the size floor.
+// functions: Host for the cold-start floor, ARM64 as the size floor; Read is
+// testdata/helloread for the host, the floor of a signed-in read.
 type helloBuild struct {
-	Host, ARM64 string
-	dir         string
+	Host, ARM64, Read string
+	dir               string
 }
 
-// buildHello builds cmd/bench/testdata/hello for the host and for linux/arm64 into a
-// temporary folder, with the functions' flags and CGO_ENABLED=0.
+// buildHello builds cmd/bench/testdata/hello for the host and for linux/arm64, and
+// testdata/helloread for the host, into a temporary folder, with the functions' flags and
+// CGO_ENABLED=0.
 func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -54,22 +56,24 @@ func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 	}
 	h := &helloBuild{
 		Host: filepath.Join(dir, "host", "hello", "bootstrap"), ARM64: filepath.Join(dir, "arm64", "hello", "bootstrap"),
-		dir: dir,
+		Read: filepath.Join(dir, "host", "helloread", "bootstrap"),
+		dir:  dir,
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	for _, t := range []struct{ goos, goarch, out string }{
-		{runtime.GOOS, runtime.GOARCH, h.Host},
-		{"linux", "arm64", h.ARM64},
+	for _, t := range []struct{ goos, goarch, out, pkg string }{
+		{runtime.GOOS, runtime.GOARCH, h.Host, "hello"},
+		{"linux", "arm64", h.ARM64, "hello"},
+		{runtime.GOOS, runtime.GOARCH, h.Read, "helloread"},
 	} {
 		args := append([]string{"build"}, buildFlags...)
-		args = append(args, "-o", t.out, "./cmd/bench/testdata/hello")
+		args = append(args, "-o", t.out, "./cmd/bench/testdata/"+t.pkg)
 		cmd := exec.CommandContext(ctx, goBin, args...)
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+t.goos, "GOARCH="+t.goarch)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			os.RemoveAll(dir)
-			return nil, fmt.Errorf("build hello-world for %s/%s: %v\n%s", t.goos, t.goarch, err, out)
+			return nil, fmt.Errorf("build testdata/%s for %s/%s: %v\n%s", t.pkg, t.goos, t.goarch, err, out)
 		}
 	}
 	return h, nil

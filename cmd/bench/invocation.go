@@ -54,16 +54,20 @@ type invocationRoute struct {
 	extra  []string
 	budget time.Duration // 0: informational
 	slow   bool
+	// floor: the row runs testdata/helloread with the folder's environment instead of the
+	// function's bootstrap.
+	floor bool
 }
 
 // The measured routes, in the order they run (each needs what the earlier made).
 var (
+	routeRead       = invocationRoute{name: "hello-world + GET /v1/me's read", folder: "me-get", floor: true}
 	routeMe         = invocationRoute{name: "GET /v1/me", folder: "me-get", budget: meBudget}
 	routeLoginLean  = invocationRoute{name: "POST /v1/auth/login minus the hash", folder: "auth-login", extra: cheapArgon2Env, budget: loginLeanBudget}
 	routeRegister   = invocationRoute{name: "POST /v1/auth/register", folder: "auth-register", slow: true}
 	routeLogin      = invocationRoute{name: "POST /v1/auth/login", folder: "auth-login", slow: true}
 	routeLogout     = invocationRoute{name: "POST /v1/auth/logout", folder: "auth-logout"}
-	invocationOrder = []*invocationRoute{&routeMe, &routeLoginLean, &routeRegister, &routeLogin, &routeLogout}
+	invocationOrder = []*invocationRoute{&routeRead, &routeMe, &routeLoginLean, &routeRegister, &routeLogin, &routeLogout}
 )
 
 // invocationResult is what one route measured.
@@ -119,7 +123,7 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	}
 	defer stack.Stop()
 
-	b := &invocationBench{ctx: ctx, stack: stack, logDir: logDir, stamp: time.Now().UnixNano()}
+	b := &invocationBench{ctx: ctx, stack: stack, logDir: logDir, stamp: time.Now().UnixNano(), readFloor: hello.Read}
 	defer b.stopAll()
 	load := startProbe()
 	helloProc, err := b.start("hello-world", hello.Host, nil, nil)
@@ -171,6 +175,9 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	s.note("The stack is pkg/localstack's (DynamoDB Local, local-kms, the keys-init custom resource run); its stream functions")
 	s.note("work in other processes meanwhile (a sign-up's mail and postings), which adds to the machine's load, not to these figures.")
 	s.note("The functions run with the template's environment, GOMAXPROCS=1 included; hello-world with Lambda's own only.")
+	s.note("hello-world + GET /v1/me's read is testdata/helloread with GET /v1/me's environment: hello-world that makes the one")
+	s.note("DynamoDB call GET /v1/me makes (the profile and the session in one BatchGetItem, through pkg/awsclient's client) and")
+	s.note("nothing else: what one read costs above the floor, whatever the function does around it.")
 	s.note("GoTrue (Supabase Auth) measured the same way in issue 14: GET /user 1.27 ms, login 70.4 ms, login minus the hash 4.0 ms.")
 	s.note("Before issue 14's cuts (this part, two runs on this machine under loads of 9 and 20): GET /v1/me 1.22-1.62 ms (3.4-4.2x")
 	s.note("hello-world), login minus the hash 3.50-3.71 ms, registration 28-31 ms, login 27-29 ms, logout 1.17-1.51 ms. Login minus")
@@ -195,6 +202,8 @@ type invocationBench struct {
 	helloEvent []byte
 	helloCPU   time.Duration
 	helloN     int
+
+	readFloor string // testdata/helloread's bootstrap
 
 	// made along the way: accounts and tokens
 	leanEmail, fullEmail string
@@ -237,7 +246,7 @@ func (b *invocationBench) run(results map[*invocationRoute]invocationResult) err
 
 // route starts r's process and measures it.
 func (b *invocationBench) route(r *invocationRoute) (invocationResult, error) {
-	proc, err := b.function(r.folder, r.extra)
+	proc, err := b.process(r)
 	if err != nil {
 		return invocationResult{}, err
 	}
@@ -246,7 +255,7 @@ func (b *invocationBench) route(r *invocationRoute) (invocationResult, error) {
 		max = invocationSlowMax
 	}
 	switch r {
-	case &routeMe:
+	case &routeMe, &routeRead:
 		if b.meToken == "" {
 			return invocationResult{}, errors.New("no session token (the lean login comes first)")
 		}
@@ -282,6 +291,19 @@ func (b *invocationBench) route(r *invocationRoute) (invocationResult, error) {
 		return b.measure(proc, len(toks)-invocationWarm, func(i int) []byte { return b.payload(logoutEvent(toks[i], false)) }, 204, nil)
 	}
 	return invocationResult{}, errors.New("unknown route")
+}
+
+// process is r's process: its function's, or for a floor row testdata/helloread with the
+// function's environment.
+func (b *invocationBench) process(r *invocationRoute) (*fnProcess, error) {
+	if !r.floor {
+		return b.function(r.folder, r.extra)
+	}
+	env, _, err := b.stack.FunctionEnv(logicalID(b.stack, r.folder))
+	if err != nil {
+		return nil, err
+	}
+	return b.start("helloread", b.readFloor, env, r.extra)
 }
 
 // function is the process of functions/<folder> with extra in its environment, started

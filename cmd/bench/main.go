@@ -15,7 +15,8 @@
 //     each its real host bootstrap driven through a Runtime API served here, against the
 //     local stack (pkg/localstack: DynamoDB Local, local-kms, the keys-init custom resource),
 //     CPU per warm invocation from /proc/<pid>/stat beside a hello-world Lambda measured the
-//     same way (invocation.go);
+//     same way, and beside testdata/helloread, hello-world plus GET /v1/me's one DynamoDB
+//     read (invocation.go);
 //  7. where that CPU goes: the same handlers run by lambda.Start in this process under a CPU
 //     profile, its samples split into hashing, logging, HTTP, SDK, encoding, handler,
 //     runtime loop and other (profile.go);
