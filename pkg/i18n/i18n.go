@@ -72,7 +72,9 @@ func T(l Lang, key string, args ...any) string {
 			return key
 		}
 	}
-	if len(args) > 0 {
+	// A text without a verb takes no argument: a field error's limit is for the texts
+	// that say it, not "%!(EXTRA ...)" at the end of the others.
+	if len(args) > 0 && strings.Contains(s, "%") {
 		return fmt.Sprintf(s, args...)
 	}
 	return s

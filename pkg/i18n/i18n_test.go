@@ -61,3 +61,16 @@ func TestCatalogComplete(t *testing.T) {
 		t.Errorf("detail.rate_limited does not take the duration")
 	}
 }
+
+func TestArgumentsOnlyForTextsThatSayThem(t *testing.T) {
+	for _, l := range []Lang{English, Persian, Russian} {
+		for _, key := range []string{"field.too_large", "field.invalid_format"} {
+			if got := T(l, key, 100); strings.Contains(got, "%!") || got != T(l, key) {
+				t.Errorf("T(%s, %s, 100) = %q, want the text as it is", l, key, got)
+			}
+		}
+	}
+	if got := T(English, "field.too_short", 12); got != "Use at least 12 characters." {
+		t.Errorf("too_short = %q", got)
+	}
+}

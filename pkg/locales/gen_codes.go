@@ -23,6 +23,16 @@ import (
 	"golang.org/x/text/language"
 )
 
+// ISO 4217 amendments x/text's data lags behind.
+var (
+	// introduced: Venezuela's bolívar soberano (2018), Mauritania's ouguiya (2018), Sierra
+	// Leone's new leone (2022), Zimbabwe Gold (2024), the Caribbean guilder (2025).
+	introduced = []string{"VES", "MRU", "SLE", "ZWG", "XCG"}
+	// withdrawn: the codes those replaced, and Croatia's kuna (the euro since 2023) and
+	// Cuba's convertible peso (2021).
+	withdrawn = []string{"VEF", "MRO", "SLL", "ZWL", "ANG", "HRK", "CUC"}
+)
+
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen_codes: ")
@@ -35,6 +45,15 @@ func main() {
 	for it := currency.Query(); it.Next(); {
 		if code := it.Unit().String(); !slices.Contains(currencies, code) {
 			currencies = append(currencies, code)
+		}
+	}
+	// ISO 4217 has moved on since x/text's CLDR data: the codes it introduced since are
+	// added (a client must be able to set a country's currency today) and those it withdrew
+	// are dropped.
+	currencies = slices.DeleteFunc(currencies, func(c string) bool { return slices.Contains(withdrawn, c) })
+	for _, c := range introduced {
+		if !slices.Contains(currencies, c) {
+			currencies = append(currencies, c)
 		}
 	}
 	slices.Sort(currencies)

@@ -29,12 +29,13 @@ func TestListsSortedUniqueNamed(t *testing.T) {
 			[]string{"iw", "in", "ji", "jw", "mo", "xx", "eng"},
 			func(k string) bool { return len(k) == 2 && strings.ToLower(k) == k }},
 		{"currencies", Currencies(), 140, 200,
-			[]string{"USD", "EUR", "IRR", "RUB", "JPY", "GBP", "CNY"},
-			[]string{"XXX", "XTS", "DEM", "FRF", "usd"},
+			// ISO 4217 as it stands, not as x/text's data last saw it (gen_codes.go).
+			[]string{"USD", "EUR", "IRR", "RUB", "JPY", "GBP", "CNY", "VES", "MRU", "SLE", "ZWG", "XCG"},
+			[]string{"XXX", "XTS", "DEM", "FRF", "usd", "VEF", "MRO", "HRK", "CUC"},
 			func(k string) bool { return len(k) == 3 && strings.ToUpper(k) == k }},
 		{"timezones", Timezones(), 400, 600,
-			[]string{"UTC", "Asia/Tehran", "America/New_York", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Antarctica/Troll"},
-			[]string{"US/Eastern", "Etc/GMT+5", "EST5EDT", "Cuba", "Local", "Etc/UTC", "Zulu"},
+			[]string{"UTC", "Etc/UTC", "Etc/GMT", "Asia/Tehran", "America/New_York", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Antarctica/Troll"},
+			[]string{"US/Eastern", "Etc/GMT+5", "EST5EDT", "Cuba", "Local", "Zulu"},
 			func(k string) bool { return k == "UTC" || strings.Contains(k, "/") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

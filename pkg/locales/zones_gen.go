@@ -3,7 +3,7 @@
 package locales
 
 // zones are the IANA time zone names of Go's time zone database in the geographic
-// areas, plus UTC, sorted.
+// areas, plus UTC (also as Etc/UTC and Etc/GMT), sorted.
 var zones = [...]string{
 	"Africa/Abidjan",
 	"Africa/Accra",
@@ -375,6 +375,8 @@ var zones = [...]string{
 	"Australia/Victoria",
 	"Australia/West",
 	"Australia/Yancowinna",
+	"Etc/GMT",
+	"Etc/UTC",
 	"Europe/Amsterdam",
 	"Europe/Andorra",
 	"Europe/Astrakhan",

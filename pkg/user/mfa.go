@@ -125,8 +125,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	if strings.TrimSpace(code) == "" {
 		return apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
 	}
-	proved, err := s.reauthenticated(ctx, p, password, "password", c)
-	if err != nil {
+	if _, err := s.reauthenticated(ctx, p, password, "password", c); err != nil {
 		return err
 	}
 	u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
@@ -156,7 +155,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	}
 	tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID, MFAUse: use,
 		Events: []*Event{ev}, Mails: []*mail.Mail{n}}
-	if proved {
+	if password != "" { // both factors were proved: the password above, the code here
 		tx.Reauth = s.reopened(p, now)
 	}
 	return s.store.Apply(ctx, tx)

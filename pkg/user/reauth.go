@@ -96,14 +96,16 @@ func (s *Service) openWindowIn(ctx context.Context, p *Principal, tx *Tx, c Clie
 }
 
 // reauthenticated lets a sensitive change go ahead: with a password in the request, once it
-// is checked (proved is then true, and the caller opens the window in its own write); else
-// only inside the session's re-authentication window.
+// is checked; else only inside the session's re-authentication window. proved says the
+// caller opens the window in its own write: not when MFA is on, since a window good for
+// other requests needs the second factor too, as POST /v1/auth/reauthenticate asks; a
+// stolen token and a phished password must not add a passkey that signs in without it.
 func (s *Service) reauthenticated(ctx context.Context, p *Principal, password, field string, c Client) (proved bool, err error) {
 	if password != "" {
 		if err := s.checkPassword(ctx, p.User, password, field, c); err != nil {
 			return false, err
 		}
-		return true, nil
+		return !p.User.MFAEnabled, nil
 	}
 	if p.Session != nil && p.Session.ReauthUntil.After(s.now()) {
 		return false, nil

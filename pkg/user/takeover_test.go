@@ -523,3 +523,28 @@ func FuzzAddressKey(f *testing.F) {
 		}
 	})
 }
+
+func TestPasswordInARequestWithMFAOnOpensNoWindow(t *testing.T) {
+	svc, _, c, _ := newCountingService(t, user.Options{})
+	a := signUp(t, svc, "mfa-proof@example.com")
+	enableTOTP(t, svc, c, a.Token)
+	c.t = c.t.Add(6 * time.Minute) // past the window enrolment opened
+	phone, other := "+14155550124", "+14155550125"
+	// The password in the request still lets that request through...
+	if _, err := svc.UpdateProfile(t.Context(), principal(t, svc, a.Token), user.Patch{Profile: user.Profile{Phone: &phone},
+		CurrentPassword: goodPassword}, user.Client{}); err != nil {
+		t.Fatalf("phone change with current_password: %v", err)
+	}
+	// ...but opens no window without the second factor: a stolen token and a phished
+	// password must not go on to add a passkey or turn MFA off.
+	_, err := svc.BeginPasskey(t.Context(), principal(t, svc, a.Token), user.Client{})
+	checkErr(t, "passkey after a request that carried only the password", err, apperr.ReauthenticationRequired)
+	_, err = svc.UpdateProfile(t.Context(), principal(t, svc, a.Token), user.Patch{Profile: user.Profile{Phone: &other}}, user.Client{})
+	checkErr(t, "phone change after a request that carried only the password", err, apperr.ReauthenticationRequired)
+	if err := svc.ChangePassword(t.Context(), principal(t, svc, a.Token), user.PasswordChange{Current: goodPassword, New: newPassword,
+		Confirm: newPassword}, user.Client{}); err != nil {
+		t.Fatalf("password change with current_password: %v", err)
+	}
+	err = svc.DeleteAccount(t.Context(), principal(t, svc, a.Token), "", user.Client{})
+	checkErr(t, "self-delete after a password change", err, apperr.ReauthenticationRequired)
+}
