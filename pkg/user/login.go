@@ -286,9 +286,6 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Client)
 	if t == nil || !t.ExpiresAt.After(now) || m == nil || m.Pending || !u.Active {
 		return nil, ErrInvalidCredentials
 	}
-	if u.Failures.LockedUntil.After(now) {
-		return nil, locked(u.Failures, now)
-	}
 	use, err := s.secondFactor(ctx, u, m, code, c, now)
 	if err != nil {
 		return nil, err

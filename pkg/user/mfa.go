@@ -162,8 +162,13 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 }
 
 // secondFactor checks a TOTP or recovery code of u's enrollment m. A wrong code counts as a
-// failed sign-in of u; a right one is returned as the use to spend in the same write.
+// failed sign-in of u; a right one is returned as the use to spend in the same write. While
+// u is locked out no code is tried, right or wrong, wherever it is asked for: else a window
+// already open would let codes be guessed past the lock.
 func (s *Service) secondFactor(ctx context.Context, u *User, m *MFA, code string, c Client, now time.Time) (*MFAUse, error) {
+	if u.Failures.LockedUntil.After(now) {
+		return nil, locked(u.Failures, now)
+	}
 	secret, err := s.totpSecret(ctx, m)
 	if err != nil {
 		return nil, err

@@ -548,3 +548,28 @@ func TestPasswordInARequestWithMFAOnOpensNoWindow(t *testing.T) {
 	err = svc.DeleteAccount(t.Context(), principal(t, svc, a.Token), "", user.Client{})
 	checkErr(t, "self-delete after a password change", err, apperr.ReauthenticationRequired)
 }
+
+func TestTheLockHoldsWhereverACodeIsAsked(t *testing.T) {
+	svc, st, c, _ := newCountingService(t, user.Options{})
+	a := signUp(t, svc, "lock-code@example.com")
+	secret, recovery := enableTOTP(t, svc, c, a.Token)
+	// A window open, then codes guessed at DELETE /v1/me/mfa/totp until the account locks.
+	if _, err := svc.Reauthenticate(t.Context(), principal(t, svc, a.Token), user.ReauthInput{Password: goodPassword,
+		Code: totpAt(t, secret, c.t)}, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		err := svc.DisableTOTP(t.Context(), principal(t, svc, a.Token), "", wrongTOTP(t, secret, c.t), user.Client{})
+		checkErr(t, fmt.Sprintf("wrong code %d", i+1), err, apperr.InvalidCode)
+	}
+	// Locked: a further guess is not tried, and does not lift the lock either.
+	err := svc.DisableTOTP(t.Context(), principal(t, svc, a.Token), "", wrongTOTP(t, secret, c.t), user.Client{})
+	checkLocked(t, "a wrong code while locked", err, 15*time.Minute)
+	err = svc.DisableTOTP(t.Context(), principal(t, svc, a.Token), "", recovery[0], user.Client{})
+	checkLocked(t, "a right code while locked", err, 15*time.Minute)
+	if !storedUser(t, st, a.User.ID).MFAEnabled {
+		t.Fatal("MFA went off while the account was locked")
+	}
+	_, err = svc.Login(t.Context(), user.LoginInput{Login: "lock-code@example.com", Password: goodPassword})
+	checkLocked(t, "sign-in after the guesses", err, 15*time.Minute)
+}
