@@ -357,6 +357,14 @@ func TestForgotPasswordAnswersAlike(t *testing.T) {
 		{"bad syntax", user.ForgotInput{Email: "not an address"}, apperr.ValidationFailed, "email", apperr.FieldInvalidEmail},
 		{"url not allowed", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://evil.example.net/?c={{code}}"}, apperr.InvalidConfirmationURL, "", ""},
 		{"url without code", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset"}, apperr.InvalidConfirmationURL, "", ""},
+		// Text of the caller's around the link, or a second link carrying the code, would
+		// reach the victim's inbox beside a live reset code.
+		{"url with text after it", user.ForgotInput{Email: "on@example.com",
+			ConfirmationURL: "https://app.example.com/reset?c={{code}} Your account is at risk, open https://evil.example.net/?c={{code}}"}, apperr.InvalidConfirmationURL, "", ""},
+		{"url with a line break", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}\nhttps://evil.example.net/"}, apperr.InvalidConfirmationURL, "", ""},
+		{"url with the code twice", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}&next=https://evil.example.net/{{code}}"}, apperr.InvalidConfirmationURL, "", ""},
+		{"url with non-ASCII text", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}\u00a0Сброс"}, apperr.InvalidConfirmationURL, "", ""},
+		{"url with markup", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}\"><a href=https://evil.example.net/>"}, apperr.InvalidConfirmationURL, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

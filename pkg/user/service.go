@@ -501,12 +501,29 @@ func (s *Service) linkTemplate(raw, fallback, self string) (string, error) {
 		return fallback, nil
 	}
 	u, err := url.Parse(raw)
-	if err != nil || len(raw) > MaxURLLen || !strings.Contains(raw, "{{code}}") || u.User != nil || u.Host == "" ||
+	if err != nil || len(raw) > MaxURLLen || strings.Count(raw, "{{code}}") != 1 || !uriChars(placeholders.Replace(raw)) ||
+		u.User != nil || u.Host == "" ||
 		!(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) ||
 		!(s.opts.AllowConfirmationURL(u) || self != "" && strings.EqualFold(u.Scheme+"://"+u.Host, self)) {
 		return "", apperr.New(apperr.InvalidConfirmationURL)
 	}
 	return raw, nil
+}
+
+// placeholders removes what a confirmation_url may hold besides a URI's characters.
+var placeholders = strings.NewReplacer("{{code}}", "", "{{email}}", "")
+
+// uriChars says whether s holds only the characters RFC 3986 allows in a URI, so a link
+// put in a mail is one link: no space, line break, quote, angle bracket or non-ASCII text of
+// the caller's around it.
+func uriChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func isLoopback(host string) bool {
