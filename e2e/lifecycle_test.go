@@ -139,6 +139,11 @@ func TestEmailVerification(t *testing.T) {
 	email := newEmail("verify")
 	tok, _ := signUp(t, email, map[string]any{"confirmation_url": confirmURL})
 	first := mailCode(t, email, "Confirm")
+	// The sender as SES gets it: the app's name once, then the configured address (the
+	// IAM policy allows only MAIL_FROM, bare or after a display name).
+	if m := waitMail(t, email, func(sentMail) bool { return true }); m.From != `"Userbase" <no-reply@example.com>` && m.From != "Userbase <no-reply@example.com>" {
+		t.Errorf("mail sent from %q, want Userbase <no-reply@example.com>", m.From)
+	}
 
 	// Resend: a second mail with another code.
 	want(t, do(t, req{method: "POST", path: "/v1/auth/email/verification", token: tok, body: map[string]string{"confirmation_url": confirmURL}}), http.StatusAccepted, "")

@@ -15,7 +15,7 @@ func main() {
 	m := &mailer.Mailer{
 		SES:     sesclient.New(awsclient.Config()),
 		Outbox:  a.Store,
-		From:    a.Config.AppName + " <" + a.Config.MailFrom + ">",
+		From:    a.Config.MailFrom,
 		AppName: a.Config.AppName,
 
 		ConfigurationSet: a.Config.MailConfigurationSet,

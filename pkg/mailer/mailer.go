@@ -43,8 +43,10 @@ var _ Outbox = (*store.Store)(nil)
 
 // Mailer sends outbox mail.
 type Mailer struct {
-	SES     Sender
-	Outbox  Outbox
+	SES    Sender
+	Outbox Outbox
+	// From is the sender's bare address (MAIL_FROM); mail.Render puts AppName before it
+	// as the display name.
 	From    string
 	AppName string
 	// ConfigurationSet is the SES configuration set of every mail, whose bounces and

@@ -80,7 +80,7 @@ func TestHandle(t *testing.T) {
 		skipped:    map[string]*user.Event{},
 	}
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	m := &Mailer{SES: sender, Outbox: box, From: "App <no-reply@example.com>", AppName: "App",
+	m := &Mailer{SES: sender, Outbox: box, From: "no-reply@example.com", AppName: "App",
 		ConfigurationSet: "feedback", Metrics: rec, Now: func() time.Time { return at }}
 	resp, err := m.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
 		record("1", "m1", "ann@example.com"),
@@ -95,6 +95,9 @@ func TestHandle(t *testing.T) {
 	want := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: "4"}}}
 	if diff := cmp.Diff(want, resp); diff != "" {
 		t.Errorf("response (-want +got):\n%s", diff)
+	}
+	if len(sender.sent) == 1 && aws.ToString(sender.sent[0].Source) != `"App" <no-reply@example.com>` {
+		t.Errorf("sent as %q, want the display name once before the bare address", aws.ToString(sender.sent[0].Source))
 	}
 	if len(sender.sent) != 1 || sender.sent[0].Destination.ToAddresses[0] != "ann@example.com" ||
 		aws.ToString(sender.sent[0].ConfigurationSetName) != "feedback" {
