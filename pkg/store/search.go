@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -67,11 +68,29 @@ var sortIndex = map[string]string{
 // indexAttrs are the search attributes of a user's profile item.
 func indexAttrs(u *user.User, av map[string]types.AttributeValue) {
 	av[attrShard] = sAV("L" + strconv.Itoa(int(hash32(u.ID)%listShards)))
-	av[attrName] = sAV(user.SearchName(u) + nameSep + u.ID)
+	av[attrName] = sAV(sortName(u) + nameSep + u.ID)
 	av[attrCreated] = sAV(u.CreatedAt.UTC().Format(createdLayout) + u.ID)
 	if u.TreeRoot != "" {
 		av[attrRoot], av[attrPath] = sAV(u.TreeRoot), sAV(u.TreePath)
 	}
+}
+
+// maxSortName bounds the name in x_name, the by_name index's sort key: a sort key holds at
+// most 1,024 bytes, and a full name of two 255-character names in a four-byte script is
+// twice that. Names alike in their first maxSortName bytes sort by id.
+const maxSortName = 960
+
+// sortName is u's search name cut to maxSortName bytes, on a character's start.
+func sortName(u *user.User) string {
+	s := user.SearchName(u)
+	if len(s) <= maxSortName {
+		return s
+	}
+	cut := maxSortName
+	for !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 func hash32(s string) uint32 {

@@ -25,6 +25,7 @@ var searchTests = []struct {
 	{"SearchDownlineBelowATreeSegment", testSearchDeepTree},
 	{"SearchWalkWithoutSelectiveQ", testSearchWalk},
 	{"SearchSpanOfALongEmail", testSearchSpan},
+	{"LongestNamesInEveryScript", testLongestNames},
 }
 
 // A q of three or more characters matches within the first 42 characters of the email and
@@ -51,6 +52,24 @@ func testSearchSpan(t *testing.T, st user.Store) {
 	}
 	if n := find("zq"); n < 1 {
 		t.Errorf("a q of two characters is matched anywhere: %d users", n)
+	}
+}
+
+// The longest names a profile takes (255 characters each) in a script of four-byte
+// characters are stored, saved and sorted: what indexes them stays within the store's key
+// limits (on DynamoDB a sort key holds 1,024 bytes).
+func testLongestNames(t *testing.T, st user.Store) {
+	tok := token()
+	u := newUser(t)
+	u.Email = "long" + tok + "@example.com"
+	u.FirstName, u.LastName = strings.Repeat("😀", 255), strings.Repeat("Ж", 254)+"é"
+	create(t, st, &creation{User: u})
+	next := *u
+	next.FirstName, next.Version = strings.Repeat("𝄞", 255), u.Version+1
+	apply(t, st, &user.Tx{Now: now, Save: &user.Save{Next: &next, Prev: u}})
+	got := all(t, st, user.SearchQuery{Text: user.NormalizeQuery("long" + tok), Sort: []user.SortKey{{Field: user.SortFullName}}}, 10)
+	if !slices.Equal(got, []string{u.ID}) {
+		t.Errorf("found %v, want the user", got)
 	}
 }
 
