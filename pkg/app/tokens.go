@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/userbase/userbase/pkg/jwt"
 	"github.com/userbase/userbase/pkg/keys"
@@ -26,17 +25,18 @@ var _ user.Tokens = accessTokens{}
 // errNoIssuer is a token asked for outside a request: a wiring mistake.
 var errNoIssuer = errors.New("app: no issuer in the context")
 
-func (a accessTokens) Mint(ctx context.Context, c *user.Claims) (string, time.Time, error) {
+func (a accessTokens) Mint(ctx context.Context, c *user.Claims) (*user.AccessToken, error) {
 	iss := jwt.IssuerOf(ctx)
 	if iss == "" {
-		return "", time.Time{}, errNoIssuer
+		return nil, errNoIssuer
 	}
 	tok, exp, err := a.t.Mint(ctx, jwt.Claims{Issuer: iss, Subject: c.UserID, SessionID: c.SessionID, Role: c.Role,
 		Email: c.Email, EmailVerified: c.EmailVerified, AMR: c.Methods, AuthTime: c.AuthTime})
-	if err == nil {
-		a.m.Count(ctx, metrics.TokensMinted, 1)
+	if err != nil {
+		return nil, err
 	}
-	return tok, exp, err
+	a.m.Count(ctx, metrics.TokensMinted, 1)
+	return &user.AccessToken{Token: tok, ExpiresAt: exp, Lifetime: a.t.TTL()}, nil
 }
 
 func (a accessTokens) Verify(ctx context.Context, token string) (string, string, error) {

@@ -52,7 +52,7 @@ func TestAccessTokens(t *testing.T) {
 	_ = json.Unmarshal([]byte(resp.Body), &raw)
 	_ = json.Unmarshal([]byte(resp.Body), &signIn)
 	session, _ := raw["token"].(string)
-	if resp.StatusCode != 201 || signIn.AccessToken == "" || signIn.TokenType != "Bearer" || signIn.ExpiresIn < 890 || signIn.ExpiresIn > 900 {
+	if resp.StatusCode != 201 || signIn.AccessToken == "" || signIn.TokenType != "Bearer" || signIn.ExpiresIn != 900 {
 		t.Fatalf("register: %d %s", resp.StatusCode, resp.Body)
 	}
 	c, err := toks.Verify(t.Context(), signIn.AccessToken, "https://id.example.com")
@@ -69,10 +69,12 @@ func TestAccessTokens(t *testing.T) {
 	}{
 		{"GET /v1/me with the access token", call{method: "GET", path: "/v1/me", headers: bearer(signIn.AccessToken)}, 200, "", `"email":"jwt@example.com"`},
 		{"sessions with the access token", call{method: "GET", path: "/v1/me/sessions", headers: bearer(signIn.AccessToken)}, 200, "", `"current":true`},
-		{"token as JSON", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + session + `"}`}, 200, "", `"token_type":"Bearer"`},
+		// expires_in is the lifetime as minted, exp - iat, on every token.
+		{"token as JSON", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + session + `"}`}, 200, "", `"token_type":"Bearer","expires_in":900`},
+		{"token as JSON again", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + session + `"}`}, 200, "", `"expires_in":900`},
 		{"token as an OAuth refresh grant", call{method: "POST", path: "/v1/auth/token",
 			headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
-			body:    url.Values{"grant_type": {"refresh_token"}, "refresh_token": {session}, "client_id": {"spa"}}.Encode()}, 200, "", `"access_token":"`},
+			body:    url.Values{"grant_type": {"refresh_token"}, "refresh_token": {session}, "client_id": {"spa"}}.Encode()}, 200, "", `"expires_in":900`},
 		{"an access token does not mint", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + signIn.AccessToken + `"}`}, 401, "unauthenticated", ""},
 		{"no token", call{method: "POST", path: "/v1/auth/token", body: `{}`}, 400, "validation_failed", `"field":"token"`},
 		{"another grant", call{method: "POST", path: "/v1/auth/token", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"},

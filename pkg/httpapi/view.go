@@ -86,8 +86,9 @@ func viewAccess(at *user.AccessToken) accessView {
 	if at == nil {
 		return accessView{}
 	}
-	secs := int64(time.Until(at.ExpiresAt).Round(time.Second) / time.Second)
-	return accessView{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: max(secs, 1)}
+	// The lifetime as minted (exp - iat), not what is left of it a moment later: with iat
+	// a whole second, that would be one second short about half the time.
+	return accessView{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: max(int64(at.Lifetime/time.Second), 1)}
 }
 
 func viewAuth(ctx context.Context, svc *user.Service, a *user.Auth) authView {

@@ -103,8 +103,8 @@ type Secrets interface {
 // Tokens mints access tokens (JWTs signed with the stack's current key) for sessions and
 // verifies them. Minting and verifying use keys cached in the process: no round trip.
 type Tokens interface {
-	// Mint signs an access token with claims; it returns the token and its expiry.
-	Mint(ctx context.Context, c *Claims) (token string, expiresAt time.Time, err error)
+	// Mint signs an access token with claims.
+	Mint(ctx context.Context, c *Claims) (*AccessToken, error)
 	// Verify checks an access token's signature, issuer, audience and lifetime, and
 	// returns the user and session it was minted for.
 	Verify(ctx context.Context, token string) (userID, sessionID string, err error)

@@ -182,10 +182,12 @@ type Auth struct {
 	Access    *AccessToken // nil when the service mints none (no Tokens configured)
 }
 
-// AccessToken is a signed access token of a session and when it expires.
+// AccessToken is a signed access token of a session, when it expires, and its lifetime
+// from iat to exp: what OAuth's expires_in says, the same on every token.
 type AccessToken struct {
 	Token     string
 	ExpiresAt time.Time
+	Lifetime  time.Duration
 }
 
 // Bearer is what a presented credential claims: the ids it names and, for a session token,
@@ -219,12 +221,12 @@ func (s *Service) mint(ctx context.Context, u *User, se *Session) (*AccessToken,
 	if s.opts.Tokens == nil {
 		return nil, nil
 	}
-	tok, exp, err := s.opts.Tokens.Mint(ctx, &Claims{UserID: u.ID, SessionID: se.ID, Role: u.Role, Email: u.Email,
+	at, err := s.opts.Tokens.Mint(ctx, &Claims{UserID: u.ID, SessionID: se.ID, Role: u.Role, Email: u.Email,
 		EmailVerified: u.EmailVerified, Methods: se.Methods, AuthTime: se.CreatedAt})
 	if err != nil {
 		return nil, fmt.Errorf("mint access token: %w", err)
 	}
-	return &AccessToken{Token: tok, ExpiresAt: exp}, nil
+	return at, nil
 }
 
 // RefreshAccess mints a fresh access token for the live session of a session token (never
