@@ -55,7 +55,7 @@ func TestUpdateProfileAddressAndSocial(t *testing.T) {
 
 // Logout ends one session, or with all every session of the user.
 func TestLogoutAll(t *testing.T) {
-	svc, _, _ := newService(t)
+	svc, st, _ := newService(t)
 	ctx := context.Background()
 	a := register(t, svc, "out@example.com")
 	b, err := svc.Login(ctx, user.LoginInput{Login: "out@example.com", Password: goodPassword})
@@ -74,6 +74,15 @@ func TestLogoutAll(t *testing.T) {
 	}
 	if _, err := svc.Authenticate(ctx, b.Token); err != nil {
 		t.Errorf("another session after a single logout: %v", err)
+	}
+	// A profile change lands between the read and the write: signing out everywhere
+	// still happens.
+	st.BeforeEndAll = func() {
+		st.BeforeEndAll = nil
+		name := "Racer"
+		if _, err := svc.UpdateProfile(ctx, principal(t, svc, c.Token), user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := svc.Logout(ctx, b.Token, true); err != nil {
 		t.Fatal(err)

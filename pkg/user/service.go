@@ -430,7 +430,20 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 		}
 		return err
 	}
-	return s.store.EndAllSessions(ctx, pr.User)
+	// The epoch moves on the user's items conditioned on their version: a change made to
+	// the profile meanwhile must not make "sign out everywhere" fail, so it is read again.
+	u := pr.User
+	return optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			if u, err = s.store.User(ctx, u.ID); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					return ErrUnauthenticated
+				}
+				return err
+			}
+		}
+		return s.store.EndAllSessions(ctx, u)
+	})
 }
 
 // newSession starts a session of u, signed in at now by methods.

@@ -41,6 +41,8 @@ type Store struct {
 	// BeforeApply, when set, runs before each Apply checks anything: tests use it to make
 	// another change win a race.
 	BeforeApply func(*user.Tx)
+	// BeforeEndAll, when set, runs before EndAllSessions checks anything, as BeforeApply.
+	BeforeEndAll func()
 }
 
 // New returns an empty store.
@@ -103,6 +105,9 @@ func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash strin
 
 // EndAllSessions implements user.Store.
 func (s *Store) EndAllSessions(_ context.Context, u *user.User) error {
+	if f := s.BeforeEndAll; f != nil {
+		f()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.users[u.ID]
