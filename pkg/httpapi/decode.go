@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"reflect"
 	"slices"
@@ -60,9 +61,11 @@ func decodeJSON(body []byte, dst any, readOnly []string) error {
 	}
 	known := fieldsOf(reflect.TypeOf(dst).Elem())
 	var unknown, ro apperr.Fields
-	for name := range top {
+	for _, name := range slices.Sorted(maps.Keys(top)) {
+		t, ok := known[name]
 		switch {
-		case known[name]:
+		case ok:
+			unknown = append(unknown, unknownMembers(top[name], name, t)...)
 		case slices.Contains(readOnly, name):
 			ro.Add(name, apperr.FieldReadOnly)
 		default:
@@ -84,11 +87,7 @@ func decodeJSON(body []byte, dst any, readOnly []string) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "body"
-		}
-		return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
+		return apperr.Invalid(apperr.Field(jsonPath(typeErr.Field, known), apperr.FieldInvalidFormat))
 	case isUnknownField(err):
 		name, _ := unknownFieldName(err)
 		return &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(name, apperr.FieldUnknown)}}
@@ -97,31 +96,74 @@ func decodeJSON(body []byte, dst any, readOnly []string) error {
 	}
 }
 
-var fieldCache sync.Map // reflect.Type -> map[string]bool
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
 
-// fieldsOf lists the JSON names a struct type accepts.
-func fieldsOf(t reflect.Type) map[string]bool {
+// fieldsOf maps the JSON names a struct type accepts to their Go types, those of embedded
+// structs included.
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
 	if v, ok := fieldCache.Load(t); ok {
-		return v.(map[string]bool)
+		return v.(map[string]reflect.Type)
 	}
-	out := map[string]bool{}
+	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch {
 		case name == "-":
 		case f.Anonymous && name == "":
-			for k := range fieldsOf(f.Type) {
-				out[k] = true
-			}
+			maps.Copy(out, fieldsOf(f.Type))
 		case name != "":
-			out[name] = true
+			out[name] = f.Type
 		case f.IsExported():
-			out[f.Name] = true
+			out[f.Name] = f.Type
 		}
 	}
 	fieldCache.Store(t, out)
 	return out
+}
+
+// rawMessage is json.RawMessage's type: a member decoded later, on its own.
+var rawMessage = reflect.TypeFor[json.RawMessage]()
+
+// unknownMembers lists the members of an object member (such as address) that its struct
+// type t does not name, exactly as spelt ("address.planet", and "address.COUNTRY": Go's
+// decoder would take any case, the contract does not). Non-objects and members decoded
+// later as raw JSON are left to their own checks.
+func unknownMembers(raw json.RawMessage, field string, t reflect.Type) apperr.Fields {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t == rawMessage {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return nil // not an object: the type check names it
+	}
+	known := fieldsOf(t)
+	var out apperr.Fields
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		if _, ok := known[name]; !ok {
+			out.Add(field+"."+name, apperr.FieldUnknown)
+		}
+	}
+	return out
+}
+
+// jsonPath is the JSON path of encoding/json's error path: without the names of embedded
+// structs (profileFields.first_name is first_name), "body" for the whole body.
+func jsonPath(goPath string, known map[string]reflect.Type) string {
+	parts := strings.Split(goPath, ".")
+	for len(parts) > 1 {
+		if _, ok := known[parts[0]]; ok {
+			break
+		}
+		parts = parts[1:]
+	}
+	if parts[0] == "" {
+		return "body"
+	}
+	return strings.Join(parts, ".")
 }
 
 // unknownFieldName reads the member name out of encoding/json's unknown-field error, the

@@ -145,7 +145,15 @@ func TestScenarios(t *testing.T) {
 		{"unknown field", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","nickname":"x","EMAIL":"y"}`},
 			400, "unknown_field", []string{`"field":"nickname"`, `"field":"EMAIL"`}, nil},
 		{"unknown nested field", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","address":{"planet":"Mars"}}`},
-			400, "unknown_field", []string{`"field":"planet"`}, nil},
+			400, "unknown_field", []string{`"field":"address.planet"`}, nil},
+		// Names are exact in objects too (Go's decoder alone would take any case), and an
+		// error names its member by its JSON path, not a Go type's.
+		{"nested field in another case", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","address":{"COUNTRY":"IR"}}`},
+			400, "unknown_field", []string{`"field":"address.COUNTRY"`}, nil},
+		{"profile field of the wrong type", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","first_name":5}`},
+			400, "validation_failed", []string{`"field":"first_name","code":"invalid_format"`}, []string{"profileFields"}},
+		{"nested member of the wrong type", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","social":{"website":5}}`},
+			400, "validation_failed", []string{`"field":"social.website","code":"invalid_format"`}, nil},
 		{"read-only field", call{method: "POST", path: "/v1/auth/register", body: `{"email":"x@example.com","password":"correct-horse-battery","role":"admin"}`},
 			400, "read_only", []string{`"field":"role"`}, nil},
 		{"wrong type", call{method: "POST", path: "/v1/auth/register", body: `{"email":5,"password":"correct-horse-battery"}`},

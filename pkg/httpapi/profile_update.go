@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/user"
@@ -54,13 +56,13 @@ func (in *patchRequest) patch() (user.Patch, error) {
 	}
 	if in.Address != nil {
 		p.Address = &user.Address{}
-		if err := rawObject(in.Address, "address", p.Address); err != nil {
+		if err := rawObject(in.Address, "address", p.Address, &errs); err != nil {
 			return p, err
 		}
 	}
 	if in.Social != nil {
 		p.Social = &user.Social{}
-		if err := rawObject(in.Social, "social", p.Social); err != nil {
+		if err := rawObject(in.Social, "social", p.Social, &errs); err != nil {
 			return p, err
 		}
 	}
@@ -98,22 +100,31 @@ func rawString(raw json.RawMessage, field string, errs *apperr.Fields) *string {
 	return &s
 }
 
-// rawObject decodes an object member strictly; null leaves dst empty, which clears it.
-func rawObject(raw json.RawMessage, field string, dst any) error {
+// rawObject decodes an object member strictly into the struct dst, member by member: a
+// name dst does not have, exactly as spelt, is unknown_field; a member of the wrong type is
+// added to errs by its path (address.country). null leaves dst empty, which clears it.
+func rawObject(raw json.RawMessage, field string, dst any, errs *apperr.Fields) error {
 	if isNull(raw) {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if asTypeErr(err, &typeErr) {
-			return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		errs.Add(field, apperr.FieldInvalidFormat)
+		return nil
+	}
+	v := reflect.ValueOf(dst).Elem()
+	if unknown := unknownMembers(raw, field, v.Type()); len(unknown) > 0 {
+		return &apperr.Error{Code: apperr.UnknownField, Fields: unknown}
+	}
+	for i := 0; i < v.NumField(); i++ {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		m, ok := members[name]
+		if !ok || isNull(m) {
+			continue
 		}
-		if name, ok := unknownFieldName(err); ok {
-			return &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(field+"."+name, apperr.FieldUnknown)}}
+		if json.Unmarshal(m, v.Field(i).Addr().Interface()) != nil {
+			errs.Add(field+"."+name, apperr.FieldInvalidFormat)
 		}
-		return apperr.Invalid(apperr.Field(field, apperr.FieldInvalidFormat))
 	}
 	return nil
 }

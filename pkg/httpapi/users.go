@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/user"
@@ -15,8 +16,10 @@ type createUserRequest struct {
 	Password string `json:"password"`
 	Role     string `json:"role"`
 	profileFields
-	SponsorID       string `json:"sponsor_id"`
-	ConfirmationURL string `json:"confirmation_url"`
+	SponsorID       string          `json:"sponsor_id"`
+	ConfirmationURL string          `json:"confirmation_url"`
+	Active          json.RawMessage `json:"active"`
+	EmailVerified   json.RawMessage `json:"email_verified"`
 }
 
 type createdView struct {
@@ -36,8 +39,15 @@ func CreateUser(svc *user.Service) Handler {
 		if err := DecodeJSON(r, &in, adminReadOnly...); err != nil {
 			return nil, err
 		}
+		var errs apperr.Fields
+		active := rawBool(in.Active, "active", &errs)
+		verified := rawBool(in.EmailVerified, "email_verified", &errs)
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
 		u, generated, err := svc.CreateUser(ctx, p, user.AdminCreate{Email: in.Email, Password: in.Password, Role: in.Role,
-			Profile: in.profile(), SponsorID: in.SponsorID, ConfirmationURL: in.ConfirmationURL}, client(r))
+			Profile: in.profile(), SponsorID: in.SponsorID, ConfirmationURL: in.ConfirmationURL,
+			Active: active, EmailVerified: verified}, client(r))
 		if err != nil {
 			return nil, err
 		}
@@ -86,6 +96,11 @@ func UpdateUser(svc *user.Service) Handler {
 		if err := DecodeJSON(r, &in, adminReadOnly...); err != nil {
 			return nil, err
 		}
+		if in.CurrentPassword != nil {
+			// PATCH /v1/me's proof: an admin's change needs none, and a member that would be
+			// ignored must not look accepted.
+			return nil, &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field("current_password", apperr.FieldUnknown)}}
+		}
 		patch, err := in.patch()
 		if err != nil {
 			return nil, err
@@ -122,7 +137,7 @@ func rawBool(raw json.RawMessage, field string, errs *apperr.Fields) *bool {
 func DeleteUser(svc *user.Service) Handler {
 	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var withData bool
-		switch r.Query("with_data") {
+		switch strings.ToLower(r.Query("with_data")) { // True and TRUE, as some clients spell it
 		case "", "false", "0":
 		case "true", "1":
 			withData = true

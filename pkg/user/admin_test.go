@@ -3,6 +3,7 @@ package user_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -73,5 +74,29 @@ func TestCreateUserGeneratesAPassword(t *testing.T) {
 	_, _, err = svc.CreateUser(ctx, a, user.AdminCreate{Email: "x@example.com", SponsorID: "01zzzzzzzzzzzzzzzzzzzzzzzz"}, user.Client{})
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.ValidationFailed {
 		t.Errorf("unknown sponsor: err %v, want validation_failed", err)
+	}
+}
+
+func TestUpdateRacingADeleteIsNotFound(t *testing.T) {
+	svc, st, _ := newService(t)
+	admin := adminPrincipal(t, svc, "racer-admin@example.com")
+	for _, byAdmin := range []bool{true, false} {
+		m := signUp(t, svc, fmt.Sprintf("gone-%v@example.com", byAdmin))
+		// The user goes between the update's read and its write.
+		st.BeforeApply = func(*user.Tx) {
+			st.BeforeApply = nil
+			if err := svc.DeleteUser(t.Context(), admin, m.User.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		name := "Late"
+		var err error
+		if byAdmin {
+			_, err = svc.AdminUpdate(t.Context(), admin, m.User.ID, user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{})
+			checkErr(t, "an admin's update of a user deleted meanwhile", err, apperr.NotFound)
+		} else {
+			_, err = svc.UpdateProfile(t.Context(), principal(t, svc, m.Token), user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{})
+			checkErr(t, "an update of one's own account deleted meanwhile", err, apperr.Unauthenticated)
+		}
 	}
 }

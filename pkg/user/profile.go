@@ -2,6 +2,7 @@ package user
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"strings"
 	"time"
@@ -51,7 +52,13 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 	err := optimistic(ctx, func(attempt int) error {
 		if attempt > 0 {
 			var err error
-			if cur, err = s.store.User(ctx, cur.ID); err != nil {
+			cur, err = s.store.User(ctx, cur.ID)
+			switch {
+			case errors.Is(err, ErrNotFound) && byAdmin:
+				return ErrUserNotFound // deleted meanwhile
+			case errors.Is(err, ErrNotFound):
+				return ErrUnauthenticated
+			case err != nil:
 				return err
 			}
 		}

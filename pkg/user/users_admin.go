@@ -20,6 +20,9 @@ type AdminCreate struct {
 	Profile
 	SponsorID       string
 	ConfirmationURL string // with it an invitation mail goes out; without it the address counts as confirmed
+	// Active and EmailVerified, when set, are what an admin may write on any account: a
+	// disabled account, or an address confirmed (or not) whatever ConfirmationURL says.
+	Active, EmailVerified *bool
 }
 
 // CreateUser creates an account for an admin: the same uniqueness transaction as register,
@@ -48,7 +51,7 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 	if err != nil {
 		return nil, "", err
 	}
-	u := &User{ID: id, Email: email, Role: role, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1}
+	u := &User{ID: id, Email: email, Role: role, Active: in.Active == nil || *in.Active, CreatedAt: now, UpdatedAt: now, Version: 1}
 	in.Profile.apply(u, now, &errs)
 	if err := s.applyAttributes(u, in.Attributes, in.Attributes != nil, true, false, &errs); err != nil {
 		return nil, "", err
@@ -85,6 +88,9 @@ func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCrea
 		tx.Limits = []Counter{s.mailLimit(m.Kind, u.Email, now)}
 	} else {
 		u.EmailVerified = true
+	}
+	if in.EmailVerified != nil {
+		u.EmailVerified = *in.EmailVerified
 	}
 	ev, err := s.event(u.ID, EventAccountCreated, now, c, map[string]string{"by": admin.User.ID})
 	if err != nil {
