@@ -179,6 +179,7 @@ func TestScenarios(t *testing.T) {
 		{"me with basic auth", call{method: "GET", path: "/v1/me", headers: map[string]string{"Authorization": "Basic " + tok}}, 401, "unauthenticated", nil, nil},
 		{"session", call{method: "GET", path: "/v1/auth/session", headers: bearer(tok)}, 200, "", []string{`"logged_in":true`, `"role":"member"`}, nil},
 		{"logout bad all", call{method: "POST", path: "/v1/auth/logout", headers: bearer(tok), query: map[string]string{"all": "maybe"}}, 400, "validation_failed", nil, nil},
+		{"logout with a member", call{method: "POST", path: "/v1/auth/logout", headers: bearer(tok), body: `{"all":true}`}, 400, "unknown_field", []string{`"field":"all"`}, nil},
 	})
 }
 

@@ -14,6 +14,11 @@ func Logout(svc *user.Service) Handler {
 		if tok == "" {
 			return nil, user.ErrUnauthenticated
 		}
+		// No member is taken: one sent (such as "all", which is a query parameter) must not
+		// look accepted.
+		if err := DecodeOptionalJSON(r, &struct{}{}); err != nil {
+			return nil, err
+		}
 		var all bool
 		switch r.Query("all") {
 		case "", "false", "0":

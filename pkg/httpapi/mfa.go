@@ -15,6 +15,9 @@ type enrollmentView struct {
 // BeginTOTP serves POST /v1/me/mfa/totp.
 func BeginTOTP(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := DecodeOptionalJSON(r, &struct{}{}); err != nil { // no member is taken
+			return nil, err
+		}
 		e, err := svc.BeginTOTP(ctx, p)
 		if err != nil {
 			return nil, err

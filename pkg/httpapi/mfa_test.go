@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,12 @@ func TestMFAScenarios(t *testing.T) {
 	if r := f.do(t, call{method: "POST", path: "/v1/auth/reauthenticate", headers: me, body: `{"password":"correct-horse-battery"}`}); r.StatusCode != 200 {
 		t.Fatalf("reauthenticate: %d %s", r.StatusCode, r.Body)
 	}
-	resp := f.do(t, call{method: "POST", path: "/v1/me/mfa/totp", headers: me})
+	for body, want := range map[string]string{`{"digits":8}`: `"code":"unknown_field"`, `{`: `"code":"malformed_json"`} {
+		if r := f.do(t, call{method: "POST", path: "/v1/me/mfa/totp", headers: me, body: body}); r.StatusCode != 400 || !strings.Contains(r.Body, want) {
+			t.Errorf("begin TOTP with %s: %d %s, want 400 %s", body, r.StatusCode, r.Body, want)
+		}
+	}
+	resp := f.do(t, call{method: "POST", path: "/v1/me/mfa/totp", headers: me, body: `{}`})
 	var enrol struct{ Secret string }
 	if err := json.Unmarshal([]byte(resp.Body), &enrol); err != nil || enrol.Secret == "" {
 		t.Fatalf("begin TOTP: %d %s", resp.StatusCode, resp.Body)
