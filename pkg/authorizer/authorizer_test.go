@@ -332,7 +332,7 @@ func TestDenyReasons(t *testing.T) {
 		}, "session_not_live"},
 		{"after logout", func(t *testing.T) string {
 			a, tok := f.signIn(t)
-			if err := f.users.Logout(t.Context(), a.Token, false); err != nil {
+			if err := f.users.Logout(t.Context(), a.Token, false, user.Client{}); err != nil {
 				t.Fatal(err)
 			}
 			return "Bearer " + tok
@@ -343,7 +343,7 @@ func TestDenyReasons(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.users.Logout(t.Context(), a.Token, true); err != nil {
+			if err := f.users.Logout(t.Context(), a.Token, true, user.Client{}); err != nil {
 				t.Fatal(err)
 			}
 			return "Bearer " + f.access(t, b)

@@ -27,7 +27,7 @@ func Logout(svc *user.Service) Handler {
 		default:
 			return nil, apperr.Invalid(apperr.Field("all", apperr.FieldInvalidChoice))
 		}
-		if err := svc.Logout(ctx, tok, all); err != nil {
+		if err := svc.Logout(ctx, tok, all, client(r)); err != nil {
 			return nil, err
 		}
 		return NoContent(), nil

@@ -139,30 +139,41 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now 
 	return nil
 }
 
-// EndSession deletes one session, only if the token's hash matches and it is still live.
-func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time) error {
-	s.calls.Add(1)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:           s.table,
-		Key:                 sessionKey(userID, sessionID),
-		ConditionExpression: aws.String("token_hash = :h AND expires_at > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":h": sAV(tokenHash), ":now": n(now.Unix()),
-		},
-	})
-	if isConditionFailed(err) {
-		return user.ErrNotFound
+// EndSession deletes one session, only if the token's hash matches and it is still live,
+// and records ev in the same transaction: one round trip.
+func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time, ev *user.Event) error {
+	evItem, err := marshalEvent(ev)
+	if err != nil {
+		return err
 	}
+	reasons, err := s.transact(ctx, []types.TransactWriteItem{
+		{Delete: &types.Delete{
+			TableName:           s.table,
+			Key:                 sessionKey(userID, sessionID),
+			ConditionExpression: aws.String("token_hash = :h AND expires_at > :now"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":h": sAV(tokenHash), ":now": n(now.Unix()),
+			},
+		}},
+		{Put: &types.Put{TableName: s.table, Item: evItem}},
+	})
 	if err != nil {
 		return fmt.Errorf("delete session %s: %w", sessionID, err)
+	}
+	if reasons != nil {
+		return user.ErrNotFound
 	}
 	return nil
 }
 
 // EndAllSessions moves every copy of the user to a new session epoch in one transaction —
 // from then on no earlier session authenticates — and then deletes the session items.
-func (s *Store) EndAllSessions(ctx context.Context, u *user.User) error {
-	var items []types.TransactWriteItem
+func (s *Store) EndAllSessions(ctx context.Context, u *user.User, ev *user.Event) error {
+	evItem, err := marshalEvent(ev)
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{TableName: s.table, Item: evItem}}}
 	for _, k := range userCopies(u) {
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
 			TableName:           s.table,

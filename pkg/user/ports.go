@@ -31,11 +31,11 @@ type Store interface {
 	// TouchSession records that a session was seen at now.
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time) error
 	// EndSession deletes a session whose stored hash is tokenHash and which has not expired
-	// at now. ErrNotFound otherwise.
-	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time) error
+	// at now, and writes ev with it. ErrNotFound otherwise, and nothing is written.
+	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time, ev *Event) error
 	// EndAllSessions revokes every session of u at once (a new epoch on every copy of the
-	// user, conditioned on u.Version) and then deletes the session items.
-	EndAllSessions(ctx context.Context, u *User) error
+	// user, conditioned on u.Version), writes ev with it, and then deletes the session items.
+	EndAllSessions(ctx context.Context, u *User, ev *Event) error
 	// DeleteSessionItems deletes the session items of a user (after a revocation by epoch).
 	DeleteSessionItems(ctx context.Context, userID string) error
 	// CodeUser reads a one-time code by hash, the user it names and, when counter is set,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"slices"
 	"testing"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -66,14 +67,17 @@ func TestLogoutAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Logout(ctx, a.Token, false); err != nil {
+	if err := svc.Logout(ctx, a.Token, false, user.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Logout(ctx, a.Token, false); !errors.Is(err, user.ErrUnauthenticated) {
+	if err := svc.Logout(ctx, a.Token, false, user.Client{}); !errors.Is(err, user.ErrUnauthenticated) {
 		t.Errorf("logout twice: %v, want unauthenticated", err)
 	}
 	if _, err := svc.Authenticate(ctx, b.Token); err != nil {
 		t.Errorf("another session after a single logout: %v", err)
+	}
+	if got := eventTypes(t, svc, a.User.ID); got[0] != user.EventLogout || slices.Index(got[1:], user.EventLogout) >= 0 {
+		t.Errorf("events after one logout and a refused one: %v, want one logout, newest", got)
 	}
 	// A profile change lands between the read and the write: signing out everywhere
 	// still happens.
@@ -84,7 +88,7 @@ func TestLogoutAll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := svc.Logout(ctx, b.Token, true); err != nil {
+	if err := svc.Logout(ctx, b.Token, true, user.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tok := range []string{b.Token, c.Token} {
@@ -92,7 +96,10 @@ func TestLogoutAll(t *testing.T) {
 			t.Errorf("a session after logout all: %v, want unauthenticated", err)
 		}
 	}
-	if err := svc.Logout(ctx, "nonsense", true); !errors.Is(err, user.ErrUnauthenticated) {
+	if evs, _ := svc.Events(ctx, a.User.ID); evs[0].Type != user.EventLogout || evs[0].Detail["all"] != "true" {
+		t.Errorf("newest event after logout all: %+v, want a logout of all", evs[0])
+	}
+	if err := svc.Logout(ctx, "nonsense", true, user.Client{}); !errors.Is(err, user.ErrUnauthenticated) {
 		t.Errorf("logout with a bad token: %v", err)
 	}
 }

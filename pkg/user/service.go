@@ -405,15 +405,25 @@ func (s *Service) live(se *Session, u *User, now time.Time) bool {
 		now.Sub(se.LastSeenAt) < s.opts.SessionIdle && u.Active
 }
 
-// Logout ends the credential's session, or with all every session of its user.
-func (s *Service) Logout(ctx context.Context, token string, all bool) error {
+// Logout ends the credential's session, or with all every session of its user, and
+// records a logout security event (detail: the session, or all).
+func (s *Service) Logout(ctx context.Context, token string, all bool, c Client) error {
 	b, err := s.bearer(ctx, token)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	detail := map[string]string{"session_id": b.SessionID}
+	if all {
+		detail["all"] = "true"
+	}
+	ev, err := s.event(b.UserID, EventLogout, now, c, detail)
 	if err != nil {
 		return err
 	}
 	if !all && b.Hash != "" {
 		// The conditional delete is the authentication: one round trip.
-		err := s.store.EndSession(ctx, b.UserID, b.SessionID, b.Hash, s.now())
+		err := s.store.EndSession(ctx, b.UserID, b.SessionID, b.Hash, now, ev)
 		if errors.Is(err, ErrNotFound) {
 			return ErrUnauthenticated
 		}
@@ -424,7 +434,7 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 		return err
 	}
 	if !all {
-		err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), Revoke: []*Session{pr.Session}})
+		err := s.store.Apply(ctx, &Tx{Now: now, Revoke: []*Session{pr.Session}, Events: []*Event{ev}})
 		if errors.Is(err, ErrNotFound) {
 			return ErrUnauthenticated // ended meanwhile
 		}
@@ -442,7 +452,7 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 				return err
 			}
 		}
-		return s.store.EndAllSessions(ctx, u)
+		return s.store.EndAllSessions(ctx, u, ev)
 	})
 }
 

@@ -208,13 +208,13 @@ func TestSessionLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Logout ends only its own session.
-	if err := svc.Logout(ctx, a.Token, false); err != nil {
+	if err := svc.Logout(ctx, a.Token, false, user.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Authenticate(ctx, a.Token); !errors.Is(err, user.ErrUnauthenticated) {
 		t.Errorf("logged-out token: got %v, want unauthenticated", err)
 	}
-	if err := svc.Logout(ctx, a.Token, false); !errors.Is(err, user.ErrUnauthenticated) {
+	if err := svc.Logout(ctx, a.Token, false, user.Client{}); !errors.Is(err, user.ErrUnauthenticated) {
 		t.Errorf("second logout: got %v, want unauthenticated", err)
 	}
 	if _, err := svc.Authenticate(ctx, b.Token); err != nil {
@@ -222,7 +222,7 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	// Logout all ends every session, and a new login works again.
 	d, _ := svc.Login(ctx, user.LoginInput{Login: "life@example.com", Password: goodPassword})
-	if err := svc.Logout(ctx, b.Token, true); err != nil {
+	if err := svc.Logout(ctx, b.Token, true, user.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tok := range []string{b.Token, d.Token} {

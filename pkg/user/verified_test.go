@@ -49,14 +49,14 @@ func TestVerifiedSession(t *testing.T) {
 	t.Run("logout", func(t *testing.T) {
 		a := signUp(t, svc, "lou@example.com")
 		b := mustLogin(t, svc, "lou@example.com", goodPassword)
-		if err := svc.Logout(ctx, a.Token, false); err != nil {
+		if err := svc.Logout(ctx, a.Token, false, user.Client{}); err != nil {
 			t.Fatal(err)
 		}
 		unauthenticated(t, "logged out", a.User.ID, a.Session.ID)
 		if _, err := authz.VerifiedSession(ctx, b.User.ID, b.Session.ID); err != nil {
 			t.Errorf("the other session: %v", err)
 		}
-		if err := svc.Logout(ctx, b.Token, true); err != nil {
+		if err := svc.Logout(ctx, b.Token, true, user.Client{}); err != nil {
 			t.Fatal(err)
 		}
 		unauthenticated(t, "after logout all", b.User.ID, b.Session.ID)

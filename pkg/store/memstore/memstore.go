@@ -91,7 +91,7 @@ func (s *Store) SessionUser(_ context.Context, userID, sessionID string) (*user.
 }
 
 // EndSession implements user.Store.
-func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash string, now time.Time) error {
+func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash string, now time.Time, ev *user.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := sessionKey(userID, sessionID)
@@ -100,11 +100,12 @@ func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash strin
 		return user.ErrNotFound
 	}
 	delete(s.sessions, k)
+	s.events[ev.UserID] = append(s.events[ev.UserID], *ev)
 	return nil
 }
 
 // EndAllSessions implements user.Store.
-func (s *Store) EndAllSessions(_ context.Context, u *user.User) error {
+func (s *Store) EndAllSessions(_ context.Context, u *user.User, ev *user.Event) error {
 	if f := s.BeforeEndAll; f != nil {
 		f()
 	}
@@ -117,6 +118,7 @@ func (s *Store) EndAllSessions(_ context.Context, u *user.User) error {
 	cur.SessionEpoch++
 	cur.Version++
 	s.users[u.ID] = cur
+	s.events[ev.UserID] = append(s.events[ev.UserID], *ev)
 	for k := range s.sessions {
 		if strings.HasPrefix(k, u.ID+"/") {
 			delete(s.sessions, k)

@@ -271,20 +271,47 @@ func testSessions(t *testing.T, st user.Store) {
 	if err := st.Apply(ctx, &user.Tx{Sessions: []*user.Session{se}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.EndSession(ctx, u.ID, se.ID, "wrong", now); !errors.Is(err, user.ErrNotFound) {
+	ev := logoutEvent(u)
+	if err := st.EndSession(ctx, u.ID, se.ID, "wrong", now, ev); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("EndSession(wrong hash) err = %v, want ErrNotFound", err)
 	}
-	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now.Add(2*time.Hour)); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now.Add(2*time.Hour), ev); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("EndSession(expired) err = %v, want ErrNotFound", err)
 	}
-	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now); err != nil {
+	checkEvents(t, st, u.ID, nil) // a refused logout records nothing
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now, ev); err != nil {
 		t.Fatalf("EndSession: %v", err)
 	}
 	if _, _, err := st.SessionUser(ctx, u.ID, se.ID); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("SessionUser after EndSession err = %v, want ErrNotFound", err)
 	}
-	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now, logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("second EndSession err = %v, want ErrNotFound", err)
+	}
+	checkEvents(t, st, u.ID, []string{ev.ID})
+}
+
+// logoutEvent is a new logout event of u.
+func logoutEvent(u *user.User) *user.Event {
+	id, _ := auth.NewID()
+	return &user.Event{ID: id, UserID: u.ID, Type: user.EventLogout, At: now, Detail: map[string]string{"session_id": "s"}}
+}
+
+// checkEvents checks the ids of uid's events, newest first.
+func checkEvents(t *testing.T, st user.Store, uid string, want []string) {
+	t.Helper()
+	evs, err := st.Events(context.Background(), uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		if e.Type == user.EventLogout {
+			got = append(got, e.ID)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("logout events %v, want %v", got, want)
 	}
 }
 
@@ -302,9 +329,11 @@ func testEndAll(t *testing.T, st user.Store) {
 		ids = append(ids, se.ID)
 	}
 	stale := *u
-	if err := st.EndAllSessions(ctx, u); err != nil {
+	ev := logoutEvent(u)
+	if err := st.EndAllSessions(ctx, u, ev); err != nil {
 		t.Fatal(err)
 	}
+	checkEvents(t, st, u.ID, []string{ev.ID})
 	for _, id := range ids {
 		if _, _, err := st.SessionUser(ctx, u.ID, id); !errors.Is(err, user.ErrNotFound) {
 			t.Errorf("session %s survived EndAllSessions (err %v)", id, err)
@@ -319,9 +348,10 @@ func testEndAll(t *testing.T, st user.Store) {
 			t.Errorf("Account(%s) epoch %d version %d, want %d and %d", login, got.SessionEpoch, got.Version, u.SessionEpoch+1, u.Version+1)
 		}
 	}
-	if err := st.EndAllSessions(ctx, &stale); !errors.Is(err, user.ErrConflict) {
+	if err := st.EndAllSessions(ctx, &stale, logoutEvent(u)); !errors.Is(err, user.ErrConflict) {
 		t.Errorf("EndAllSessions with a stale version err = %v, want ErrConflict", err)
 	}
+	checkEvents(t, st, u.ID, []string{ev.ID}) // nothing of the refused one
 }
 
 func testSaveUser(t *testing.T, st user.Store) {
