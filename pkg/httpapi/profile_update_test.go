@@ -16,7 +16,9 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"names", patch(`{"first_name":"Pat","last_name":"Ch","gender":"female","birth_date":"1990-02-03","currency":"EUR","timezone":"Europe/Paris","language":"en"}`),
 			200, "", []string{`"first_name":"Pat"`, `"last_name":"Ch"`, `"birth_date":"1990-02-03"`, `"currency":"EUR"`}, nil},
 		{"address and social", patch(`{"address":{"country":"FR","city":"Paris"},"social":{"website":"https://example.com"}}`),
-			200, "", []string{`"city":"Paris"`, `"website":"https://example.com"`}, nil},
+			// Every member is there, null when unset: one shape, as API.md shows it.
+			200, "", []string{`"address":{"country":"FR","state":null,"city":"Paris","district":null,"line":null,"postal_code":null}`,
+				`"social":{"website":"https://example.com","instagram":null,"telegram":null,"linkedin":null,"facebook":null,"twitter":null}`}, nil},
 		{"attributes", patch(`{"attributes":{}}`), 200, "", nil, nil},
 		{"null clears", patch(`{"last_name":null,"address":null,"attributes":null}`), 200, "", []string{`"last_name":null`}, []string{`"city":"Paris"`}},
 		{"a name of the wrong type", patch(`{"first_name":5}`), 400, "validation_failed", []string{`"field":"first_name","code":"invalid_format"`}, nil},

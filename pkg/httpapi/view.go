@@ -24,8 +24,8 @@ type userView struct {
 	Timezone      *string        `json:"timezone"`
 	Gender        *string        `json:"gender"`
 	BirthDate     *string        `json:"birth_date"`
-	Address       *user.Address  `json:"address"`
-	Social        *user.Social   `json:"social"`
+	Address       *addressView   `json:"address"`
+	Social        *socialView    `json:"social"`
 	Attributes    map[string]any `json:"attributes"`
 	AvatarURL     *string        `json:"avatar_url"`
 	SponsorID     *string        `json:"sponsor_id"`
@@ -50,10 +50,47 @@ func viewUser(u *user.User) userView {
 		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, PendingEmail: opt(u.PendingEmail),
 		Phone: opt(u.Phone), FirstName: opt(u.FirstName), LastName: opt(u.LastName), Role: u.Role,
 		Active: u.Active, Language: opt(u.Language), Currency: opt(u.Currency), Timezone: opt(u.Timezone),
-		Gender: opt(u.Gender), BirthDate: opt(u.BirthDate), Address: u.Address, Social: u.Social,
+		Gender: opt(u.Gender), BirthDate: opt(u.BirthDate), Address: viewAddress(u.Address), Social: viewSocial(u.Social),
 		Attributes: attrs, SponsorID: opt(u.SponsorID), MFAEnabled: u.MFAEnabled,
 		CreatedAt: timestamp(u.CreatedAt), UpdatedAt: timestamp(u.UpdatedAt),
 	}
+}
+
+// addressView is an address with every member, null when unset, as the other optional
+// fields are.
+type addressView struct {
+	Country    *string `json:"country"`
+	State      *string `json:"state"`
+	City       *string `json:"city"`
+	District   *string `json:"district"`
+	Line       *string `json:"line"`
+	PostalCode *string `json:"postal_code"`
+}
+
+func viewAddress(a *user.Address) *addressView {
+	if a == nil {
+		return nil
+	}
+	return &addressView{Country: opt(a.Country), State: opt(a.State), City: opt(a.City), District: opt(a.District),
+		Line: opt(a.Line), PostalCode: opt(a.PostalCode)}
+}
+
+// socialView is the social links with every member, null when unset.
+type socialView struct {
+	Website   *string `json:"website"`
+	Instagram *string `json:"instagram"`
+	Telegram  *string `json:"telegram"`
+	LinkedIn  *string `json:"linkedin"`
+	Facebook  *string `json:"facebook"`
+	Twitter   *string `json:"twitter"`
+}
+
+func viewSocial(s *user.Social) *socialView {
+	if s == nil {
+		return nil
+	}
+	return &socialView{Website: opt(s.Website), Instagram: opt(s.Instagram), Telegram: opt(s.Telegram),
+		LinkedIn: opt(s.LinkedIn), Facebook: opt(s.Facebook), Twitter: opt(s.Twitter)}
 }
 
 func opt(s string) *string {
