@@ -16,7 +16,7 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"names", patch(`{"first_name":"Pat","last_name":"Ch","gender":"female","birth_date":"1990-02-03","currency":"EUR","timezone":"Europe/Paris","language":"en"}`),
 			200, "", []string{`"first_name":"Pat"`, `"last_name":"Ch"`, `"birth_date":"1990-02-03"`, `"currency":"EUR"`}, nil},
 		{"address and social", patch(`{"address":{"country":"FR","city":"Paris"},"social":{"website":"https://example.com"}}`),
-			// Every member is there, null when unset: one shape, as API.md shows it.
+			// Every member is there, null when unset: one shape, as docs/api.md shows it.
 			200, "", []string{`"address":{"country":"FR","state":null,"city":"Paris","district":null,"line":null,"postal_code":null}`,
 				`"social":{"website":"https://example.com","instagram":null,"telegram":null,"linkedin":null,"facebook":null,"twitter":null}`}, nil},
 		{"attributes", patch(`{"attributes":{}}`), 200, "", nil, nil},
