@@ -2,6 +2,8 @@ package passkey
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
@@ -58,16 +60,18 @@ func parseAttestationObject(b []byte) (*attestationObject, *authData, error) {
 // verifyStatement runs the verification procedure of the statement's format (§7.1 steps
 // 19-21) over the authenticator data and the hash of clientDataJSON.
 //
-// The options ask for attestation "none", and only two formats are supported: "none" and
+// The options ask for attestation "none", and three formats are supported: "none",
 // "packed" (self attestation, or a certificate whose signature is checked but whose chain
-// is trusted to no root, as nothing is decided on the authenticator's model). With "none"
-// asked, clients replace any other statement with "none" (§5.4.7), except a self
-// attestation, which tells nothing of the device and so arrives as "packed". The
-// specification has no provision for accepting a statement without running its format's
-// verification procedure, whatever the conveyance asked: step 19 matches fmt against the
-// formats the relying party supports and step 21 verifies the statement by that format's
-// procedure, so a statement in any other format (tpm, android-key, android-safetynet,
-// fido-u2f, apple, compound or unknown) does not verify and the passkey is refused.
+// is trusted to no root, as nothing is decided on the authenticator's model) and "fido-u2f"
+// (a security key speaking CTAP1, whose statement a client may pass on as it is; its
+// certificate is trusted to no root either). With "none" asked, clients replace any other
+// statement with "none" (§5.4.7), except a self attestation, which tells nothing of the
+// device and so arrives as "packed". The specification has no provision for accepting a
+// statement without running its format's verification procedure, whatever the conveyance
+// asked: step 19 matches fmt against the formats the relying party supports and step 21
+// verifies the statement by that format's procedure, so a statement in any other format
+// (tpm, android-key, android-safetynet, apple, compound or unknown) does not verify and
+// the passkey is refused.
 func verifyStatement(o *attestationObject, a *authData, clientDataHash []byte) error {
 	switch o.Fmt {
 	case "none":
@@ -79,6 +83,8 @@ func verifyStatement(o *attestationObject, a *authData, clientDataHash []byte) e
 		return nil
 	case "packed":
 		return verifyPacked(o, a, clientDataHash)
+	case "fido-u2f":
+		return verifyU2F(o, a, clientDataHash)
 	}
 	return fmt.Errorf("attestation statement format %q is not supported", o.Fmt)
 }
@@ -115,6 +121,43 @@ func verifyPacked(o *attestationObject, a *authData, clientDataHash []byte) erro
 		return err
 	}
 	return verifySignature(*st.Alg, cert.PublicKey, msg, st.Sig)
+}
+
+// u2fStatement is a "fido-u2f" attestation statement (§8.6).
+type u2fStatement struct {
+	Sig []byte   `cbor:"sig"`
+	X5C [][]byte `cbor:"x5c"`
+}
+
+// verifyU2F is the "fido-u2f" verification procedure (§8.6): one attestation certificate
+// with a P-256 key, which signs 0x00 || rpIdHash || clientDataHash || credentialId || the
+// credential's P-256 point, uncompressed. A U2F credential is an ES256 key.
+func verifyU2F(o *attestationObject, a *authData, clientDataHash []byte) error {
+	var st u2fStatement
+	if err := decMode.Unmarshal(o.AttStmt, &st); err != nil {
+		return fmt.Errorf("%w: fido-u2f statement: %v", errMalformed, err)
+	}
+	if len(st.X5C) != 1 || len(st.Sig) == 0 || len(st.Sig) > maxSignature {
+		return fmt.Errorf("%w: fido-u2f statement without one certificate and a sig", errMalformed)
+	}
+	cert, err := x509.ParseCertificate(st.X5C[0])
+	if err != nil {
+		return fmt.Errorf("%w: attestation certificate: %v", errMalformed, err)
+	}
+	if k, ok := cert.PublicKey.(*ecdsa.PublicKey); !ok || k.Curve != elliptic.P256() {
+		return errors.New("fido-u2f attestation certificate key is not P-256")
+	}
+	cred, ok := a.credential.key.(*ecdsa.PublicKey)
+	if !ok || a.credential.alg != algES256 {
+		return errors.New("fido-u2f credential is not an ES256 key")
+	}
+	point, err := cred.Bytes()
+	if err != nil {
+		return err
+	}
+	msg := make([]byte, 0, 1+len(a.rpIDHash)+len(clientDataHash)+len(a.credID)+len(point))
+	msg = append(append(append(append(append(msg, 0), a.rpIDHash...), clientDataHash...), a.credID...), point...)
+	return verifySignature(algES256, cert.PublicKey, msg, st.Sig)
 }
 
 // checkAttestationCert holds a packed attestation certificate to §8.2.1: version 3, a

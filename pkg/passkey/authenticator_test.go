@@ -233,7 +233,7 @@ func register(t testing.TB, e *env, c *user.Ceremony, k *testKey, format string,
 		rpID:       e.rpID, flags: flagUP | flagUV | flagAT, aaguid: make([]byte, 16), credID: id, rawID: id, cose: k.cose, fmt: format,
 		certOU: "Authenticator Attestation",
 	}
-	if format != "none" {
+	if format != "none" && format != "fido-u2f" { // a U2F key has no AAGUID: zeros
 		a.aaguid = randomBytes(t, 16)
 	}
 	for _, m := range mods {
@@ -251,6 +251,24 @@ func register(t testing.TB, e *env, c *user.Ceremony, k *testKey, format string,
 		der, ak := attestationCert(t, a.aaguid, a.certOU)
 		stmt = map[string]any{"alg": ak.alg, "sig": a.signature(t, ak, authData, cdj), "x5c": [][]byte{der}}
 		a.fmt = "packed"
+	case "fido-u2f":
+		// §8.6: the attestation key signs 0x00 || rpIdHash || SHA-256(clientDataJSON) ||
+		// credentialId || the credential's point, uncompressed.
+		der, ak := attestationCert(t, a.aaguid, a.certOU)
+		point := k.cose // a key U2F cannot have: any bytes will do
+		if pub, ok := k.signer.Public().(*ecdsa.PublicKey); ok {
+			var err error
+			if point, err = pub.Bytes(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := sha256.Sum256(cdj)
+		msg := append(append(append(append([]byte{0}, authData[:32]...), h[:]...), a.credID...), point...)
+		sig := ak.sign(t, msg)
+		if a.badSig {
+			sig[len(sig)-1] ^= 1
+		}
+		stmt = map[string]any{"sig": sig, "x5c": [][]byte{der}}
 	default:
 		stmt = map[string]any{"alg": k.alg, "sig": a.signature(t, k, authData, cdj)}
 	}

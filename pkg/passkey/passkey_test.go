@@ -355,3 +355,40 @@ func TestAssertionFailsClosed(t *testing.T) {
 		t.Errorf("the genuine assertion: %v", err)
 	}
 }
+
+// A security key's fido-u2f statement verifies, as go-webauthn verifies it; a forged one,
+// or one over a credential that is not ES256, does not.
+func TestRegistrationFIDOU2F(t *testing.T) {
+	e := newEnv()
+	c := e.ceremony(t, user.CeremonyRegister)
+	cred, _ := register(t, e, c, keyFor(t, algES256), "fido-u2f")
+	got, err, want, oerr := bothRegister(t, c, e, cred)
+	if err != nil || oerr != nil {
+		t.Fatalf("verifier: %v; go-webauthn: %v", err, oerr)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("passkey (-go-webauthn +verifier):\n%s", diff)
+	}
+	for name, tc := range map[string]struct {
+		alg int64
+		mod func(*answer)
+	}{
+		"forged signature":  {algES256, func(a *answer) { a.badSig = true }},
+		"an EdDSA key":      {algEdDSA, nil},
+		"two certificates":  {algES256, func(a *answer) { a.attStmt = map[string]any{"sig": []byte{1}, "x5c": [][]byte{{1}, {2}}} }},
+		"no certificate":    {algES256, func(a *answer) { a.attStmt = map[string]any{"sig": []byte{1}} }},
+		"an unknown member": {algES256, func(a *answer) { a.attStmt = map[string]any{"sig": []byte{1}, "x5c": [][]byte{{1}}, "alg": -7} }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := e.ceremony(t, user.CeremonyRegister)
+			var mods []func(*answer)
+			if tc.mod != nil {
+				mods = append(mods, tc.mod)
+			}
+			cred, _ := register(t, e, c, keyFor(t, tc.alg), "fido-u2f", mods...)
+			if _, err, _, _ := bothRegister(t, c, e, cred); !errors.Is(err, user.ErrPasskeyInvalid) {
+				t.Errorf("verifier: %v, want ErrPasskeyInvalid", err)
+			}
+		})
+	}
+}
