@@ -3,8 +3,8 @@ package user_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/userbase/userbase/pkg/apperr"
