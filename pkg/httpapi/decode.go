@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/userbase/userbase/pkg/apperr"
 )
@@ -41,10 +42,18 @@ func DecodeJSONLimit(r *Request, dst any, limit int, readOnly ...string) error {
 		return apperr.New(apperr.PayloadTooLarge)
 	}
 	if len(bytes.TrimSpace(body)) > 0 || r.Header("Content-Type") != "" {
-		mt, _, err := mime.ParseMediaType(r.Header("Content-Type"))
+		mt, params, err := mime.ParseMediaType(r.Header("Content-Type"))
 		if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
 			return apperr.New(apperr.UnsupportedMediaType)
 		}
+		// JSON is UTF-8 (RFC 8259): a body said to be in another charset is not read as if
+		// it were, and one that is not UTF-8 is refused rather than mended with U+FFFD.
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return apperr.New(apperr.UnsupportedMediaType)
+		}
+	}
+	if !utf8.Valid(body) {
+		return apperr.New(apperr.MalformedJSON)
 	}
 	return decodeJSON(body, dst, readOnly)
 }
