@@ -292,6 +292,14 @@ func TestPhoneUsesTheUsersCountry(t *testing.T) {
 	if _, err := svc.Login(context.Background(), user.LoginInput{Login: "+98 933 555 6196", Password: goodPassword}); err != nil {
 		t.Errorf("login with the phone: %v", err)
 	}
+	// 00 for +, without a country, as a login reads it.
+	b := register(t, svc, "iran2@example.com")
+	pb, _ := svc.Authenticate(context.Background(), b.Token)
+	idd := "0098 933 555 6197"
+	if u, err := svc.UpdateProfile(context.Background(), pb, user.Patch{Profile: user.Profile{Phone: &idd}, CurrentPassword: goodPassword},
+		user.Client{}); err != nil || u.Phone != "+989335556197" {
+		t.Errorf("UpdateProfile(0098...) = %v, %v; want +989335556197", u, err)
+	}
 	bad := "0933 555"
 	if _, err := svc.UpdateProfile(context.Background(), p, user.Patch{Profile: user.Profile{Phone: &bad}}, user.Client{}); fieldCodes(err)["phone"] != "invalid_phone" {
 		t.Errorf("short phone: %v, want invalid_phone", err)

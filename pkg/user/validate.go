@@ -111,7 +111,13 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 			if u.Address != nil {
 				region = u.Address.Country
 			}
-			if ph, ok := phone.Normalize(*p.Phone, region); ok {
+			ph, ok := phone.Normalize(*p.Phone, region)
+			if !ok && region == "" {
+				// No country to read it in: the international forms a login takes
+				// (00 for +), so every route reads a number alike.
+				ph, ok = NormalizePhone(*p.Phone)
+			}
+			if ok {
 				u.Phone = ph
 			} else {
 				errs.Add("phone", apperr.FieldInvalidPhone)
