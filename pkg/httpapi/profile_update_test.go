@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // PATCH /v1/me: each member's type on its own, null clears, objects strictly.
@@ -24,6 +25,7 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"a name of the wrong type", patch(`{"first_name":5}`), 400, "validation_failed", []string{`"field":"first_name","code":"invalid_format"`}, nil},
 		{"a bad language", patch(`{"language":"xx"}`), 400, "validation_failed", []string{`"field":"language","code":"invalid_choice"`}, nil},
 		{"a bad birth date", patch(`{"birth_date":"yesterday"}`), 400, "validation_failed", []string{`"field":"birth_date"`}, nil},
+		{"a birth date of today", patch(`{"birth_date":"` + time.Now().UTC().Format(time.DateOnly) + `"}`), 400, "validation_failed", []string{`"field":"birth_date"`}, nil},
 		{"a long name", patch(`{"first_name":"` + strings.Repeat("n", 500) + `"}`), 400, "validation_failed", []string{`"field":"first_name","code":"too_long"`}, nil},
 		{"an empty email", patch(`{"email":""}`), 400, "validation_failed", []string{`"field":"email","code":"required"`}, nil},
 		{"a null email", patch(`{"email":null}`), 400, "validation_failed", []string{`"field":"email","code":"required"`}, nil},

@@ -90,7 +90,9 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 		u.BirthDate = ""
 		if d := strings.TrimSpace(*p.BirthDate); d != "" {
 			t, err := time.Parse(time.DateOnly, d)
-			if err != nil || !t.Before(now) || t.Year() < 1900 {
+			// In the past: before today (UTC), not merely before this moment of it.
+			today := now.UTC().Truncate(24 * time.Hour)
+			if err != nil || !t.Before(today) || t.Year() < 1900 {
 				errs.Add("birth_date", apperr.FieldInvalidFormat)
 			} else {
 				u.BirthDate = d
