@@ -100,3 +100,33 @@ func TestUpdateRacingADeleteIsNotFound(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAdminsOwnAccountNeedsTheWindowOnAdminRoutesToo(t *testing.T) {
+	svc, st, _ := newService(t)
+	a := adminPrincipal(t, svc, "self-admin@example.com")
+	m := signUp(t, svc, "managed@example.com")
+	email, phone := "self-admin-2@example.com", "+14155550126"
+	_, err := svc.AdminUpdate(t.Context(), a, a.User.ID, user.Patch{Email: &email}, user.Client{})
+	checkErr(t, "own email through the admin route", err, apperr.ReauthenticationRequired)
+	_, err = svc.AdminUpdate(t.Context(), a, a.User.ID, user.Patch{Profile: user.Profile{Phone: &phone}}, user.Client{})
+	checkErr(t, "own phone through the admin route", err, apperr.ReauthenticationRequired)
+	checkErr(t, "own password through the admin route", svc.SetPassword(t.Context(), a, a.User.ID, newPassword, user.Client{}),
+		apperr.ReauthenticationRequired)
+	if u := storedUser(t, st, a.User.ID); u.PendingEmail != "" || u.Phone != "" {
+		t.Fatalf("a refused change was applied: %+v", u)
+	}
+	// Other accounts need no window, and a name of one's own neither.
+	if _, err := svc.AdminUpdate(t.Context(), a, m.User.ID, user.Patch{Profile: user.Profile{Phone: &phone}}, user.Client{}); err != nil {
+		t.Errorf("another user's phone: %v", err)
+	}
+	name := "Self"
+	if _, err := svc.AdminUpdate(t.Context(), a, a.User.ID, user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{}); err != nil {
+		t.Errorf("own name: %v", err)
+	}
+	if _, err := svc.Reauthenticate(t.Context(), a, user.ReauthInput{Password: goodPassword}, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AdminUpdate(t.Context(), a, a.User.ID, user.Patch{Email: &email}, user.Client{}); err != nil {
+		t.Errorf("own email in the window: %v", err)
+	}
+}

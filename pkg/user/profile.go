@@ -67,7 +67,9 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 		if err != nil {
 			return err
 		}
-		if !byAdmin {
+		// An admin changing their own account through the admin routes proves it is them
+		// as anyone else would: a stolen admin token must not change the admin's address.
+		if !byAdmin || cur.ID == p.User.ID {
 			if !checked && (patch.CurrentPassword != "" || sensitive(cur, next)) {
 				if proof, err = s.reauthenticated(ctx, p, patch.CurrentPassword, "current_password", c); err != nil {
 					return err
@@ -77,6 +79,8 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 			if proof {
 				tx.Reauth = s.reopened(p, now)
 			}
+		}
+		if !byAdmin {
 			tx.Limits = append(tx.Limits, s.dailyLimit(cur.ID, now))
 		}
 		if err := s.store.Apply(ctx, tx); err != nil {

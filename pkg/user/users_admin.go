@@ -217,6 +217,11 @@ func (s *Service) deleteData(ctx context.Context, id string) error {
 // SetPassword sets a user's password for an admin, with the password rules, and ends every
 // session of that user.
 func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPassword string, c Client) error {
+	if id == admin.User.ID { // one's own password, as at PUT /v1/me/password
+		if _, err := s.reauthenticated(ctx, admin, "", "", c); err != nil {
+			return err
+		}
+	}
 	var errs apperr.Fields
 	password := s.checkNewPassword(newPassword, "new_password", &errs)
 	if err := errs.Err(); err != nil {
