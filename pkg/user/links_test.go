@@ -46,6 +46,11 @@ func TestLinksPerRequest(t *testing.T) {
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.InvalidConfirmationURL {
 		t.Errorf("a confirmation_url on another origin: %v, want invalid_confirmation_url", err)
 	}
+	// Host names are case-insensitive: http on LOCALHOST is loopback too.
+	if _, err := svc.Register(at("http://localhost:3000"), user.Registration{Email: "five@example.com", Password: goodPassword,
+		ConfirmationURL: "http://LOCALHOST:3000/x?c={{code}}"}); err != nil {
+		t.Errorf("a confirmation_url on http://LOCALHOST: %v, want it admitted", err)
+	}
 	if err := svc.ForgotPassword(at("https://c.example.net"), user.ForgotInput{Email: "one@example.com"}); err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +59,7 @@ func TestLinksPerRequest(t *testing.T) {
 		"one@example.com":   "https://a.example.net/verify?code=",
 		"two@example.com":   "", // no address known: the code alone
 		"three@example.com": "https://a.example.net/elsewhere?c=",
+		"five@example.com":  "http://LOCALHOST:3000/x?c=",
 	}
 	var reset string
 	for _, m := range st.Outbox {

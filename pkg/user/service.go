@@ -552,7 +552,7 @@ func uriChars(s string) bool {
 }
 
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+	return strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1"
 }
 
 func (s *Service) checkEmail(raw, field string, errs *apperr.Fields) string {
