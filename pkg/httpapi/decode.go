@@ -187,8 +187,6 @@ func unknownFieldName(err error) (string, bool) {
 
 func isUnknownField(err error) bool { _, ok := unknownFieldName(err); return ok }
 
-func asTypeErr(err error, target **json.UnmarshalTypeError) bool { return errors.As(err, target) }
-
 // DecodeOptionalJSON is DecodeJSON for a route whose body may be left out altogether.
 func DecodeOptionalJSON(r *Request, v any) error {
 	if strings.TrimSpace(r.Event.Body) == "" {
