@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -100,6 +101,22 @@ func rawString(raw json.RawMessage, field string, errs *apperr.Fields) *string {
 	return &s
 }
 
+// withValueErrors adds to a body's type errors (err) the value errors of its members that
+// had the right type (more), so a client hears of every bad field at once, each once.
+func withValueErrors(err error, more apperr.Fields) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != apperr.ValidationFailed || len(more) == 0 {
+		return err
+	}
+	fields := slices.Clone(e.Fields)
+	for _, f := range more {
+		if !slices.ContainsFunc(fields, func(g apperr.FieldError) bool { return g.Field == f.Field }) {
+			fields = append(fields, f)
+		}
+	}
+	return apperr.Invalid(fields...)
+}
+
 // rawObject decodes an object member strictly into the struct dst, member by member: a
 // name dst does not have, exactly as spelt, is unknown_field; a member of the wrong type is
 // added to errs by its path (address.country). null leaves dst empty, which clears it.
@@ -138,7 +155,7 @@ func UpdateMe(svc *user.Service) Handler {
 		}
 		patch, err := in.patch()
 		if err != nil {
-			return nil, err
+			return nil, withValueErrors(err, svc.CheckPatch(ctx, p.User, patch, false))
 		}
 		if in.empty() {
 			// Nothing to change (a current_password alone proves nothing is wanted).

@@ -24,6 +24,10 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"null clears", patch(`{"last_name":null,"address":null,"attributes":null}`), 200, "", []string{`"last_name":null`}, []string{`"city":"Paris"`}},
 		{"a name of the wrong type", patch(`{"first_name":5}`), 400, "validation_failed", []string{`"field":"first_name","code":"invalid_format"`}, nil},
 		{"a bad language", patch(`{"language":"xx"}`), 400, "validation_failed", []string{`"field":"language","code":"invalid_choice"`}, nil},
+		// One answer names every bad field, those of the wrong type and those of a bad value.
+		{"bad types and bad values", patch(`{"first_name":5,"language":"xx","birth_date":"yesterday","address":{"city":7,"country":"Narnia"}}`), 400, "validation_failed",
+			[]string{`"field":"first_name","code":"invalid_format"`, `"field":"language","code":"invalid_choice"`, `"field":"birth_date"`,
+				`"field":"address.city","code":"invalid_format"`, `"field":"address.country"`}, nil},
 		{"a bad birth date", patch(`{"birth_date":"yesterday"}`), 400, "validation_failed", []string{`"field":"birth_date"`}, nil},
 		{"a birth date of today", patch(`{"birth_date":"` + time.Now().UTC().Format(time.DateOnly) + `"}`), 400, "validation_failed", []string{`"field":"birth_date"`}, nil},
 		{"a long name", patch(`{"first_name":"` + strings.Repeat("n", 500) + `"}`), 400, "validation_failed", []string{`"field":"first_name","code":"too_long"`}, nil},

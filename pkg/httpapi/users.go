@@ -102,17 +102,23 @@ func UpdateUser(svc *user.Service) Handler {
 			return nil, &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field("current_password", apperr.FieldUnknown)}}
 		}
 		patch, err := in.patch()
-		if err != nil {
-			return nil, err
-		}
 		var errs apperr.Fields
 		patch.Role = rawString(in.Role, "role", &errs)
 		patch.Active = rawBool(in.Active, "active", &errs)
 		patch.EmailVerified = rawBool(in.EmailVerified, "email_verified", &errs)
-		if err := errs.Err(); err != nil {
+		if err == nil {
+			err = errs.Err()
+		} else if e, ok := apperr.As(err); ok && e.Code == apperr.ValidationFailed {
+			err = apperr.Invalid(append(e.Fields, errs...)...)
+		}
+		id := r.Event.PathParameters["id"]
+		if err != nil {
+			if cur, gerr := svc.GetUser(ctx, id); gerr == nil {
+				err = withValueErrors(err, svc.CheckPatch(ctx, cur, patch, true))
+			}
 			return nil, err
 		}
-		u, err := svc.AdminUpdate(ctx, p, r.Event.PathParameters["id"], patch, client(r))
+		u, err := svc.AdminUpdate(ctx, p, id, patch, client(r))
 		if err != nil {
 			return nil, err
 		}

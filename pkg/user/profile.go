@@ -100,6 +100,17 @@ func sensitive(cur, next *User) bool {
 
 // patched validates patch against cur and returns the new user and the write that saves
 // it, with the mails and events an email change brings.
+// CheckPatch is the value errors patch meets on cur, with nothing written: the members of
+// a body whose others had the wrong type are still checked, so the answer names every bad
+// field.
+func (s *Service) CheckPatch(ctx context.Context, cur *User, patch Patch, byAdmin bool) apperr.Fields {
+	_, _, err := s.patched(ctx, cur, patch, byAdmin, s.now().UTC(), Client{})
+	if e, ok := apperr.As(err); ok && e.Code == apperr.ValidationFailed {
+		return e.Fields
+	}
+	return nil
+}
+
 func (s *Service) patched(ctx context.Context, cur *User, patch Patch, byAdmin bool, now time.Time, c Client) (*User, *Tx, error) {
 	next := *cur
 	next.Attributes = maps.Clone(cur.Attributes)
