@@ -96,7 +96,22 @@ func decodeJSON(body []byte, dst any, readOnly []string) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &typeErr):
-		return apperr.Invalid(apperr.Field(jsonPath(typeErr.Field, known), apperr.FieldInvalidFormat))
+		// The decoder stops at the first; each member on its own names them all.
+		var errs apperr.Fields
+		for _, name := range slices.Sorted(maps.Keys(top)) {
+			var te *json.UnmarshalTypeError
+			if errors.As(json.Unmarshal(top[name], reflect.New(known[name]).Interface()), &te) {
+				path := name
+				if te.Field != "" {
+					path += "." + te.Field
+				}
+				errs.Add(path, apperr.FieldInvalidFormat)
+			}
+		}
+		if len(errs) == 0 { // not a member's: the body's own type
+			errs.Add(jsonPath(typeErr.Field, known), apperr.FieldInvalidFormat)
+		}
+		return errs.Err()
 	case isUnknownField(err):
 		name, _ := unknownFieldName(err)
 		return &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(name, apperr.FieldUnknown)}}
