@@ -164,6 +164,12 @@ func unknownMembers(raw json.RawMessage, field string, t reflect.Type) apperr.Fi
 	if json.Unmarshal(raw, &members) != nil {
 		return nil // not an object: the type check names it
 	}
+	return unknownNames(members, field, t)
+}
+
+// unknownNames lists the names of an object's members, already read, that the struct type t
+// does not have, as "field.name".
+func unknownNames(members map[string]json.RawMessage, field string, t reflect.Type) apperr.Fields {
 	known := fieldsOf(t)
 	var out apperr.Fields
 	for _, name := range slices.Sorted(maps.Keys(members)) {

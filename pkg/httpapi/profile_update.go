@@ -130,7 +130,7 @@ func rawObject(raw json.RawMessage, field string, dst any, errs *apperr.Fields) 
 		return nil
 	}
 	v := reflect.ValueOf(dst).Elem()
-	if unknown := unknownMembers(raw, field, v.Type()); len(unknown) > 0 {
+	if unknown := unknownNames(members, field, v.Type()); len(unknown) > 0 {
 		return &apperr.Error{Code: apperr.UnknownField, Fields: unknown}
 	}
 	for i := 0; i < v.NumField(); i++ {
