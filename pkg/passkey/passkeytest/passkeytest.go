@@ -5,6 +5,8 @@
 package passkeytest
 
 import (
+	"crypto/ecdsa"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 
@@ -37,12 +39,32 @@ func (a *Authenticator) Register(options []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("passkeytest: creation options: %w", err)
 	}
-	cred := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+	cred := newCredential()
 	a.Auth.Options.UserHandle = []byte(o.UserID)
 	out := virtualwebauthn.CreateAttestationResponse(a.RP, a.Auth, cred, *o)
 	a.Auth.AddCredential(cred)
 	a.Cred = &a.Auth.Credentials[len(a.Auth.Credentials)-1]
 	return []byte(out), nil
+}
+
+// newCredential is a new EC2 credential whose point's coordinates both take all 32 bytes.
+// virtualwebauthn writes a coordinate without its leading zero bytes, a COSE key RFC 9053
+// forbids and the verifier refuses: about one key in 128 would fail a test at random.
+func newCredential() virtualwebauthn.Credential {
+	for range 100 { // each try fails with a chance of 1 in 128
+
+		cred := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+		k, err := x509.ParsePKCS8PrivateKey(cred.Key.Data)
+		if err != nil {
+			panic(fmt.Sprintf("passkeytest: virtualwebauthn's key: %v", err))
+		}
+		if p, ok := k.(*ecdsa.PrivateKey); ok {
+			if point, err := p.PublicKey.Bytes(); err == nil && point[1] != 0 && point[33] != 0 {
+				return cred
+			}
+		}
+	}
+	panic("passkeytest: no EC2 key with full-length coordinates in 100 tries")
 }
 
 // Assert answers request options with the last registered credential, its counter moved
