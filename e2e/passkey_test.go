@@ -127,6 +127,19 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 	if ev := eventsOf(t, pkTok)[0]; ev["type"] != "passkey_clone_detected" {
 		t.Errorf("newest event %v, want passkey_clone_detected", ev)
 	}
+	// A bad signature is refused and spends its challenge: the genuine answer to it after
+	// that is refused too.
+	cid, opts = ceremony(t, "/v1/auth/passkey/options", "")
+	cred, _ = hw.Assert(opts)
+	var c map[string]any
+	if err := json.Unmarshal(cred, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["response"].(map[string]any)["signature"] = "MEQCIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAiAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	bad, _ := json.Marshal(c)
+	want(t, do(t, req{method: "POST", path: "/v1/auth/passkey", body: passkeyBody(cid, bad, nil)}), http.StatusUnauthorized, "invalid_credentials")
+	cred, _ = hw.Assert(opts)
+	want(t, do(t, req{method: "POST", path: "/v1/auth/passkey", body: passkeyBody(cid, cred, nil)}), http.StatusUnauthorized, "invalid_credentials")
 	// The genuine one, a step ahead, still signs in.
 	want(t, signInWithPasskey(t, hw), http.StatusOK, "")
 

@@ -131,6 +131,13 @@ func TestPasskeyScenarios(t *testing.T) {
 		[]string{`"token":"`, `"email":"pk@example.com"`, `"expires_at":"`})
 	checkStep(t, f, "replayed sign-in", call{method: "POST", path: "/v1/auth/passkey", body: body}, 401, "invalid_credentials", nil)
 
+	// A refused answer spends its challenge: the genuine answer to it is refused after it.
+	id, opts = f.ceremony(t, "/v1/auth/passkey/options", nil)
+	checkStep(t, f, "sign-in with a bad signature", call{method: "POST", path: "/v1/auth/passkey",
+		body: passkeyBody(id, badSignature(t, mustAssert(t, hw, opts)), "")}, 401, "invalid_credentials", nil)
+	checkStep(t, f, "sign-in on the challenge the refused answer spent", call{method: "POST", path: "/v1/auth/passkey",
+		body: passkeyBody(id, mustAssert(t, hw, opts), "")}, 401, "invalid_credentials", nil)
+
 	// The passkey as the proof of a re-authentication.
 	id, opts = f.ceremony(t, "/v1/auth/passkey/options", nil)
 	checkStep(t, f, "reauthenticate with password and passkey", call{method: "POST", path: "/v1/auth/reauthenticate", headers: bearer(tok),
@@ -169,6 +176,21 @@ func TestSignInCodeScenarios(t *testing.T) {
 		200, "", []string{`"token":"`, `"email_verified":true`})
 	checkStep(t, f, "verify again", call{method: "POST", path: "/v1/auth/email/code/verify", body: `{"email":"code@example.com","code":"` + m.Code + `"}`},
 		400, "invalid_code", nil)
+}
+
+// badSignature is assertion with its signature replaced by one that does not verify.
+func badSignature(t *testing.T, assertion []byte) []byte {
+	t.Helper()
+	var c map[string]any
+	if err := json.Unmarshal(assertion, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["response"].(map[string]any)["signature"] = "MEQCIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAiAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func mustAssert(t *testing.T, a *passkeytest.Authenticator, opts []byte) []byte {

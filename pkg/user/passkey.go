@@ -288,8 +288,9 @@ func (in PasskeyInput) check(errs *apperr.Fields) {
 // passkey and the address's failure count), one write (the challenge spent, the counter
 // moved, the session). Every failure — an unknown, expired or spent challenge, a credential
 // of no account, a bad signature, a counter that went back — is ErrInvalidCredentials and
-// counts against the source address; a counter that went back is also recorded on the
-// account as passkey_clone_detected and spends the challenge. The sign-in lock of passwords
+// counts against the source address. An answer checked against a live challenge spends it,
+// right or wrong; a counter that went back is also recorded on the account as
+// passkey_clone_detected. The sign-in lock of passwords
 // does not hold a passkey back: it stops guessing, and an assertion is not guessed.
 func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput, c Client) (*Auth, error) {
 	var errs apperr.Fields
@@ -324,19 +325,25 @@ func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput, c Client) 
 		return nil, limited(ip.ExpiresAt.Sub(now))
 	}
 	u, pk, ce := st.User, st.Passkey, st.Ceremony
-	if !liveCeremony(ce, CeremonySignIn, now) || u == nil || pk == nil {
+	if !liveCeremony(ce, CeremonySignIn, now) {
 		return nil, fail()
+	}
+	// The answer is checked against ce from here: right or wrong, it spends the challenge.
+	refuse := func(events ...*Event) error {
+		if err := s.spendCeremony(ctx, &Tx{Now: now, UseCeremony: ce, Events: events, Hits: []Counter{ip}}); err != nil {
+			return err
+		}
+		return ErrInvalidCredentials
+	}
+	if u == nil || pk == nil {
+		return nil, refuse()
 	}
 	use, clone, err := s.assert(ce, u, pk, a, now, c)
 	if err != nil {
-		return nil, fail()
+		return nil, refuse()
 	}
 	if clone != nil {
-		if err := s.store.Apply(ctx, &Tx{Now: now, UseCeremony: ce, Events: []*Event{clone}, Hits: []Counter{ip}}); err != nil &&
-			!errors.Is(err, ErrInvalidCode) {
-			return nil, err
-		}
-		return nil, ErrInvalidCredentials
+		return nil, refuse(clone)
 	}
 	if !u.Active {
 		return nil, apperr.New(apperr.AccountDisabled)
@@ -347,6 +354,22 @@ func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput, c Client) 
 		return nil, ErrInvalidCredentials
 	}
 	return out, err
+}
+
+// spendCeremony writes tx, which spends a ceremony a refused answer was checked against:
+// a challenge is single use, answered right or wrong. A ceremony spent meanwhile by a
+// concurrent answer fails the transaction; its failure hits are then written on their own.
+func (s *Service) spendCeremony(ctx context.Context, tx *Tx) error {
+	err := s.store.Apply(ctx, tx)
+	if !errors.Is(err, ErrInvalidCode) {
+		return err
+	}
+	for _, h := range tx.Hits {
+		if err := s.store.Hit(ctx, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // liveCeremony reports whether ce is a ceremony of kind that can still be answered at now.
@@ -384,26 +407,32 @@ func (s *Service) reauthenticateWithPasskey(ctx context.Context, p *Principal, i
 	}
 	now := s.now().UTC()
 	a, err := s.opts.WebAuthn.ParseAssertion(in.Credential)
-	if err != nil || !auth.ValidID(in.ChallengeID) || len(a.UserHandle) > 0 && string(a.UserHandle) != p.User.ID {
+	if err != nil || !auth.ValidID(in.ChallengeID) {
 		return time.Time{}, ErrInvalidPasskey
 	}
 	st, err := s.store.PasskeyView(ctx, in.ChallengeID, p.User.ID, PasskeyID(a.CredentialID), "")
 	if err != nil {
 		return time.Time{}, err
 	}
-	if !liveCeremony(st.Ceremony, CeremonySignIn, now) || st.User == nil || st.Passkey == nil {
+	if !liveCeremony(st.Ceremony, CeremonySignIn, now) {
 		return time.Time{}, ErrInvalidPasskey
+	}
+	// The answer is checked against the ceremony from here: right or wrong, it is spent.
+	refuse := func(events ...*Event) error {
+		if err := s.spendCeremony(ctx, &Tx{Now: now, UseCeremony: st.Ceremony, Events: events}); err != nil {
+			return err
+		}
+		return ErrInvalidPasskey
+	}
+	if len(a.UserHandle) > 0 && string(a.UserHandle) != p.User.ID || st.User == nil || st.Passkey == nil {
+		return time.Time{}, refuse()
 	}
 	use, clone, err := s.assert(st.Ceremony, st.User, st.Passkey, a, now, c)
 	if err != nil {
-		return time.Time{}, ErrInvalidPasskey
+		return time.Time{}, refuse()
 	}
 	if clone != nil {
-		if err := s.store.Apply(ctx, &Tx{Now: now, UseCeremony: st.Ceremony, Events: []*Event{clone}}); err != nil &&
-			!errors.Is(err, ErrInvalidCode) {
-			return time.Time{}, err
-		}
-		return time.Time{}, ErrInvalidPasskey
+		return time.Time{}, refuse(clone)
 	}
 	until, err := s.openWindowIn(ctx, p, &Tx{Now: now, UseCeremony: st.Ceremony, PasskeyUse: use}, c, st.Passkey.Method())
 	if errors.Is(err, ErrInvalidCode) || errors.Is(err, ErrConflict) {
@@ -469,7 +498,8 @@ type AddPasskeyInput struct {
 // adds the passkey, in a re-authenticated session. Every other session of the user ends,
 // as when MFA is turned on: whoever else holds one did not prove as much. A challenge that
 // is unknown, expired, spent, of another session, or a credential that does not verify is
-// ErrInvalidPasskey; a credential some account already has is 409 conflict.
+// ErrInvalidPasskey; a credential some account already has is 409 conflict. An answer to
+// the caller's live challenge spends it, added or refused.
 func (s *Service) AddPasskey(ctx context.Context, p *Principal, in AddPasskeyInput, c Client) (*Passkey, error) {
 	var errs apperr.Fields
 	in.check(&errs)
@@ -502,6 +532,10 @@ func (s *Service) AddPasskey(ctx context.Context, p *Principal, in AddPasskeyInp
 	}
 	pk, err := s.opts.WebAuthn.VerifyRegistration(ce, u, in.Credential)
 	if err != nil {
+		// Checked against this caller's ceremony: a refused answer spends it too.
+		if err := s.spendCeremony(ctx, &Tx{Now: now, UseCeremony: ce}); err != nil {
+			return nil, err
+		}
 		return nil, ErrInvalidPasskey
 	}
 	pk.ID, pk.UserID, pk.Name, pk.CreatedAt = PasskeyID(pk.CredentialID), u.ID, name, now
@@ -518,6 +552,11 @@ func (s *Service) AddPasskey(ctx context.Context, p *Principal, in AddPasskeyInp
 	switch {
 	case errors.Is(err, ErrInvalidCode):
 		return nil, ErrInvalidPasskey // spent by a concurrent request
+	case errors.Is(err, ErrPasskeyTaken):
+		if err := s.spendCeremony(ctx, &Tx{Now: now, UseCeremony: ce}); err != nil {
+			return nil, err
+		}
+		return nil, ErrPasskeyTaken
 	case err != nil:
 		return nil, err
 	}

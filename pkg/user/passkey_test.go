@@ -145,6 +145,10 @@ func TestPasskeyRegistration(t *testing.T) {
 	cred, _ = evil.Register(optionsJSON(t, start))
 	_, err = svc.AddPasskey(t.Context(), p, user.AddPasskeyInput{Name: "x", PasskeyInput: user.PasskeyInput{ChallengeID: start.ID, Credential: cred}}, user.Client{})
 	checkErr(t, "another origin", err, apperr.InvalidPasskey)
+	// The refused answer spent its challenge: a good answer to it is refused too.
+	cred, _ = passkeytest.New(rpID, rpOrigin, false).Register(optionsJSON(t, start))
+	_, err = svc.AddPasskey(t.Context(), p, user.AddPasskeyInput{Name: "x", PasskeyInput: user.PasskeyInput{ChallengeID: start.ID, Credential: cred}}, user.Client{})
+	checkErr(t, "a good answer to a challenge a refused answer spent", err, apperr.InvalidPasskey)
 	lazy := passkeytest.New(rpID, rpOrigin, false)
 	lazy.Auth.Options.UserNotVerified = true
 	start, _ = svc.BeginPasskey(t.Context(), p, user.Client{})
@@ -239,8 +243,14 @@ func TestPasskeySignIn(t *testing.T) {
 	forgedCred := *hw.Cred
 	forgedCred.Key = stranger.Cred.Key
 	forged.Cred = &forgedCred
-	_, err = svc.PasskeySignIn(t.Context(), assertion(t, svc, &forged), user.Client{})
+	start, _ = svc.PasskeySignInOptions(t.Context(), user.Client{})
+	bad, _ := forged.Assert(optionsJSON(t, start))
+	_, err = svc.PasskeySignIn(t.Context(), user.PasskeyInput{ChallengeID: start.ID, Credential: bad}, user.Client{})
 	checkErr(t, "bad signature", err, apperr.InvalidCredentials)
+	// The refused answer spent its challenge: the genuine answer to it is refused too.
+	good, _ := hw.Assert(optionsJSON(t, start))
+	_, err = svc.PasskeySignIn(t.Context(), user.PasskeyInput{ChallengeID: start.ID, Credential: good}, user.Client{})
+	checkErr(t, "the genuine answer to a challenge a refused answer spent", err, apperr.InvalidCredentials)
 
 	// A counter that goes back is a clone: refused and recorded, the challenge spent.
 	start, _ = svc.PasskeySignInOptions(t.Context(), user.Client{})
@@ -323,9 +333,16 @@ func TestPasskeyReauthentication(t *testing.T) {
 	if _, err := svc.BeginPasskey(t.Context(), principal(t, svc, a.Token), user.Client{}); err != nil {
 		t.Errorf("a sensitive change after a passkey re-authentication: %v", err)
 	}
-	// Another account's passkey is no proof of this one.
-	_, err = svc.Reauthenticate(t.Context(), principal(t, svc, a.Token), user.ReauthInput{Passkey: assertion(t, svc, bk)}, user.Client{})
+	// Another account's passkey is no proof of this one, and its answer spends the challenge.
+	start, _ := svc.PasskeySignInOptions(t.Context(), user.Client{})
+	theirs, _ := bk.Assert(optionsJSON(t, start))
+	_, err = svc.Reauthenticate(t.Context(), principal(t, svc, a.Token), user.ReauthInput{
+		Passkey: user.PasskeyInput{ChallengeID: start.ID, Credential: theirs}}, user.Client{})
 	checkErr(t, "another account's passkey", err, apperr.InvalidPasskey)
+	mine, _ := hw.Assert(optionsJSON(t, start))
+	_, err = svc.Reauthenticate(t.Context(), principal(t, svc, a.Token), user.ReauthInput{
+		Passkey: user.PasskeyInput{ChallengeID: start.ID, Credential: mine}}, user.Client{})
+	checkErr(t, "own passkey on a challenge a refused answer spent", err, apperr.InvalidPasskey)
 	bk.NoUserHandle = true
 	_, err = svc.Reauthenticate(t.Context(), principal(t, svc, a.Token), user.ReauthInput{Passkey: assertion(t, svc, bk)}, user.Client{})
 	checkErr(t, "another account's passkey without a user handle", err, apperr.InvalidPasskey)
