@@ -53,6 +53,8 @@ type userItem struct {
 	SessionEpoch  int64          `dynamodbav:"session_epoch"`
 	ResetEpoch    int64          `dynamodbav:"reset_epoch"`
 	PasswordExp   int64          `dynamodbav:"password_expires_at,omitempty"`
+	EmailSeq      int64          `dynamodbav:"email_seq,omitempty"`
+	Reverts       []revertItem   `dynamodbav:"reverts,omitempty"`
 	FailCount     int64          `dynamodbav:"fail_count"`
 	FailUntil     int64          `dynamodbav:"fail_until"`
 	LockedUntil   int64          `dynamodbav:"locked_until"`
@@ -68,9 +70,37 @@ func toUserItem(u *user.User, pk, sk, typ string) userItem {
 		Social: u.Social, Attributes: u.Attributes, AvatarKey: u.AvatarKey, SponsorID: u.SponsorID,
 		TreeRoot: u.TreeRoot, TreePath: u.TreePath, MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 		PasswordHash: u.PasswordHash, Version: u.Version, SessionEpoch: u.SessionEpoch,
-		ResetEpoch: u.ResetEpoch, PasswordExp: unix(u.PasswordExpiresAt),
+		ResetEpoch: u.ResetEpoch, PasswordExp: unix(u.PasswordExpiresAt), EmailSeq: u.EmailSeq, Reverts: toRevertItems(u.Reverts),
 		FailCount: u.Failures.Count, FailUntil: unix(u.Failures.Until), LockedUntil: unix(u.Failures.LockedUntil), LockLevel: u.Failures.LockLevel,
 	}
+}
+
+// revertItem is an outstanding revert code of a user (user.Revert).
+type revertItem struct {
+	Seq int64 `dynamodbav:"seq"`
+	Exp int64 `dynamodbav:"exp"`
+}
+
+func toRevertItems(rs []user.Revert) []revertItem {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]revertItem, len(rs))
+	for i, r := range rs {
+		out[i] = revertItem{Seq: r.Seq, Exp: unix(r.ExpiresAt)}
+	}
+	return out
+}
+
+func (it *userItem) reverts() []user.Revert {
+	if len(it.Reverts) == 0 {
+		return nil
+	}
+	out := make([]user.Revert, len(it.Reverts))
+	for i, r := range it.Reverts {
+		out[i] = user.Revert{Seq: r.Seq, ExpiresAt: fromUnix(r.Exp)}
+	}
+	return out
 }
 
 // unix is a time as a number attribute; the zero time is 0.
@@ -97,7 +127,7 @@ func (it *userItem) user() *user.User {
 		Attributes: it.Attributes, AvatarKey: it.AvatarKey, SponsorID: it.SponsorID,
 		TreeRoot: it.TreeRoot, TreePath: it.TreePath, MFAEnabled: it.MFAEnabled, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 		PasswordHash: it.PasswordHash, Version: it.Version, SessionEpoch: it.SessionEpoch,
-		ResetEpoch: it.ResetEpoch, PasswordExpiresAt: fromUnix(it.PasswordExp),
+		ResetEpoch: it.ResetEpoch, PasswordExpiresAt: fromUnix(it.PasswordExp), EmailSeq: it.EmailSeq, Reverts: it.reverts(),
 		Failures: user.Failures{Count: it.FailCount, Until: fromUnix(it.FailUntil), LockedUntil: fromUnix(it.LockedUntil), LockLevel: it.LockLevel},
 	}
 }

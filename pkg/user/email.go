@@ -2,6 +2,7 @@ package user
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -88,21 +89,42 @@ func (s *Service) emailChanged(ctx context.Context, u, next *User, by *Principal
 		return err
 	}
 	m.Address = MaskEmail(next.Email)
+	next.EmailSeq = u.EmailSeq + 1
+	revert.Epoch = next.EmailSeq
+	next.Reverts = append(liveReverts(u.Reverts, now, next.EmailSeq), Revert{Seq: next.EmailSeq, ExpiresAt: revert.ExpiresAt})
 	tx.Save.ReserveUntil = revert.ExpiresAt
 	tx.Codes, tx.Events, tx.Mails = append(tx.Codes, revert), append(tx.Events, ev), append(tx.Mails, m)
 	return nil
 }
 
+// liveReverts are the revert codes of rs that have not expired at now and undo a change
+// numbered below seq, in a new slice.
+func liveReverts(rs []Revert, now time.Time, seq int64) []Revert {
+	var out []Revert
+	for _, r := range rs {
+		if r.Seq < seq && r.ExpiresAt.After(now) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // RevertEmail undoes an email change with the code mailed to the old address: the old
 // address is the account's again, and every session ends, since whoever changed it may
-// still hold one. Outstanding reset codes end too (they went to the other address).
+// still hold one. Outstanding reset codes end too (they went to the other address), and so
+// do the revert codes of every later change: they went to addresses whoever took the
+// account may hold, and would take it back. The codes of earlier changes still work.
 func (s *Service) RevertEmail(ctx context.Context, code string, c Client) (*User, error) {
 	if code == "" {
 		return nil, apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
 	}
 	var out *User
 	err := s.useCode(ctx, code, CodeRevertEmail, nil, func(now time.Time, cd *Code, u *User, tx *Tx) error {
+		if !slices.ContainsFunc(u.Reverts, func(r Revert) bool { return r.Seq == cd.Epoch }) {
+			return ErrInvalidCode // ended by the revert of an earlier change
+		}
 		next := *u
+		next.Reverts = liveReverts(u.Reverts, now, cd.Epoch)
 		next.Email, next.PendingEmail, next.EmailVerified = cd.Email, "", true
 		next.Version, next.UpdatedAt = u.Version+1, now
 		next.SessionEpoch, next.ResetEpoch = u.SessionEpoch+1, u.ResetEpoch+1

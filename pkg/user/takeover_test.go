@@ -196,6 +196,60 @@ func TestEmailChangeEndsOtherSessionsAndReverts(t *testing.T) {
 	checkErr(t, "the revert code again", err, apperr.InvalidCode)
 }
 
+// A thief who moved the account through several addresses holds the revert codes of the
+// later changes. The owner's revert ends them; the thief's revert of a later change does
+// not end the owner's code of an earlier one.
+func TestARevertEndsTheRevertCodesOfLaterChanges(t *testing.T) {
+	svc, st, _, _ := newCountingService(t, user.Options{})
+	a := signUp(t, svc, "first@example.com")
+	thief := mustLogin(t, svc, "first@example.com", goodPassword)
+	revertCodes := map[string]string{} // address restored -> code
+	prev := "first@example.com"
+	for _, email := range []string{"second@example.net", "third@example.net", "fourth@example.net"} {
+		e := email
+		if _, err := svc.UpdateProfile(t.Context(), principal(t, svc, thief.Token), user.Patch{Email: &e, CurrentPassword: goodPassword}, user.Client{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ConfirmEmail(t.Context(), mailCode(t, lastMail(t, st, mail.KindEmailChangeCode, e)), principal(t, svc, thief.Token), user.Client{}); err != nil {
+			t.Fatal(err)
+		}
+		revertCodes[prev] = lastMail(t, st, mail.KindEmailChanged, prev).Code
+		prev = e
+	}
+	revert := func(to string) error {
+		_, err := svc.RevertEmail(t.Context(), revertCodes[to], user.Client{})
+		return err
+	}
+	// The thief goes back one step: the owner's code still works.
+	if err := revert("third@example.net"); err != nil {
+		t.Fatalf("the thief's revert to the third address: %v", err)
+	}
+	// The owner takes the account back; every later code ends with it.
+	if err := revert("first@example.com"); err != nil {
+		t.Fatalf("the owner's revert after the thief's: %v", err)
+	}
+	checkErr(t, "a later change's revert code after the owner's revert", revert("second@example.net"), apperr.InvalidCode)
+	u, err := st.User(t.Context(), a.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "first@example.com" {
+		t.Fatalf("address after the thief's try: %s, want the owner's", u.Email)
+	}
+	// A change after the revert has a revert code that works.
+	owner := mustLogin(t, svc, "first@example.com", goodPassword)
+	e := "fifth@example.com"
+	if _, err := svc.UpdateProfile(t.Context(), principal(t, svc, owner.Token), user.Patch{Email: &e, CurrentPassword: goodPassword}, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ConfirmEmail(t.Context(), mailCode(t, lastMail(t, st, mail.KindEmailChangeCode, e)), nil, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RevertEmail(t.Context(), lastMail(t, st, mail.KindEmailChanged, "first@example.com").Code, user.Client{}); err != nil {
+		t.Errorf("the revert code of a change after a revert: %v", err)
+	}
+}
+
 func TestRevertCodeExpires(t *testing.T) {
 	svc, st, c, _ := newCountingService(t, user.Options{})
 	a := signUp(t, svc, "late@example.com")

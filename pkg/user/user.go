@@ -50,6 +50,13 @@ type User struct {
 	// epoch it was issued in and works only while it is still the user's, so a change of
 	// password ends every other outstanding reset code at once.
 	ResetEpoch int64
+	// EmailSeq counts the confirmed changes of the email address; the revert code of each
+	// change carries its number.
+	EmailSeq int64
+	// Reverts are the revert codes that still work, oldest first. Using one ends it and every
+	// later one: whoever holds an earlier address can always take the account back from
+	// whoever holds a later one, and never the other way round.
+	Reverts []Revert
 	// PasswordExpiresAt is when an admin-generated password stops working; zero for a
 	// password the user chose.
 	PasswordExpiresAt time.Time
@@ -67,6 +74,13 @@ type Failures struct {
 	Until       time.Time // end of the current failure window
 	LockedUntil time.Time // sign-in refused until then
 	LockLevel   int64     // locks in a row; each doubles the next
+}
+
+// Revert is an outstanding revert code of a user: the change it undoes (its EmailSeq) and
+// when it expires.
+type Revert struct {
+	Seq       int64
+	ExpiresAt time.Time
 }
 
 // Address is a postal address.
@@ -135,7 +149,8 @@ type Code struct {
 	UserID    string
 	Email     string
 	ExpiresAt time.Time
-	// Epoch is the user's ResetEpoch when a reset code was issued.
+	// Epoch is the user's ResetEpoch when a reset code was issued, and the number of the
+	// change (EmailSeq) a revert code undoes.
 	Epoch int64
 }
 

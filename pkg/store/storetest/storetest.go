@@ -367,12 +367,17 @@ func testSaveUser(t *testing.T, st user.Store) {
 	next.Phone = ""
 	next.Role = user.RoleAdmin
 	next.Version = u.Version + 1
+	next.EmailSeq = 3
+	next.Reverts = []user.Revert{{Seq: 2, ExpiresAt: now.Add(time.Hour)}, {Seq: 3, ExpiresAt: now.Add(2 * time.Hour)}}
 	if err := st.Apply(ctx, &user.Tx{Save: &user.Save{Next: &next, Prev: u}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Account(ctx, next.Email)
 	if err != nil || got.Role != user.RoleAdmin || got.Version != next.Version {
 		t.Fatalf("Account(new email) = %+v, %v; want the saved admin", got, err)
+	}
+	if got.EmailSeq != 3 || len(got.Reverts) != 2 || got.Reverts[1].Seq != 3 || !got.Reverts[1].ExpiresAt.Equal(now.Add(2*time.Hour)) {
+		t.Errorf("saved email changes %d, reverts %+v; want 3 and the two written", got.EmailSeq, got.Reverts)
 	}
 	for _, gone := range []string{u.Email, u.Phone} {
 		if _, err := st.Account(ctx, gone); !errors.Is(err, user.ErrNotFound) {
