@@ -228,6 +228,24 @@ type fieldProblem struct {
 	Message string `json:"message"`
 }
 
+// fieldMessage is f's localized message. A limit among its params ("max" or "min") is said
+// with its unit ("unit": "item", else characters) in the plural form the language needs.
+func fieldMessage(l i18n.Lang, f apperr.FieldError) string {
+	v, ok := f.Params["max"]
+	if !ok {
+		v, ok = f.Params["min"]
+	}
+	n, isInt := v.(int)
+	if !ok || !isInt {
+		return i18n.T(l, "field."+f.Code)
+	}
+	unit, _ := f.Params["unit"].(string)
+	if unit == "" {
+		unit = "character"
+	}
+	return i18n.T(l, "field."+f.Code, i18n.Count(l, int64(n), unit))
+}
+
 // problem turns any error into a problem response; for an internal error it also returns
 // the cause, for the log.
 func problem(r *Request, err error) (*Response, error) {
@@ -261,13 +279,7 @@ func problem(r *Request, err error) (*Response, error) {
 		p.MFAToken = tok
 	}
 	for _, f := range e.Fields {
-		var arg []any
-		if v, ok := f.Params["max"]; ok {
-			arg = append(arg, v)
-		} else if v, ok := f.Params["min"]; ok {
-			arg = append(arg, v)
-		}
-		p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Code: f.Code, Message: i18n.T(r.Lang, "field."+f.Code, arg...)})
+		p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Code: f.Code, Message: fieldMessage(r.Lang, f)})
 	}
 	return &Response{Status: status, Headers: headers, Body: p}, cause
 }

@@ -151,12 +151,20 @@ func flexNumber(raw json.RawMessage, field string, errs *apperr.Fields) float64 
 	if json.Unmarshal(raw, &f) == nil {
 		return f
 	}
+	// A numeric string is a JSON number in quotes: not Go's wider syntax (0x1p3, 1_000, Inf).
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
-			return f
+		if s = strings.TrimSpace(s); s != "" && json.Valid([]byte(s)) && strings.IndexFunc(s, notNumberRune) < 0 {
+			if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) {
+				return f
+			}
 		}
 	}
 	errs.Add(field, apperr.FieldInvalidFormat)
 	return 0
+}
+
+// notNumberRune reports whether r cannot be part of a JSON number.
+func notNumberRune(r rune) bool {
+	return !strings.ContainsRune("0123456789+-.eE", r)
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -20,7 +21,9 @@ func TestWishlistScenarios(t *testing.T) {
 			body: `{"product_id":"p1","name":"Mug","images":["https://cdn.example.com/m.png"],"publish":"1","weight":"2.5","price":9.5}`},
 			200, "", []string{`"product_id":"p1"`, `"publish":true`, `"weight":2.5`, `"categories":[]`, `"added_at":"`}, nil},
 		{"wish, booleans and numbers as such", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p2"),
-			body: `{"name":"Cup","publish":false,"weight":null}`}, 200, "", []string{`"publish":false`, `"weight":0`}, nil},
+			body: `{"name":"Cup","publish":false,"weight":null,"price":-0}`}, 200, "", []string{`"publish":false`, `"weight":0`, `"price":0,`}, nil},
+		{"wish, weight as a JSON number in a string", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p2"),
+			body: `{"name":"Cup","weight":"1e2"}`}, 200, "", []string{`"weight":100`}, nil},
 		{"wish, publish as text", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p3"),
 			body: `{"name":"Jar","publish":"true","weight":3}`}, 200, "", []string{`"publish":true`, `"weight":3`}, nil},
 		{"wish, id mismatch", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"product_id":"p9","name":"Mug"}`},
@@ -29,6 +32,14 @@ func TestWishlistScenarios(t *testing.T) {
 			400, "validation_failed", []string{`"field":"publish","code":"invalid_format"`, `"field":"weight","code":"invalid_format"`}, nil},
 		{"wish, weight an object", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"Mug","publish":{},"weight":{}}`},
 			400, "validation_failed", []string{`"field":"weight"`}, nil},
+		{"wish, weight in Go's number syntax", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"Mug","weight":"0x1p3","compare_price":-0}`},
+			400, "validation_failed", []string{`"field":"weight","code":"invalid_format"`}, nil},
+		{"wish, too many images", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"),
+			body: `{"name":"Mug","images":[` + strings.Repeat(`"https://cdn.example.com/m.png",`, 20) + `"https://cdn.example.com/m.png"]}`},
+			400, "validation_failed", []string{`"field":"images","code":"too_long","message":"Use at most 20 items."`}, nil},
+		{"wish, a name too long", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"),
+			body: `{"name":"` + strings.Repeat("я", 256) + `"}`},
+			400, "validation_failed", []string{`"field":"name","code":"too_long","message":"Use at most 255 characters."`}, nil},
 		{"wish, no name", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{}`},
 			400, "validation_failed", []string{`"field":"name","code":"required"`}, nil},
 		{"wish, price as text", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"Mug","price":"9"}`},

@@ -66,8 +66,8 @@ var catalog = map[Lang]map[string]string{
 		"field.required":          "This field is required.",
 		"field.invalid_email":     "Enter a valid email address.",
 		"field.invalid_phone":     "Enter a valid phone number in international format, such as +14155550100.",
-		"field.too_long":          "Use at most %v characters.",
-		"field.too_short":         "Use at least %v characters.",
+		"field.too_long":          "Use at most %v.",
+		"field.too_short":         "Use at least %v.",
 		"field.invalid_choice":    "Choose one of the allowed values.",
 		"field.invalid_format":    "The value has the wrong format or type.",
 		"field.invalid_url":       "Enter a valid https URL.",
@@ -84,6 +84,7 @@ var catalog = map[Lang]map[string]string{
 
 		"and": " and ", "hour": "hour", "hours": "hours", "minute": "minute", "minutes": "minutes",
 		"second": "second", "seconds": "seconds",
+		"unit.character": "character", "unit.characters": "characters", "unit.item": "item", "unit.items": "items",
 	},
 	Persian: {
 		"title.validation_failed":          "اعتبارسنجی ناموفق بود",
@@ -146,8 +147,8 @@ var catalog = map[Lang]map[string]string{
 		"field.required":          "این فیلد الزامی است.",
 		"field.invalid_email":     "یک نشانی ایمیل معتبر وارد کنید.",
 		"field.invalid_phone":     "یک شماره تلفن معتبر با قالب بین‌المللی وارد کنید، مانند ‎+989121234567.",
-		"field.too_long":          "حداکثر %v نویسه مجاز است.",
-		"field.too_short":         "دست‌کم %v نویسه لازم است.",
+		"field.too_long":          "حداکثر %v مجاز است.",
+		"field.too_short":         "دست‌کم %v لازم است.",
 		"field.invalid_choice":    "یکی از مقادیر مجاز را انتخاب کنید.",
 		"field.invalid_format":    "قالب یا نوع مقدار نادرست است.",
 		"field.invalid_url":       "یک نشانی https معتبر وارد کنید.",
@@ -164,6 +165,7 @@ var catalog = map[Lang]map[string]string{
 
 		"and": " و ", "hour": "ساعت", "hours": "ساعت", "minute": "دقیقه", "minutes": "دقیقه",
 		"second": "ثانیه", "seconds": "ثانیه",
+		"unit.character": "نویسه", "unit.characters": "نویسه", "unit.item": "مورد", "unit.items": "مورد",
 	},
 	Russian: {
 		"title.validation_failed":          "Ошибка проверки данных",
@@ -226,8 +228,8 @@ var catalog = map[Lang]map[string]string{
 		"field.required":          "Это поле обязательно.",
 		"field.invalid_email":     "Введите корректный адрес электронной почты.",
 		"field.invalid_phone":     "Введите корректный номер в международном формате, например +79161234567.",
-		"field.too_long":          "Не более %v символов.",
-		"field.too_short":         "Не менее %v символов.",
+		"field.too_long":          "Не более %v.",
+		"field.too_short":         "Не менее %v.",
 		"field.invalid_choice":    "Выберите одно из допустимых значений.",
 		"field.invalid_format":    "Значение имеет неверный формат или тип.",
 		"field.invalid_url":       "Введите корректный https-адрес.",
@@ -243,7 +245,10 @@ var catalog = map[Lang]map[string]string{
 		"field.exclusive":         "Укажите либо это, либо ключ доступа, но не оба.",
 
 		"and": " и ", "hour": "час", "hours_few": "часа", "hours_many": "часов",
-		"minute": "минута", "minutes_few": "минуты", "minutes_many": "минут",
-		"second": "секунда", "seconds_few": "секунды", "seconds_many": "секунд",
+		// A duration is said after "через" (in): the accusative, 1 минуту, 21 секунду.
+		"minute": "минуту", "minutes_few": "минуты", "minutes_many": "минут",
+		"second": "секунду", "seconds_few": "секунды", "seconds_many": "секунд",
+		// A limit is said after "не более/не менее" (the genitive): 1 символа, 5 символов.
+		"unit.character": "символа", "unit.characters": "символов", "unit.item": "элемента", "unit.items": "элементов",
 	},
 }

@@ -4,6 +4,7 @@ package i18n
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -49,18 +50,51 @@ func FromAcceptLanguage(header string) (Lang, bool) {
 			break
 		}
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if p := strings.TrimSpace(params); strings.HasPrefix(p, "q=") {
-			if _, err := fmt.Sscanf(p[2:], "%g", &q); err != nil {
-				q = 0
-			}
-		}
+		q := quality(params)
 		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
 		if Supported(base) && q > bestQ && q > 0 {
 			best, bestQ = Lang(base), q
 		}
 	}
 	return best, best != ""
+}
+
+// quality is the q parameter among a language range's parameters (RFC 9110 §12.4.2: the
+// name in any case, a value from 0 to 1): 1 without one, 0 for one that is not a quality.
+func quality(params string) float64 {
+	for p := range strings.SplitSeq(params, ";") {
+		name, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if !qvalue(v) {
+			return 0
+		}
+		q, _ := strconv.ParseFloat(v, 64)
+		return q
+	}
+	return 1
+}
+
+// qvalue reports whether v is a quality value: "0" or "1" with at most three decimals,
+// none above 1.
+func qvalue(v string) bool {
+	if v == "" || len(v) > 5 || (v[0] != '0' && v[0] != '1') {
+		return false
+	}
+	if len(v) == 1 {
+		return true
+	}
+	if v[1] != '.' {
+		return false
+	}
+	for _, c := range v[2:] {
+		if c < '0' || c > '9' || v[0] == '1' && c != '0' {
+			return false
+		}
+	}
+	return true
 }
 
 // T returns the text of key in l, falling back to English, then to the key itself.
@@ -105,7 +139,23 @@ func Duration(l Lang, seconds int64) string {
 	if len(parts) == 1 {
 		return parts[0]
 	}
+	if l == Persian { // "۳ ساعت و ۱۲ دقیقه و ۵ ثانیه": every part is joined by و
+		return strings.Join(parts, T(l, "and"))
+	}
 	return strings.Join(parts[:len(parts)-1], " ") + T(l, "and") + parts[len(parts)-1]
+}
+
+// Count says n of a unit ("character" or "item") as a limit says it, in the plural form l
+// needs: "1 character", "20 items"; in Russian the genitive that follows "не более".
+func Count(l Lang, n int64, unit string) string {
+	plural := n != 1
+	if l == Russian {
+		plural = n%10 != 1 || n%100 == 11
+	}
+	if plural {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, T(l, "unit."+unit))
 }
 
 func unit(l Lang, n int64, name string) string {

@@ -16,6 +16,11 @@ func TestPick(t *testing.T) {
 		{"", "de-DE, fa;q=0.5, en;q=0.4", Persian},
 		{"", "en;q=0, ru;q=0", English},
 		{"", "garbage;;;,", English},
+		{"", "fa;Q=0.1, ru;q=0.5", Russian},
+		{"", "fa;level=1;q=0.2, ru;q=0.3", Russian},
+		{"", "ru;q=1.5, fa;q=0.5", Persian},
+		{"", "ru;q=NaN, fa;q=0.5", Persian},
+		{"", "ru;q=1.000, fa", Russian},
 	}
 	for _, tt := range tests {
 		if got := Pick(tt.user, tt.accept); got != tt.want {
@@ -34,8 +39,11 @@ func TestDuration(t *testing.T) {
 		{English, 61, "1 minute and 1 second"},
 		{English, 900, "15 minutes"},
 		{Russian, 11525, "3 часа 12 минут и 5 секунд"},
-		{Russian, 1, "1 секунда"},
+		{Russian, 1, "1 секунду"},
+		{Russian, 1281, "21 минуту и 21 секунду"},
+		{Russian, 3601, "1 час и 1 секунду"},
 		{Persian, 3600, "1 ساعت"},
+		{Persian, 11525, "3 ساعت و 12 دقیقه و 5 ثانیه"},
 	}
 	for _, tt := range tests {
 		if got := Duration(tt.l, tt.s); got != tt.want {
@@ -70,7 +78,30 @@ func TestArgumentsOnlyForTextsThatSayThem(t *testing.T) {
 			}
 		}
 	}
-	if got := T(English, "field.too_short", 12); got != "Use at least 12 characters." {
+	if got := T(English, "field.too_short", Count(English, 12, "character")); got != "Use at least 12 characters." {
 		t.Errorf("too_short = %q", got)
+	}
+}
+
+func TestCount(t *testing.T) {
+	tests := []struct {
+		l    Lang
+		n    int64
+		unit string
+		want string
+	}{
+		{English, 1, "character", "1 character"},
+		{English, 20, "item", "20 items"},
+		{Russian, 1, "character", "1 символа"},
+		{Russian, 21, "character", "21 символа"},
+		{Russian, 11, "character", "11 символов"},
+		{Russian, 2, "item", "2 элементов"},
+		{Russian, 255, "character", "255 символов"},
+		{Persian, 20, "item", "20 مورد"},
+	}
+	for _, tt := range tests {
+		if got := Count(tt.l, tt.n, tt.unit); got != tt.want {
+			t.Errorf("Count(%s, %d, %s) = %q, want %q", tt.l, tt.n, tt.unit, got, tt.want)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem) (*Wis
 	it.Brand = text(it.Brand, "brand", MaxNameLen, &errs)
 	it.SKU = text(it.SKU, "sku", 128, &errs)
 	if len(it.Images) > MaxWishImages {
-		errs.AddP("images", apperr.FieldTooLong, map[string]any{"max": MaxWishImages})
+		errs.AddP("images", apperr.FieldTooLong, map[string]any{"max": MaxWishImages, "unit": "item"})
 	}
 	for i, img := range it.Images {
 		u, err := url.Parse(img)
@@ -102,7 +102,7 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem) (*Wis
 		}
 	}
 	if len(it.Categories) > MaxWishCategories {
-		errs.AddP("categories", apperr.FieldTooLong, map[string]any{"max": MaxWishCategories})
+		errs.AddP("categories", apperr.FieldTooLong, map[string]any{"max": MaxWishCategories, "unit": "item"})
 	}
 	for i, c := range it.Categories {
 		if c = strings.TrimSpace(c); c == "" || utf8.RuneCountInString(c) > MaxNameLen {
@@ -110,10 +110,11 @@ func (s *Service) PutWish(ctx context.Context, p *Principal, it *WishItem) (*Wis
 		}
 		it.Categories[i] = strings.TrimSpace(c)
 	}
-	for field, v := range map[string]float64{"price": it.Price, "compare_price": it.ComparePrice, "weight": it.Weight} {
-		if math.IsNaN(v) || v < 0 || v > 1e12 { // NaN fails every comparison, so it is named
+	for field, v := range map[string]*float64{"price": &it.Price, "compare_price": &it.ComparePrice, "weight": &it.Weight} {
+		if math.IsNaN(*v) || *v < 0 || *v > 1e12 { // NaN fails every comparison, so it is named
 			errs.Add(field, apperr.FieldInvalidFormat)
 		}
+		*v += 0 // -0 is 0
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
