@@ -211,7 +211,7 @@ func (b *txBuilder) sessions(tx *user.Tx) error {
 	}
 	if se := tx.Stamp; se != nil {
 		b.update(sessionKey(se.UserID, se.ID), "SET epoch = :e, reauth_until = :r", "attribute_exists(pk)", nil,
-			map[string]types.AttributeValue{":e": n(se.Epoch), ":r": n(unix(se.ReauthUntil))}, user.ErrConflict)
+			map[string]types.AttributeValue{":e": n(se.Epoch), ":r": n(unix(se.ReauthUntil))}, user.ErrNotFound)
 	}
 	if se := tx.Reauth; se != nil && (tx.Stamp == nil || tx.Stamp.ID != se.ID) {
 		b.update(sessionKey(se.UserID, se.ID), "SET reauth_until = :r", "attribute_exists(pk)", nil,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -128,5 +129,34 @@ func TestAnAdminsOwnAccountNeedsTheWindowOnAdminRoutesToo(t *testing.T) {
 	}
 	if _, err := svc.AdminUpdate(t.Context(), a, a.User.ID, user.Patch{Email: &email}, user.Client{}); err != nil {
 		t.Errorf("own email in the window: %v", err)
+	}
+}
+
+// A session that ends between a request's read and its write (a logout from another tab)
+// makes the request 401, not a 500 or a 409, whatever the write moves on the session.
+func TestASessionEndingMidRequestIsUnauthenticated(t *testing.T) {
+	svc, st, _ := newService(t)
+	for _, tt := range []struct {
+		name string
+		do   func(p *user.Principal) error
+	}{
+		{"a PATCH with the current password", func(p *user.Principal) error {
+			name := "Late"
+			_, err := svc.UpdateProfile(t.Context(), p, user.Patch{Profile: user.Profile{FirstName: &name}, CurrentPassword: goodPassword}, user.Client{})
+			return err
+		}},
+		{"a password change", func(p *user.Principal) error {
+			return svc.ChangePassword(t.Context(), p, user.PasswordChange{Current: goodPassword, New: "another-good-passphrase", Confirm: "another-good-passphrase"}, user.Client{})
+		}},
+	} {
+		m := signUp(t, svc, "ending-"+strings.ReplaceAll(tt.name, " ", "-")+"@example.com")
+		p := principal(t, svc, m.Token)
+		st.BeforeApply = func(*user.Tx) {
+			st.BeforeApply = nil
+			if err := svc.Logout(t.Context(), m.Token, false, user.Client{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkErr(t, tt.name+" whose session ended meanwhile", tt.do(p), apperr.Unauthenticated)
 	}
 }

@@ -2,6 +2,7 @@ package user
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -64,6 +65,10 @@ func (s *Service) ConfirmEmail(ctx context.Context, code string, by *Principal, 
 		out = &next
 		return nil
 	})
+	if errors.Is(err, ErrNotFound) && by != nil {
+		// The confirming session ended meanwhile: the code still confirms, keeping none.
+		return s.ConfirmEmail(ctx, code, nil, c)
+	}
 	if err != nil {
 		return nil, err
 	}

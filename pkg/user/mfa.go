@@ -114,7 +114,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c 
 		MFA:    &MFA{UserID: u.ID, SealedSecret: m.SealedSecret, LastStep: step, Recovery: hashes, RecoverySalt: salt},
 		Events: []*Event{ev}, Mails: []*mail.Mail{n}})
 	if err != nil {
-		return nil, err
+		return nil, sessionEnded(err)
 	}
 	return codes, nil
 }
@@ -158,7 +158,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	if password != "" { // both factors were proved: the password above, the code here
 		tx.Reauth = s.reopened(p, now)
 	}
-	return s.store.Apply(ctx, tx)
+	return sessionEnded(s.store.Apply(ctx, tx))
 }
 
 // secondFactor checks a TOTP or recovery code of u's enrollment m. A wrong code counts as a

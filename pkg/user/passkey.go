@@ -558,7 +558,7 @@ func (s *Service) AddPasskey(ctx context.Context, p *Principal, in AddPasskeyInp
 		}
 		return nil, ErrPasskeyTaken
 	case err != nil:
-		return nil, err
+		return nil, sessionEnded(err)
 	}
 	p.User, p.Session = &next, &stamp
 	return pk, nil

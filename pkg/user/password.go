@@ -196,8 +196,8 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	if err != nil {
 		return err
 	}
-	return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
-		Events: []*Event{ev}, Mails: []*mail.Mail{m}})
+	return sessionEnded(s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
+		Events: []*Event{ev}, Mails: []*mail.Mail{m}}))
 }
 
 // withPassword is cur with a new password hash: a new version, a new session epoch and a

@@ -84,7 +84,7 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 			tx.Limits = append(tx.Limits, s.dailyLimit(cur.ID, now))
 		}
 		if err := s.store.Apply(ctx, tx); err != nil {
-			return limitReached(err, now)
+			return limitReached(sessionEnded(err), now)
 		}
 		out = next
 		return nil

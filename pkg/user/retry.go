@@ -14,6 +14,16 @@ var conflicts = retry.Policy{Attempts: 21, Base: 5 * time.Millisecond, Max: 80 *
 
 // optimistic runs try, which reads what it changes and writes it conditioned on what it
 // read, again while the write loses a race (ErrConflict).
+// sessionEnded is the error of a write that moves or reopens the caller's own session
+// (Tx.Stamp, Tx.Reauth): its item gone meanwhile (a logout, a revocation) is the caller's
+// 401, not a missing resource.
+func sessionEnded(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return ErrUnauthenticated
+	}
+	return err
+}
+
 func optimistic(ctx context.Context, try func(attempt int) error) error {
 	return conflicts.Do(ctx, func(attempt int) (bool, error) {
 		err := try(attempt)

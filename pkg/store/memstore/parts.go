@@ -105,7 +105,7 @@ func (s *Store) checkSessions(tx *user.Tx) error {
 	}
 	if se := tx.Stamp; se != nil {
 		if _, ok := s.sessions[sessionKey(se.UserID, se.ID)]; !ok {
-			return user.ErrConflict
+			return user.ErrNotFound
 		}
 	}
 	for _, se := range tx.Revoke {

@@ -169,6 +169,9 @@ func testStampRevoke(t *testing.T, st user.Store) {
 	if err := st.Apply(ctx, &user.Tx{Now: now, Reauth: b}); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("Reauth of a revoked session: err %v, want ErrNotFound", err)
 	}
+	if err := st.Apply(ctx, &user.Tx{Now: now, Stamp: b}); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("Stamp of a revoked session: err %v, want ErrNotFound", err)
+	}
 	if _, _, err := st.SessionUser(ctx, u.ID, b.ID); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("revoked session: err %v, want ErrNotFound", err)
 	}
