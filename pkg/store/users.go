@@ -239,6 +239,10 @@ func (b *txBuilder) save(sv *user.Save, now time.Time) error {
 	for _, k := range userCopies(prev) {
 		old[k] = true
 	}
+	// A failed sign-in writes its count on every copy without a new version: a save is
+	// conditioned on the count it read too, so it never puts back an older one (a lock
+	// lifted by a profile change made at the same time).
+	const sameFailures = " AND fail_count = :fc AND fail_until = :fu"
 	for _, k := range userCopies(next) {
 		av, err := marshalUser(next, k[0], k[1])
 		if err != nil {
@@ -246,9 +250,11 @@ func (b *txBuilder) save(sv *user.Save, now time.Time) error {
 		}
 		switch {
 		case k[1] == skProfile:
-			b.put(av, "version = :v", map[string]types.AttributeValue{":v": n(prev.Version)}, user.ErrConflict)
+			b.put(av, "version = :v"+sameFailures, map[string]types.AttributeValue{":v": n(prev.Version),
+				":fc": n(prev.Failures.Count), ":fu": n(unix(prev.Failures.Until))}, user.ErrConflict)
 		case old[k]:
-			b.put(av, "id = :id", map[string]types.AttributeValue{":id": sAV(next.ID)}, user.ErrConflict)
+			b.put(av, "id = :id"+sameFailures, map[string]types.AttributeValue{":id": sAV(next.ID),
+				":fc": n(prev.Failures.Count), ":fu": n(unix(prev.Failures.Until))}, user.ErrConflict)
 		default:
 			cond, vals := freeLock(next.ID, now)
 			b.put(av, cond, vals, lockErr(k, user.ErrConflict))

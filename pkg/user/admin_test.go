@@ -160,3 +160,26 @@ func TestASessionEndingMidRequestIsUnauthenticated(t *testing.T) {
 		checkErr(t, tt.name+" whose session ended meanwhile", tt.do(p), apperr.Unauthenticated)
 	}
 }
+
+// A failed sign-in between a profile change's read and its write is not undone by the
+// write: the change is made again on the state with the failure, which stays counted.
+func TestAProfileChangeKeepsAFailedSignInMadeMeanwhile(t *testing.T) {
+	svc, st, _ := newService(t)
+	m := signUp(t, svc, "counted@example.com")
+	st.BeforeApply = func(*user.Tx) {
+		st.BeforeApply = nil
+		_, err := svc.Login(t.Context(), user.LoginInput{Login: "counted@example.com", Password: "wrong-password-1"})
+		checkErr(t, "the failed sign-in", err, apperr.InvalidCredentials)
+	}
+	name := "Kept"
+	if _, err := svc.UpdateProfile(t.Context(), principal(t, svc, m.Token), user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.User(t.Context(), m.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.FirstName != "Kept" || u.Failures.Count != 1 {
+		t.Errorf("after the change: name %q, failures %d; want Kept and 1", u.FirstName, u.Failures.Count)
+	}
+}

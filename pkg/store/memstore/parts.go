@@ -54,7 +54,7 @@ func (s *Store) checkUsers(tx *user.Tx) error {
 	}
 	if sv := tx.Save; sv != nil {
 		cur, ok := s.users[sv.Prev.ID]
-		if !ok || cur.Version != sv.Prev.Version {
+		if !ok || cur.Version != sv.Prev.Version || !sameWindow(cur.Failures, sv.Prev.Failures) {
 			return user.ErrConflict
 		}
 		if taken(sv.Next.Email, sv.Next.ID) {
