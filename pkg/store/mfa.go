@@ -112,7 +112,13 @@ func (b *txBuilder) mfa(tx *user.Tx) error {
 		if err != nil {
 			return err
 		}
-		b.put(av, "", nil, nil)
+		cond, vals := "", map[string]types.AttributeValue(nil)
+		if m.Pending {
+			// A new enrollment never replaces one in force: started while another request
+			// turned MFA on, it would leave the account with MFA on and no secret.
+			cond, vals = "attribute_not_exists(pk) OR pending = :t", map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}
+		}
+		b.put(av, cond, vals, user.ErrConflict)
 	}
 	use := tx.MFAUse
 	if tx.RemoveMFA != "" {

@@ -183,3 +183,24 @@ func TestAProfileChangeKeepsAFailedSignInMadeMeanwhile(t *testing.T) {
 		t.Errorf("after the change: name %q, failures %d; want Kept and 1", u.FirstName, u.Failures.Count)
 	}
 }
+
+// An enrollment begun by a request that read the account before MFA was turned on (a
+// second tab) does not replace the secret in force: MFA stays usable.
+func TestAnEnrollmentBegunBeforeMFAWentOnLeavesItInForce(t *testing.T) {
+	svc, st, c := newService(t)
+	m := signUp(t, svc, "two-tabs@example.com")
+	stale := reauthed(t, svc, m.Token) // read while MFA is off
+	secret, _ := enableTOTP(t, svc, c, m.Token)
+	_, err := svc.BeginTOTP(t.Context(), stale)
+	checkErr(t, "an enrollment begun from the state before MFA went on", err, apperr.Conflict)
+	_, en, _, err := st.MFAUser(t.Context(), m.User.ID, "")
+	if err != nil || en == nil {
+		t.Fatalf("enrollment after the late begin: %v; want the one in force", err)
+	}
+	if en.Pending {
+		t.Fatal("the late begin replaced the enrollment in force with a pending one")
+	}
+	if _, err := svc.CompleteMFA(t.Context(), mfaToken(t, svc, "two-tabs@example.com"), totpAt(t, secret, c.t), user.Client{}); err != nil {
+		t.Errorf("signing in with the secret in force: %v", err)
+	}
+}

@@ -190,6 +190,11 @@ func (s *Store) checkMFA(tx *user.Tx) error {
 			return user.ErrInvalidCode
 		}
 	}
+	if m := tx.MFA; m != nil && m.Pending {
+		if cur, ok := s.mfa[m.UserID]; ok && !cur.Pending {
+			return user.ErrConflict
+		}
+	}
 	if m := tx.MFAUse; m != nil {
 		cur, ok := s.mfa[m.UserID]
 		switch {

@@ -73,6 +73,10 @@ func testMFA(t *testing.T, st user.Store) {
 	if err != nil || gotU.ID != u.ID || m == nil || m.SealedSecret != "S" || m.RecoverySalt != "salt" || m.LastStep != 10 || len(m.Recovery) != 2 || gotT == nil || !gotT.ExpiresAt.Equal(tok.ExpiresAt) {
 		t.Fatalf("MFAUser = %+v, %+v, %+v, %v", gotU, m, gotT, err)
 	}
+	// A pending enrollment never replaces the one in force.
+	if err := st.Apply(ctx, &user.Tx{Now: now, MFA: &user.MFA{UserID: u.ID, SealedSecret: "P", Pending: true}}); !errors.Is(err, user.ErrConflict) {
+		t.Errorf("a pending enrollment over the one in force: err %v, want ErrConflict", err)
+	}
 	for _, tt := range []struct {
 		use  user.MFAUse
 		want error
