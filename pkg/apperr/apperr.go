@@ -128,7 +128,10 @@ type FieldError struct {
 
 // Error is a problem the client caused or must know about.
 type Error struct {
-	Code       Code
+	Code Code
+	// Detail names a more specific detail text than the code's own ("detail.<Code>.<Detail>"
+	// in pkg/i18n), where the code alone would mislead: a conflict no retry resolves.
+	Detail     string
 	Fields     []FieldError
 	RetryAfter time.Duration  // for rate_limited
 	Allow      []string       // for method_not_allowed: the methods the path takes
@@ -146,7 +149,7 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	var t *Error
 	if errors.As(target, &t) {
-		return t.Code == e.Code && len(t.Fields) == 0
+		return t.Code == e.Code && t.Detail == e.Detail && len(t.Fields) == 0
 	}
 	return false
 }

@@ -260,6 +260,9 @@ func problem(r *Request, err error) (*Response, error) {
 		Title:  i18n.T(r.Lang, "title."+string(e.Code)),
 		Detail: i18n.T(r.Lang, "detail."+string(e.Code)),
 	}
+	if e.Detail != "" {
+		p.Detail = i18n.T(r.Lang, "detail."+string(e.Code)+"."+e.Detail)
+	}
 	headers := map[string]string{"Content-Type": "application/problem+json"}
 	if e.Code == apperr.RateLimited {
 		secs := int64((e.RetryAfter + time.Second - 1) / time.Second)

@@ -187,6 +187,8 @@ func TestScenarios(t *testing.T) {
 		{"session", call{method: "GET", path: "/v1/auth/session", headers: bearer(tok)}, 200, "", []string{`"logged_in":true`, `"role":"member"`}, nil},
 		{"logout bad all", call{method: "POST", path: "/v1/auth/logout", headers: bearer(tok), query: map[string]string{"all": "maybe"}}, 400, "validation_failed", nil, nil},
 		{"logout with a member", call{method: "POST", path: "/v1/auth/logout", headers: bearer(tok), body: `{"all":true}`}, 400, "unknown_field", []string{`"field":"all"`}, nil},
+		{"logout bad all, unknown token", call{method: "POST", path: "/v1/auth/logout", headers: bearer("01abcdefghjkmnpqrstvwxyz01.01abcdefghjkmnpqrstvwxyz01.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), query: map[string]string{"all": "maybe"}}, 401, "unauthenticated", nil, nil},
+		{"logout with a member, unknown token", call{method: "POST", path: "/v1/auth/logout", headers: bearer("01abcdefghjkmnpqrstvwxyz01.01abcdefghjkmnpqrstvwxyz01.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), body: `{"all":true}`}, 401, "unauthenticated", nil, nil},
 	})
 }
 
@@ -246,6 +248,21 @@ func TestLogoutRevokesAtOnce(t *testing.T) {
 		if r := f.do(t, c); r.StatusCode != 401 {
 			t.Errorf("%s %s after logout: %d, want 401", c.method, c.path, r.StatusCode)
 		}
+	}
+}
+
+// A session revoked by a password change elsewhere cannot log out either: its token is
+// dead, and a logout answers 401 as every route does, recording nothing.
+func TestLogoutOfARevokedSessionIs401(t *testing.T) {
+	f := newFixture(t)
+	a := f.signUp(t, "revoked-out@example.com")
+	other := f.login(t, "revoked-out@example.com")
+	if r := f.do(t, call{method: "PUT", path: "/v1/me/password", headers: bearer(a),
+		body: `{"current_password":"correct-horse-battery","new_password":"another-horse-battery","confirm_password":"another-horse-battery"}`}); r.StatusCode != 204 {
+		t.Fatalf("password change: %d %s", r.StatusCode, r.Body)
+	}
+	if r := f.do(t, call{method: "POST", path: "/v1/auth/logout", headers: bearer(other)}); r.StatusCode != 401 {
+		t.Errorf("logout of a session the password change revoked: %d %s, want 401", r.StatusCode, r.Body)
 	}
 }
 

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"strings"
 
 	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/i18n"
 	"github.com/userbase/userbase/pkg/user"
 )
 
@@ -16,16 +18,26 @@ func Logout(svc *user.Service) Handler {
 		}
 		// No member is taken: one sent (such as "all", which is a query parameter) must not
 		// look accepted.
-		if err := DecodeOptionalJSON(r, &struct{}{}); err != nil {
-			return nil, err
-		}
+		bad := DecodeOptionalJSON(r, &struct{}{})
 		var all bool
-		switch r.Query("all") {
+		switch strings.ToLower(r.Query("all")) {
 		case "", "false", "0":
 		case "true", "1":
 			all = true
 		default:
-			return nil, apperr.Invalid(apperr.Field("all", apperr.FieldInvalidChoice))
+			if bad == nil {
+				bad = apperr.Invalid(apperr.Field("all", apperr.FieldInvalidChoice))
+			}
+		}
+		if bad != nil {
+			// The token is checked first, as on every route: with a dead one the answer is
+			// 401, and a live one's user reads the problem in their own language.
+			p, err := svc.Authenticate(ctx, tok)
+			if err != nil {
+				return nil, err
+			}
+			r.Lang = i18n.Pick(p.User.Language, r.Header("Accept-Language"))
+			return nil, bad
 		}
 		if err := svc.Logout(ctx, tok, all, client(r)); err != nil {
 			return nil, err

@@ -59,7 +59,7 @@ func TestMFAScenarios(t *testing.T) {
 		t.Fatalf("login with MFA on: %d %s", login.StatusCode, login.Body)
 	}
 	runScenarios(t, f, []scenario{
-		{"confirm again", call{method: "POST", path: "/v1/me/mfa/totp/confirm", headers: me, body: `{"code":"` + code + `"}`}, 409, "conflict", nil, nil},
+		{"confirm again", call{method: "POST", path: "/v1/me/mfa/totp/confirm", headers: me, body: `{"code":"` + code + `"}`}, 409, "conflict", []string{`"detail":"Two-step sign-in is already on.`}, nil},
 		{"second step, wrong code", call{method: "POST", path: "/v1/auth/mfa", body: `{"mfa_token":"` + step.MFAToken + `","code":"` + wrong + `"}`}, 400, "invalid_code", nil, nil},
 		{"second step, bad token", call{method: "POST", path: "/v1/auth/mfa", body: `{"mfa_token":"nonsense","code":"123456"}`}, 401, "invalid_credentials", nil, nil},
 		{"second step, nothing", call{method: "POST", path: "/v1/auth/mfa", body: `{}`}, 400, "validation_failed", []string{`"field":"mfa_token"`}, nil},

@@ -146,24 +146,48 @@ func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash str
 	if err != nil {
 		return err
 	}
-	reasons, err := s.transact(ctx, []types.TransactWriteItem{
-		{Delete: &types.Delete{
-			TableName:           s.table,
-			Key:                 sessionKey(userID, sessionID),
-			ConditionExpression: aws.String("token_hash = :h AND expires_at > :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":h": sAV(tokenHash), ":now": n(now.Unix()),
-			},
-		}},
-		{Put: &types.Put{TableName: s.table, Item: evItem}},
-	})
-	if err != nil {
-		return fmt.Errorf("delete session %s: %w", sessionID, err)
+	// A session is live while its epoch is its user's, which only the user's item holds: the
+	// transaction checks both at the epoch most accounts have, 0, and a failed check hands
+	// back both items, which tell a dead session from one at a later epoch (tried once more,
+	// at that epoch: a second round trip only for accounts that revoked sessions before).
+	epoch := int64(0)
+	for attempt := 0; attempt < 2; attempt++ {
+		e := n(epoch)
+		reasons, err := s.transact(ctx, []types.TransactWriteItem{
+			{Delete: &types.Delete{
+				TableName:           s.table,
+				Key:                 sessionKey(userID, sessionID),
+				ConditionExpression: aws.String("token_hash = :h AND expires_at > :now AND epoch = :e"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":h": sAV(tokenHash), ":now": n(now.Unix()), ":e": e,
+				},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}},
+			{ConditionCheck: &types.ConditionCheck{
+				TableName:                           s.table,
+				Key:                                 userKey(userID),
+				ConditionExpression:                 aws.String("active = :t AND session_epoch = :e"),
+				ExpressionAttributeValues:           map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":e": e},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}},
+			{Put: &types.Put{TableName: s.table, Item: evItem}},
+		})
+		if err != nil {
+			return fmt.Errorf("delete session %s: %w", sessionID, err)
+		}
+		if reasons == nil {
+			return nil
+		}
+		var se sessionItem
+		var u userItem
+		if len(reasons) < 2 || reasons[0].Item == nil || reasons[1].Item == nil ||
+			attributevalue.UnmarshalMap(reasons[0].Item, &se) != nil || attributevalue.UnmarshalMap(reasons[1].Item, &u) != nil ||
+			se.TokenHash != tokenHash || se.ExpiresAt <= now.Unix() || !u.Active || se.Epoch != u.SessionEpoch || se.Epoch == epoch {
+			return user.ErrNotFound
+		}
+		epoch = se.Epoch
 	}
-	if reasons != nil {
-		return user.ErrNotFound
-	}
-	return nil
+	return user.ErrNotFound // moved to yet another epoch meanwhile: revoked
 }
 
 // EndAllSessions moves every copy of the user to a new session epoch in one transaction —

@@ -17,6 +17,9 @@ type Enrollment struct {
 	OTPAuthURL string
 }
 
+// ErrMFAOn is a TOTP enrollment asked for while one is in force: turn it off first.
+var ErrMFAOn = &apperr.Error{Code: apperr.Conflict, Detail: "mfa_enabled"}
+
 // errNoSecrets is a TOTP use with no way to seal or open its secret: a wiring mistake.
 var errNoSecrets = errors.New("user: no Secrets configured for TOTP")
 
@@ -32,7 +35,7 @@ func (s *Service) BeginTOTP(ctx context.Context, p *Principal) (*Enrollment, err
 		return nil, err
 	}
 	if p.User.MFAEnabled {
-		return nil, apperr.New(apperr.Conflict)
+		return nil, ErrMFAOn
 	}
 	if s.opts.Secrets == nil {
 		return nil, errNoSecrets
@@ -46,7 +49,9 @@ func (s *Service) BeginTOTP(ctx context.Context, p *Principal) (*Enrollment, err
 		return nil, err
 	}
 	m := &MFA{UserID: p.User.ID, SealedSecret: sealed, Pending: true}
-	if err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), MFA: m}); err != nil {
+	if err := s.store.Apply(ctx, &Tx{Now: s.now().UTC(), MFA: m}); errors.Is(err, ErrConflict) {
+		return nil, ErrMFAOn // turned on by another request since this one read the account
+	} else if err != nil {
 		return nil, err
 	}
 	return &Enrollment{Secret: secret, OTPAuthURL: auth.TOTPURL(s.opts.Issuer, p.User.Email, secret)}, nil
@@ -76,7 +81,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c 
 		return nil, err
 	}
 	if u.MFAEnabled {
-		return nil, apperr.New(apperr.Conflict)
+		return nil, ErrMFAOn
 	}
 	now := s.now().UTC()
 	if m == nil || !m.Pending {

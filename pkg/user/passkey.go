@@ -130,7 +130,7 @@ var ErrPasskeyInvalid = errors.New("user: passkey credential does not verify")
 var ErrInvalidPasskey = apperr.New(apperr.InvalidPasskey)
 
 // ErrPasskeyTaken is a credential already registered (to any account).
-var ErrPasskeyTaken = apperr.New(apperr.Conflict)
+var ErrPasskeyTaken = &apperr.Error{Code: apperr.Conflict, Detail: "passkey_taken"}
 
 // ErrPasskeysOff is a passkey route of a function built without a verifier, or with no
 // relying party configured or derivable: a deployment mistake.

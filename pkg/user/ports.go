@@ -30,8 +30,9 @@ type Store interface {
 	UserSessions(ctx context.Context, userID string) (*User, []*Session, error)
 	// TouchSession records that a session was seen at now.
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time) error
-	// EndSession deletes a session whose stored hash is tokenHash and which has not expired
-	// at now, and writes ev with it. ErrNotFound otherwise, and nothing is written.
+	// EndSession deletes a live session whose stored hash is tokenHash, and writes ev with
+	// it: not expired at now, of the user's current session epoch, the user active.
+	// ErrNotFound otherwise, and nothing is written.
 	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time, ev *Event) error
 	// EndAllSessions revokes every session of u at once (a new epoch on every copy of the
 	// user, conditioned on u.Version), writes ev with it, and then deletes the session items.

@@ -96,7 +96,8 @@ func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash strin
 	defer s.mu.Unlock()
 	k := sessionKey(userID, sessionID)
 	se, ok := s.sessions[k]
-	if !ok || se.TokenHash != tokenHash || se.ExpiresAt.Unix() <= now.Unix() {
+	u, ok2 := s.users[userID]
+	if !ok || !ok2 || se.TokenHash != tokenHash || se.ExpiresAt.Unix() <= now.Unix() || se.Epoch != u.SessionEpoch || !u.Active {
 		return user.ErrNotFound
 	}
 	delete(s.sessions, k)

@@ -289,6 +289,32 @@ func testSessions(t *testing.T, st user.Store) {
 		t.Errorf("second EndSession err = %v, want ErrNotFound", err)
 	}
 	checkEvents(t, st, u.ID, []string{ev.ID})
+
+	// A session of an earlier epoch is revoked, and one at the user's later epoch is live.
+	old, live := newSession(t, u), newSession(t, u)
+	apply(t, st, &user.Tx{Sessions: []*user.Session{old}})
+	next := *u
+	next.SessionEpoch, next.Version = 3, u.Version+1
+	live.Epoch = 3
+	apply(t, st, &user.Tx{Save: &user.Save{Next: &next, Prev: u}, Sessions: []*user.Session{live}})
+	if err := st.EndSession(ctx, u.ID, old.ID, old.TokenHash, now, logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("EndSession(a session of an earlier epoch) err = %v, want ErrNotFound", err)
+	}
+	checkEvents(t, st, u.ID, []string{ev.ID})
+	ev2 := logoutEvent(u)
+	if err := st.EndSession(ctx, u.ID, live.ID, live.TokenHash, now, ev2); err != nil {
+		t.Errorf("EndSession(a session at the user's later epoch): %v", err)
+	}
+	// A disabled user's session is not live either.
+	off := newSession(t, &next)
+	apply(t, st, &user.Tx{Sessions: []*user.Session{off}})
+	disabled := next
+	disabled.Active, disabled.Version = false, next.Version+1
+	apply(t, st, &user.Tx{Save: &user.Save{Next: &disabled, Prev: &next}})
+	if err := st.EndSession(ctx, u.ID, off.ID, off.TokenHash, now, logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("EndSession(a disabled user's session) err = %v, want ErrNotFound", err)
+	}
+	checkEvents(t, st, u.ID, []string{ev2.ID, ev.ID})
 }
 
 // logoutEvent is a new logout event of u.
