@@ -9,6 +9,7 @@ import (
 	"mime"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -41,6 +42,9 @@ func DecodeJSONLimit(r *Request, dst any, limit int, readOnly ...string) error {
 	if len(body) > limit {
 		return apperr.New(apperr.PayloadTooLarge)
 	}
+	if EncodedBody(r) {
+		return apperr.New(apperr.UnsupportedMediaType)
+	}
 	if len(bytes.TrimSpace(body)) > 0 || r.Header("Content-Type") != "" {
 		mt, params, err := mime.ParseMediaType(r.Header("Content-Type"))
 		if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
@@ -52,10 +56,115 @@ func DecodeJSONLimit(r *Request, dst any, limit int, readOnly ...string) error {
 			return apperr.New(apperr.UnsupportedMediaType)
 		}
 	}
-	if !utf8.Valid(body) {
+	if !utf8.Valid(body) || loneSurrogate(body) || duplicateNames(body) {
 		return apperr.New(apperr.MalformedJSON)
 	}
 	return decodeJSON(body, dst, readOnly)
+}
+
+// EncodedBody reports whether r's body is said to be compressed or otherwise encoded
+// (Content-Encoding): no route decodes one, and reading it as it is would misread it.
+func EncodedBody(r *Request) bool {
+	ce := strings.TrimSpace(r.Header("Content-Encoding"))
+	return ce != "" && !strings.EqualFold(ce, "identity")
+}
+
+// duplicateNames reports whether an object anywhere in body names a member twice. RFC 8259
+// leaves what that means open, and encoding/json keeps the last silently: the client may
+// believe it set the other. A body that is not JSON is left to the decoder to name.
+func duplicateNames(body []byte) bool {
+	if bytes.IndexByte(body, '{') < 0 {
+		return false
+	}
+	type object struct {
+		names   map[string]bool
+		wantKey bool
+	}
+	var stack []*object // nil entries are arrays
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1] != nil {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if n := len(stack); n > 0 && stack[n-1] != nil {
+					stack[n-1].wantKey = false
+				}
+				stack = append(stack, &object{names: map[string]bool{}, wantKey: true})
+			case '[':
+				if n := len(stack); n > 0 && stack[n-1] != nil {
+					stack[n-1].wantKey = false
+				}
+				stack = append(stack, nil)
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1] != nil && stack[n-1].wantKey {
+				if stack[n-1].names[t] {
+					return true
+				}
+				stack[n-1].names[t], stack[n-1].wantKey = true, false
+				continue
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+// loneSurrogate reports whether body escapes half of a UTF-16 surrogate pair (\ud800 not
+// followed by its low half, or a low half alone): encoding/json would store U+FFFD in its
+// place, and two different texts would become one.
+func loneSurrogate(body []byte) bool {
+	high := false // the escape before was a high surrogate
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		if i+1 >= len(body) || body[i+1] != 'u' || i+6 > len(body) {
+			if high {
+				return true
+			}
+			i++ // an escaped character: \\, \", \n …
+			continue
+		}
+		v, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+		i += 5
+		switch {
+		case err != nil:
+			return false // not JSON: the decoder says so
+		case v >= 0xd800 && v < 0xdc00:
+			if high {
+				return true
+			}
+			high = true
+		case v >= 0xdc00 && v < 0xe000:
+			if !high {
+				return true
+			}
+			high = false
+		default:
+			if high {
+				return true
+			}
+		}
+	}
+	return high
 }
 
 func decodeJSON(body []byte, dst any, readOnly []string) error {
@@ -207,6 +316,10 @@ func unknownFieldName(err error) (string, bool) {
 }
 
 func isUnknownField(err error) bool { _, ok := unknownFieldName(err); return ok }
+
+// NoBody refuses a body with members on a route that takes none (an empty body or {} is
+// fine): a member sent, such as "with_data" or "email", must not look accepted.
+func NoBody(r *Request) error { return DecodeOptionalJSON(r, &struct{}{}) }
 
 // DecodeOptionalJSON is DecodeJSON for a route whose body may be left out altogether.
 func DecodeOptionalJSON(r *Request, v any) error {

@@ -17,10 +17,12 @@ type fuzzTarget struct {
 
 // FuzzDecodeJSON: whatever the body, decoding answers nil or a client error with a code.
 func FuzzDecodeJSON(f *testing.F) {
-	for _, s := range []string{`{}`, `{"email":"a"}`, `{"count":1.5}`, `{"profile":{"b":1}}`, `[1]`, `{"email":"a"} x`, `{"id":1}`, "\xff", `{"attrs":{"k":[1,{"x":null}]}}`} {
+	for _, s := range []string{`{}`, `{"email":"a"}`, `{"count":1.5}`, `{"profile":{"b":1}}`, `[1]`, `{"email":"a"} x`, `{"id":1}`, "\xff", `{"attrs":{"k":[1,{"x":null}]}}`, `{"a":1,"a":2}`, `{"a":"\ud800"}`, `{"a":[{"b":1},{"b":2}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		duplicateNames(body) // neither panics nor loops, whatever the body
+		loneSurrogate(body)
 		var dst fuzzTarget
 		err := decodeJSON(body, &dst, ReadOnlyUserFields)
 		if err == nil {
@@ -31,4 +33,24 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("decode(%q) = %v, want nil or a 400 problem", body, err)
 		}
 	})
+}
+
+// duplicateNames and loneSurrogate on the shapes that matter.
+func TestDuplicateNamesAndLoneSurrogates(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"a":1,"a":2}`: true, `{"a":{"b":1,"b":2}}`: true, `{"a":[{"b":1},{"b":2}]}`: false,
+		`{"a":{"a":1}}`: false, `[{"x":1,"x":1}]`: true, `{"a":"a","b":"a"}`: false, `{"a":[1,"a"],"a2":{}}`: false,
+		`{"a":[],"a":{}}`: true, `{"k":{"x":[1,2]},"x":3}`: false,
+	} {
+		if got := duplicateNames([]byte(body)); got != want {
+			t.Errorf("duplicateNames(%s) = %v, want %v", body, got, want)
+		}
+	}
+	for body, want := range map[string]bool{
+		`"\ud800"`: true, `"\udc00"`: true, `"\ud800\udc00"`: false, `"\\ud800"`: false, `"\ud800x"`: true, `"\ud800\n"`: true, `"\u0041"`: false,
+	} {
+		if got := loneSurrogate([]byte(body)); got != want {
+			t.Errorf("loneSurrogate(%s) = %v, want %v", body, got, want)
+		}
+	}
 }

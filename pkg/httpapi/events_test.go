@@ -15,6 +15,8 @@ func TestMyEventsScenarios(t *testing.T) {
 		// GET /v1/me/events
 		{"events", call{method: "GET", path: "/v1/me/events", headers: me}, 200, "", []string{`"items":[`, `"type":"`, `"meta":{`}, nil},
 		{"events, paged", call{method: "GET", path: "/v1/me/events", headers: me, query: map[string]string{"page": "2", "per_page": "1"}}, 200, "", []string{`"page":2`, `"per_page":1`}, nil},
+		{"events, a per_page past any integer", call{method: "GET", path: "/v1/me/events", headers: me, query: map[string]string{"per_page": "9999999999999999999"}},
+			200, "", []string{`"per_page":100`}, nil},
 		{"events, bad per_page", call{method: "GET", path: "/v1/me/events", headers: me, query: map[string]string{"per_page": "0"}},
 			400, "validation_failed", []string{`"field":"per_page","code":"invalid_format"`}, nil},
 	}...)

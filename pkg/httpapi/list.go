@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -42,6 +43,9 @@ func PageOf(r *Request) (Page, error) {
 	}
 	if v := r.Query("per_page"); v != "" {
 		n, err := strconv.Atoi(v)
+		if errors.Is(err, strconv.ErrRange) && v[0] != '-' {
+			n, err = MaxPerPage, nil // more than any int: capped like any other value over 100
+		}
 		if err != nil || n < 1 {
 			errs.Add("per_page", apperr.FieldInvalidFormat)
 		} else {

@@ -18,7 +18,7 @@ func Logout(svc *user.Service) Handler {
 		}
 		// No member is taken: one sent (such as "all", which is a query parameter) must not
 		// look accepted.
-		bad := DecodeOptionalJSON(r, &struct{}{})
+		bad := NoBody(r)
 		var all bool
 		switch strings.ToLower(r.Query("all")) {
 		case "", "false", "0":

@@ -16,6 +16,9 @@ type suppressionView struct {
 // user's addresses again after SES reported a bounce or a complaint.
 func ClearMailSuppression(svc *user.Service) Handler {
 	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := NoBody(r); err != nil {
+			return nil, err
+		}
 		cleared, err := svc.ClearMailSuppression(ctx, p, r.Event.PathParameters["id"], client(r))
 		if err != nil {
 			return nil, err

@@ -15,7 +15,7 @@ type enrollmentView struct {
 // BeginTOTP serves POST /v1/me/mfa/totp.
 func BeginTOTP(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
-		if err := DecodeOptionalJSON(r, &struct{}{}); err != nil { // no member is taken
+		if err := NoBody(r); err != nil {
 			return nil, err
 		}
 		e, err := svc.BeginTOTP(ctx, p)

@@ -135,6 +135,9 @@ func AddPasskey(svc *user.Service) Handler {
 // RemovePasskey serves DELETE /v1/me/passkeys/{id}.
 func RemovePasskey(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := NoBody(r); err != nil {
+			return nil, err
+		}
 		if err := svc.RemovePasskey(ctx, p, r.Event.PathParameters["id"], client(r)); err != nil {
 			return nil, err
 		}

@@ -45,6 +45,14 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"read-only", patch(`{"role":"admin"}`), 400, "read_only", []string{`"field":"role"`}, nil},
 		{"unknown", patch(`{"nickname":"p"}`), 400, "unknown_field", []string{`"field":"nickname"`}, nil},
 		{"malformed", patch(`{"first_name":`), 400, "malformed_json", nil, nil},
+		{"a member named twice", patch(`{"first_name":"a","first_name":"b"}`), 400, "malformed_json", nil, nil},
+		{"a nested member named twice", patch(`{"address":{"city":"a","city":"b"}}`), 400, "malformed_json", nil, nil},
+		{"the same name in two objects", patch(`{"first_name":"Ann","address":{"first_name":"x"}}`), 400, "unknown_field", []string{`"field":"address.first_name"`}, nil},
+		{"a lone surrogate", patch(`{"last_name":"a\ud800b"}`), 400, "malformed_json", nil, nil},
+		{"a surrogate pair", patch(`{"last_name":"a\ud83d\ude00b"}`), 200, "", []string{`"last_name":"a😀b"`}, nil},
+		{"an escaped backslash before u", patch(`{"last_name":"a\\ud800"}`), 200, "", []string{`"last_name":"a\\ud800"`}, nil},
+		{"a compressed body", call{method: "PATCH", path: "/v1/me", headers: map[string]string{"Authorization": me["Authorization"], "Content-Encoding": "gzip"}, body: `{}`},
+			415, "unsupported_media_type", nil, nil},
 		{"a bad phone", patch(`{"phone":"12","current_password":"correct-horse-battery"}`), 400, "validation_failed", []string{`"field":"phone","code":"invalid_phone"`}, nil},
 	}...)
 	runScenarios(t, f, scenarios)

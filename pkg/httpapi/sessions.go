@@ -47,6 +47,9 @@ func ListSessions(svc *user.Service) Handler {
 // RevokeSession serves DELETE /v1/me/sessions/{session_id}.
 func RevokeSession(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := NoBody(r); err != nil {
+			return nil, err
+		}
 		if err := svc.RevokeSession(ctx, p, r.Event.PathParameters["session_id"], client(r)); err != nil {
 			return nil, err
 		}

@@ -66,9 +66,11 @@ func sessionTokenOf(r *Request) (string, error) {
 	if tok == "" {
 		errs.Add("refresh_token", apperr.FieldRequired)
 	}
-	for k := range form {
-		if k != "grant_type" && k != "refresh_token" && k != "client_id" && k != "scope" {
-			return "", &apperr.Error{Code: apperr.UnknownField, Fields: []apperr.FieldError{apperr.Field(k, apperr.FieldUnknown)}}
+	// OAuth's rules for the form (RFC 6749 §3.2): parameters the server does not know are
+	// ignored (client_id, scope, client_secret), and none may be sent twice.
+	for _, k := range []string{"grant_type", "refresh_token"} {
+		if len(form[k]) > 1 {
+			errs.Add(k, apperr.FieldInvalidFormat)
 		}
 	}
 	return tok, errs.Err()

@@ -142,6 +142,9 @@ func rawBool(raw json.RawMessage, field string, errs *apperr.Fields) *bool {
 // DeleteUser serves DELETE /v1/users/{id}; ?with_data=true also deletes what the user owns.
 func DeleteUser(svc *user.Service) Handler {
 	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := NoBody(r); err != nil {
+			return nil, err
+		}
 		var withData bool
 		switch strings.ToLower(r.Query("with_data")) { // True and TRUE, as some clients spell it
 		case "", "false", "0":
@@ -178,6 +181,9 @@ func SetUserPassword(svc *user.Service) Handler {
 // ConfirmUserEmail serves POST /v1/users/{id}/email/confirm.
 func ConfirmUserEmail(svc *user.Service) Handler {
 	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := NoBody(r); err != nil {
+			return nil, err
+		}
 		u, err := svc.ForceConfirmEmail(ctx, p, r.Event.PathParameters["id"], client(r))
 		if err != nil {
 			return nil, err

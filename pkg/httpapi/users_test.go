@@ -146,6 +146,10 @@ func TestUserAdminScenarios(t *testing.T) {
 		// POST /v1/users/{id}/email/confirm
 		{"confirm email", call{method: "POST", path: "/v1/users/{id}/email/confirm", headers: as, params: at(id)}, 200, "", []string{`"email_verified":true`}, nil},
 		{"confirm email, unknown", call{method: "POST", path: "/v1/users/{id}/email/confirm", headers: as, params: at(unknownID)}, 404, "not_found", nil, nil},
+		{"confirm email, a member", call{method: "POST", path: "/v1/users/{id}/email/confirm", headers: as, params: at(id), body: `{"email":"other@example.com"}`},
+			400, "unknown_field", []string{`"field":"email"`}, nil},
+		{"delete, with_data as a member", call{method: "DELETE", path: "/v1/users/{id}", headers: as, params: at(id), body: `{"with_data":true}`},
+			400, "unknown_field", []string{`"field":"with_data"`}, nil},
 
 		// GET /v1/users/{id}/events
 		{"events", call{method: "GET", path: "/v1/users/{id}/events", headers: as, params: at(id)}, 200, "", []string{`"items":[`, `"type":"`}, nil},

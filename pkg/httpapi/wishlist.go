@@ -112,6 +112,9 @@ func PutWish(svc *user.Service) Handler {
 // DeleteWish serves DELETE /v1/me/wishlist/{product_id}.
 func DeleteWish(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
+		if err := NoBody(r); err != nil {
+			return nil, err
+		}
 		if err := svc.RemoveWish(ctx, p, r.Event.PathParameters["product_id"]); err != nil {
 			return nil, err
 		}

@@ -60,6 +60,9 @@ func Put(svc *user.Service, images Images, limits upload.Limits) httpapi.Handler
 }
 
 func process(r *httpapi.Request, limits upload.Limits) (*avatar.Result, error) {
+	if httpapi.EncodedBody(r) {
+		return nil, apperr.New(apperr.UnsupportedMediaType)
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header("Content-Type"))
 	if mt == "multipart/form-data" {
 		body, err := r.Body()
@@ -89,6 +92,9 @@ func process(r *httpapi.Request, limits upload.Limits) (*avatar.Result, error) {
 // Delete serves DELETE /v1/me/avatar.
 func Delete(svc *user.Service) httpapi.Handler {
 	return httpapi.WithAuth(svc, func(ctx context.Context, r *httpapi.Request, p *user.Principal) (*httpapi.Response, error) {
+		if err := httpapi.NoBody(r); err != nil {
+			return nil, err
+		}
 		if err := svc.RemoveAvatar(ctx, p, httpapi.ClientOf(r)); err != nil {
 			return nil, err
 		}
