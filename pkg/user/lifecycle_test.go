@@ -311,6 +311,7 @@ func TestForgotPasswordMailsCode(t *testing.T) {
 		{"code alone", "", ""},
 		{"https link", "https://app.example.com/reset?code={{code}}", "https://app.example.com/reset?code="},
 		{"localhost link", "http://localhost:5173/reset?x=1&code={{code}}", "http://localhost:5173/reset?x=1&code="},
+		{"a link with the address", "https://app.example.com/reset?email={{email}}&code={{code}}", "https://app.example.com/reset?email=fay%40example.com&code="},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -496,7 +496,7 @@ func (s *Service) codeMail(u *User, codeKind, mailKind, address, link string, tt
 	}
 	m.ExpiresAt = exp
 	if link != "" {
-		m.Link = strings.ReplaceAll(link, "{{code}}", url.QueryEscape(code))
+		m.Link = fillLink(link, code, address)
 	} else {
 		m.Code = code
 	}
@@ -533,6 +533,12 @@ func (s *Service) linkTemplate(raw, fallback, self string) (string, error) {
 		return "", apperr.New(apperr.InvalidConfirmationURL)
 	}
 	return raw, nil
+}
+
+// fillLink is a mail's link from its confirmation_url: {{code}} becomes the code and
+// {{email}} the address the mail goes to, each query-escaped.
+func fillLink(link, code, address string) string {
+	return strings.NewReplacer("{{code}}", url.QueryEscape(code), "{{email}}", url.QueryEscape(address)).Replace(link)
 }
 
 // placeholders removes what a confirmation_url may hold besides a URI's characters.

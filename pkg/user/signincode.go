@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/url"
 	"strings"
 	"time"
 
@@ -91,7 +90,7 @@ func (s *Service) SendSignInCode(ctx context.Context, in SignInCodeInput) error 
 		exp := now.Add(s.opts.SignInCodeTTL)
 		m.Code, m.ExpiresAt = code, exp
 		if link != "" {
-			m.Link = strings.ReplaceAll(strings.ReplaceAll(link, "{{code}}", code), "{{email}}", url.QueryEscape(u.Email))
+			m.Link = fillLink(link, code, u.Email)
 		}
 		tx.SignInCode = &SignInCode{Email: u.Email, UserID: u.ID, Hash: hashSignInCode(u.ID, code), ExpiresAt: exp}
 		tx.Mails = []*mail.Mail{m}
