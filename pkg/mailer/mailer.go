@@ -5,6 +5,7 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/mail"
@@ -86,6 +88,14 @@ func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.Dy
 	return resp, nil
 }
 
+// refused reports whether SES refused a mail for what it is (MessageRejected, or an
+// InvalidParameterValue such as a recipient it cannot send to) rather than for now.
+func refused(err error) bool {
+	var rejected *sestypes.MessageRejected
+	var api smithy.APIError
+	return errors.As(err, &rejected) || errors.As(err, &api) && api.ErrorCode() == "InvalidParameterValue"
+}
+
 func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
 	pending, suppressed, err := m.Outbox.MailState(ctx, msg.ID, msg.To)
 	if err != nil {
@@ -117,7 +127,12 @@ func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
 	if m.ConfigurationSet != "" {
 		in.ConfigurationSetName = aws.String(m.ConfigurationSet)
 	}
-	if _, err = m.SES.SendEmail(ctx, in); err != nil {
+	if _, err = m.SES.SendEmail(ctx, in); refused(err) {
+		// No retry will send it: setting the batch aside would hold up the mail behind it.
+		m.Metrics.Count(ctx, metrics.MailsFailed, 1)
+		logging.Logger().Error("mail refused by SES", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To), "error", err.Error())
+		return m.Outbox.DeleteMail(ctx, msg.ID)
+	} else if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
 	m.Metrics.Count(ctx, metrics.MailsSent, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/userbase/userbase/pkg/logging"
@@ -72,9 +73,10 @@ func record(seq, id, to string) events.DynamoDBEventRecord {
 func TestHandle(t *testing.T) {
 	var logs bytes.Buffer
 	rec := metrics.New(logging.New(&logs, slog.LevelError), "test")
-	sender := &fakeSES{fail: map[string]error{"down@example.com": errors.New("throttled")}}
+	sender := &fakeSES{fail: map[string]error{"down@example.com": errors.New("throttled"),
+		"refused@example.com": &smithy.GenericAPIError{Code: "InvalidParameterValue", Message: "Local address contains control or whitespace"}}}
 	box := &fakeOutbox{
-		pending:    map[string]bool{"m1": true, "m2": true, "m3": true, "m4": true, "m5": true, "m6": true},
+		pending:    map[string]bool{"m1": true, "m2": true, "m3": true, "m4": true, "m5": true, "m6": true, "m7": true},
 		suppressed: map[string]string{"bounced@example.com": "bounce", "stranger@example.com": "complaint"},
 		owners:     map[string]string{"bounced@example.com": "user-1"},
 		skipped:    map[string]*user.Event{},
@@ -86,6 +88,7 @@ func TestHandle(t *testing.T) {
 		record("1", "m1", "ann@example.com"),
 		record("2", "m2", "bounced@example.com"),
 		record("3", "m3", "stranger@example.com"),
+		record("31", "m7", "refused@example.com"), // refused for good: dropped, not retried
 		record("4", "m4", "down@example.com"),
 		record("5", "m5", "bob@example.com"), // after the failure: left for the retry
 	}})
@@ -116,6 +119,9 @@ func TestHandle(t *testing.T) {
 			t.Errorf("%s is no longer pending", id)
 		}
 	}
+	if box.pending["m7"] {
+		t.Error("m7, refused by SES for good, is still pending")
+	}
 	counts := map[string]float64{}
 	for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
 		ps, _ := metrics.Parse(line)
@@ -123,7 +129,7 @@ func TestHandle(t *testing.T) {
 			counts[p.Name] += p.Value
 		}
 	}
-	if diff := cmp.Diff(map[string]float64{metrics.MailsSent: 1, metrics.MailsSuppressed: 2, metrics.MailsFailed: 1}, counts); diff != "" {
+	if diff := cmp.Diff(map[string]float64{metrics.MailsSent: 1, metrics.MailsSuppressed: 2, metrics.MailsFailed: 2}, counts); diff != "" {
 		t.Errorf("metrics (-want +got):\n%s", diff)
 	}
 

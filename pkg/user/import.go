@@ -39,7 +39,7 @@ var ErrAlreadyImported = errors.New("user: already imported")
 func (s *Service) ImportUser(ctx context.Context, rec ImportRecord) error {
 	now := s.now().UTC()
 	var errs apperr.Fields
-	email := s.checkEmail(rec.Email, "email", &errs)
+	email := s.checkNewEmail(rec.Email, "email", &errs)
 	switch {
 	case rec.PasswordHash == "":
 		errs.Add("password_hash", apperr.FieldRequired)

@@ -136,7 +136,7 @@ func (s *Service) patched(ctx context.Context, cur *User, patch Patch, byAdmin b
 	}
 	var newEmail string
 	if patch.Email != nil {
-		newEmail = s.checkEmail(*patch.Email, "email", &errs)
+		newEmail = s.checkNewEmail(*patch.Email, "email", &errs)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, nil, err

@@ -275,7 +275,7 @@ var ErrInvalidCredentials = apperr.New(apperr.InvalidCredentials)
 func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	now := s.now().UTC()
 	var errs apperr.Fields
-	email := s.checkEmail(r.Email, "email", &errs)
+	email := s.checkNewEmail(r.Email, "email", &errs)
 	password := s.checkNewPassword(r.Password, "password", &errs)
 	id, err := auth.NewID()
 	if err != nil {
@@ -559,6 +559,28 @@ func uriChars(s string) bool {
 
 func isLoopback(host string) bool {
 	return strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1"
+}
+
+// checkNewEmail is checkEmail for an address an account is about to take: its local part
+// must be ASCII too, since SES sends to no other (it has no SMTPUTF8), and an address the
+// service cannot mail could never be confirmed or reset. Accounts that have one still sign
+// in with it.
+func (s *Service) checkNewEmail(raw, field string, errs *apperr.Fields) string {
+	e := s.checkEmail(raw, field, errs)
+	if at := strings.LastIndexByte(e, '@'); at > 0 && !isASCII(e[:at]) {
+		errs.Add(field, apperr.FieldInvalidEmail)
+	}
+	return e
+}
+
+// isASCII reports whether s holds only 7-bit characters.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) checkEmail(raw, field string, errs *apperr.Fields) string {

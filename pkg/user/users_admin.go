@@ -30,7 +30,7 @@ type AdminCreate struct {
 func (s *Service) CreateUser(ctx context.Context, admin *Principal, in AdminCreate, c Client) (*User, string, error) {
 	now := s.now().UTC()
 	var errs apperr.Fields
-	email := s.checkEmail(in.Email, "email", &errs)
+	email := s.checkNewEmail(in.Email, "email", &errs)
 	generated := ""
 	password := in.Password
 	if password == "" {
