@@ -48,6 +48,8 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"a member named twice", patch(`{"first_name":"a","first_name":"b"}`), 400, "malformed_json", nil, nil},
 		{"a nested member named twice", patch(`{"address":{"city":"a","city":"b"}}`), 400, "malformed_json", nil, nil},
 		{"the same name in two objects", patch(`{"first_name":"Ann","address":{"first_name":"x"}}`), 400, "unknown_field", []string{`"field":"address.first_name"`}, nil},
+		{"a direction override in a name", patch(`{"last_name":"a\u202eb"}`), 400, "validation_failed", []string{`"field":"last_name","code":"invalid_format"`}, nil},
+		{"a Persian name with a joiner and a mark", patch(`{"last_name":"می\u200cخواهم\u200f"}`), 200, "", nil, nil},
 		{"a lone surrogate", patch(`{"last_name":"a\ud800b"}`), 400, "malformed_json", nil, nil},
 		{"a surrogate pair", patch(`{"last_name":"a\ud83d\ude00b"}`), 200, "", []string{`"last_name":"a😀b"`}, nil},
 		{"an escaped backslash before u", patch(`{"last_name":"a\\ud800"}`), 200, "", []string{`"last_name":"a\\ud800"`}, nil},

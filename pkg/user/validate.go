@@ -129,10 +129,13 @@ func (p *Profile) apply(u *User, now time.Time, errs *apperr.Fields) {
 }
 
 // text is a free-text field as stored: trimmed and NFC-normalized, so that search and
-// comparisons see one form of each character.
+// comparisons see one form of each character. Control characters and the bidirectional
+// embeddings, overrides and isolates are refused: put in a mail's greeting or a page, an
+// override turns the rest of the line around. Marks (U+200E, U+200F) and joiners, which
+// Persian text needs, stay.
 func text(s, field string, max int, errs *apperr.Fields) string {
 	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 || strings.IndexFunc(s, bidiControl) >= 0 {
 		errs.Add(field, apperr.FieldInvalidFormat)
 		return ""
 	}
@@ -142,6 +145,12 @@ func text(s, field string, max int, errs *apperr.Fields) string {
 		return ""
 	}
 	return s
+}
+
+// bidiControl reports whether r embeds, overrides or isolates text direction (U+202A to
+// U+202E, U+2066 to U+2069).
+func bidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 func address(a Address, errs *apperr.Fields) *Address {
