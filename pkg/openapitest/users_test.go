@@ -97,7 +97,7 @@ func TestCheckAdminRoutes(t *testing.T) {
 		{"create answering 200", "POST", "/v1/users", 200, noStore, created(validUser, ""), ErrStatus},
 		{"exists answering 404", "GET", "/v1/users/exists?login=x", 404, prob, problem("404", "not_found", ""), ErrStatus},
 		{"password answering 200", "PUT", "/v1/users/" + id + "/password", 200, json, validUser, ErrStatus},
-		{"admin routes are not rate limited", "POST", "/v1/users", 429, headers("Content-Type", problemCT, "Retry-After", "5"), problem("429", "rate_limited", ""), ErrStatus},
+		{"a search is not rate limited", "GET", "/v1/users", 429, headers("Content-Type", problemCT, "Retry-After", "5"), problem("429", "rate_limited", ""), ErrStatus},
 		{"no PUT on a user", "PUT", "/v1/users/" + id, 200, json, validUser, ErrNoOperation},
 
 		// Headers.
