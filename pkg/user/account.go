@@ -2,6 +2,7 @@ package user
 
 import (
 	"context"
+	"errors"
 
 	"github.com/userbase/userbase/pkg/mail"
 )
@@ -15,14 +16,31 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 		return err
 	}
 	u := p.User
-	now := s.now().UTC()
-	n, err := s.notice(u, mail.KindAccountDeleted, u.Email, now)
+	// The removal is conditioned on the version read: a change made meanwhile (another
+	// session's profile update, a sign-in failure) is read again, not answered with 409.
+	err := optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			cur, err := s.store.User(ctx, u.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return ErrUnauthenticated
+			case err != nil:
+				return err
+			case cur.SessionEpoch != u.SessionEpoch || !cur.Active:
+				return ErrUnauthenticated // this session was revoked meanwhile
+			}
+			u = cur
+		}
+		now := s.now().UTC()
+		n, err := s.notice(u, mail.KindAccountDeleted, u.Email, now)
+		if err != nil {
+			return err
+		}
+		// The last active admin cannot go this way either (last_admin), and an admin
+		// leaving is counted out.
+		return s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}, AdminDelta: -activeAdmin(u)})
+	})
 	if err != nil {
-		return err
-	}
-	// The last active admin cannot go this way either (last_admin), and an admin leaving
-	// is counted out.
-	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}, AdminDelta: -activeAdmin(u)}); err != nil {
 		return err
 	}
 	if err := s.store.DeleteUserItems(ctx, u.ID); err != nil {

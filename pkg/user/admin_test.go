@@ -204,3 +204,40 @@ func TestAnEnrollmentBegunBeforeMFAWentOnLeavesItInForce(t *testing.T) {
 		t.Errorf("signing in with the secret in force: %v", err)
 	}
 }
+
+// A password change, a self-delete and an admin's delete made while another request
+// changed the profile are made on the state read again, not answered with 409.
+func TestWritesRacingAProfileChangeAreRetried(t *testing.T) {
+	svc, st, _ := newService(t)
+	admin := adminPrincipal(t, svc, "retry-admin@example.com")
+	for _, tt := range []struct {
+		name string
+		do   func(m *user.Auth) error
+	}{
+		{"a password change", func(m *user.Auth) error {
+			return svc.ChangePassword(t.Context(), principal(t, svc, m.Token), user.PasswordChange{Current: goodPassword, New: "another-good-passphrase", Confirm: "another-good-passphrase"}, user.Client{})
+		}},
+		{"a self-delete", func(m *user.Auth) error {
+			return svc.DeleteAccount(t.Context(), principal(t, svc, m.Token), goodPassword, user.Client{})
+		}},
+		{"an admin's delete", func(m *user.Auth) error {
+			return svc.DeleteUser(t.Context(), admin, m.User.ID, false)
+		}},
+	} {
+		m := signUp(t, svc, "retried-"+strings.ReplaceAll(tt.name, " ", "-")+"@example.com")
+		other := mustLogin(t, svc, m.User.Email, goodPassword)
+		st.BeforeApply = func(tx *user.Tx) {
+			if tx.Save == nil && tx.Remove == nil {
+				return // not the write that races
+			}
+			st.BeforeApply = nil
+			name := "Meanwhile"
+			if _, err := svc.UpdateProfile(t.Context(), principal(t, svc, other.Token), user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tt.do(m); err != nil {
+			t.Errorf("%s racing a profile change: %v", tt.name, err)
+		}
+	}
+}

@@ -181,23 +181,39 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC()
-	next := withPassword(u, hash, now)
-	stamp := *p.Session
-	if proved {
-		stamp = *s.reopened(p, now)
-	}
-	stamp.Epoch = next.SessionEpoch
-	ev, err := s.event(u.ID, EventPasswordChanged, now, c, nil)
-	if err != nil {
-		return err
-	}
-	m, err := s.notice(u, mail.KindPasswordChanged, u.Email, now)
-	if err != nil {
-		return err
-	}
-	return sessionEnded(s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
-		Events: []*Event{ev}, Mails: []*mail.Mail{m}}))
+	// The write is conditioned on the version read: a change made meanwhile (another
+	// session's profile update, a sign-in failure) is read again, not answered with 409.
+	return optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			cur, err := s.store.User(ctx, u.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return ErrUnauthenticated
+			case err != nil:
+				return err
+			case cur.SessionEpoch != u.SessionEpoch || !cur.Active:
+				return ErrUnauthenticated // this session was revoked meanwhile
+			}
+			u = cur
+		}
+		now := s.now().UTC()
+		next := withPassword(u, hash, now)
+		stamp := *p.Session
+		if proved {
+			stamp = *s.reopened(p, now)
+		}
+		stamp.Epoch = next.SessionEpoch
+		ev, err := s.event(u.ID, EventPasswordChanged, now, c, nil)
+		if err != nil {
+			return err
+		}
+		m, err := s.notice(u, mail.KindPasswordChanged, u.Email, now)
+		if err != nil {
+			return err
+		}
+		return sessionEnded(s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
+			Events: []*Event{ev}, Mails: []*mail.Mail{m}}))
+	})
 }
 
 // withPassword is cur with a new password hash: a new version, a new session epoch and a

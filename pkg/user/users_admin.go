@@ -184,19 +184,25 @@ func (s *Service) DeleteUser(ctx context.Context, admin *Principal, id string, w
 	if !auth.ValidID(id) {
 		return nil
 	}
-	u, err := s.store.User(ctx, id)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		if withData {
-			return s.deleteData(ctx, id)
+	// The removal is conditioned on the version read: a change made meanwhile (a profile
+	// update, a sign-in failure) is read again, not answered with 409.
+	gone := false
+	err := optimistic(ctx, func(int) error {
+		u, err := s.store.User(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			gone = true
+			return nil
+		case err != nil:
+			return err
 		}
-		return nil
-	case err != nil:
+		return s.store.Apply(ctx, &Tx{Now: s.now().UTC(), Remove: u, AdminDelta: -activeAdmin(u)})
+	})
+	if err != nil {
 		return err
 	}
-	now := s.now().UTC()
-	if err := s.store.Apply(ctx, &Tx{Now: now, Remove: u, AdminDelta: -activeAdmin(u)}); err != nil {
-		return err
+	if gone && !withData {
+		return nil
 	}
 	if withData {
 		return s.deleteData(ctx, id)
