@@ -263,7 +263,7 @@ func problem(r *Request, err error) (*Response, error) {
 	if e.Detail != "" {
 		p.Detail = i18n.T(r.Lang, "detail."+string(e.Code)+"."+e.Detail)
 	}
-	headers := map[string]string{"Content-Type": "application/problem+json"}
+	headers := map[string]string{"Content-Type": "application/problem+json", "Content-Language": string(r.Lang)}
 	if e.Code == apperr.RateLimited {
 		secs := int64((e.RetryAfter + time.Second - 1) / time.Second)
 		if secs < 1 {

@@ -227,6 +227,9 @@ func runScenarios(t *testing.T, f *fixture, scenarios []scenario) {
 				if tt.wantStatus == 401 && resp.Headers["WWW-Authenticate"] != "Bearer" {
 					t.Errorf("401 without WWW-Authenticate: Bearer")
 				}
+				if lang := resp.Headers["Content-Language"]; lang != "en" && lang != "fa" && lang != "ru" {
+					t.Errorf("problem with Content-Language %q, want the language of its texts", lang)
+				}
 			}
 			for _, w := range tt.wantBody {
 				if !strings.Contains(resp.Body, w) {

@@ -32,13 +32,19 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 			u = cur
 		}
 		now := s.now().UTC()
-		n, err := s.notice(u, mail.KindAccountDeleted, u.Email, now)
-		if err != nil {
-			return err
+		tx := &Tx{Now: now, Remove: u, AdminDelta: -activeAdmin(u)}
+		// The notice goes only to a confirmed address: signing up someone else's address and
+		// deleting the account again, over and over, must not mail its owner each time.
+		if u.EmailVerified {
+			n, err := s.notice(u, mail.KindAccountDeleted, u.Email, now)
+			if err != nil {
+				return err
+			}
+			tx.Mails = []*mail.Mail{n}
 		}
 		// The last active admin cannot go this way either (last_admin), and an admin
 		// leaving is counted out.
-		return s.store.Apply(ctx, &Tx{Now: now, Remove: u, Mails: []*mail.Mail{n}, AdminDelta: -activeAdmin(u)})
+		return s.store.Apply(ctx, tx)
 	})
 	if err != nil {
 		return err

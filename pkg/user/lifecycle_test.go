@@ -1467,6 +1467,8 @@ func TestDeleteAccount(t *testing.T) {
 	checkErr(t, "DeleteAccount without a proof", svc.DeleteAccount(t.Context(), p, "", user.Client{}), apperr.ReauthenticationRequired)
 	principal(t, svc, a.Token)
 
+	saveUser(t, st, a.User.ID, func(u *user.User) { u.EmailVerified = true }) // the notice goes only to a confirmed address
+	p = principal(t, svc, a.Token)
 	if err := svc.DeleteAccount(t.Context(), p, goodPassword, user.Client{}); err != nil {
 		t.Fatalf("DeleteAccount: %v", err)
 	}
@@ -1492,6 +1494,14 @@ func TestDeleteAccount(t *testing.T) {
 	mustLogin(t, svc, "del@example.com", newPassword)
 	if got := eventTypes(t, svc, b.User.ID); len(got) != 2 {
 		t.Errorf("got events %v of the new account, want its own two", got)
+	}
+	// An account whose address was never confirmed goes without mailing it: whoever signed
+	// up someone else's address cannot mail its owner by deleting the account again and again.
+	if err := svc.DeleteAccount(t.Context(), principal(t, svc, b.Token), newPassword, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mailsOf(st, mail.KindAccountDeleted, "del@example.com")); n != 1 {
+		t.Errorf("%d deletion notices to del@example.com, want only the confirmed account's", n)
 	}
 }
 
