@@ -220,6 +220,9 @@ type problemBody struct {
 	Errors    []fieldProblem `json:"errors,omitempty"`
 	RequestID string         `json:"request_id"`
 	MFAToken  string         `json:"mfa_token,omitempty"`
+	// OAuthError is OAuth 2.0's error code (RFC 6749 §5.2) beside the problem's own, on the
+	// token route, so OAuth client libraries tell a dead session from a bad request.
+	OAuthError string `json:"error,omitempty"`
 }
 
 type fieldProblem struct {
@@ -280,6 +283,9 @@ func problem(r *Request, err error) (*Response, error) {
 	}
 	if tok, ok := e.Extra["mfa_token"].(string); ok {
 		p.MFAToken = tok
+	}
+	if oe, ok := e.Extra["error"].(string); ok {
+		p.OAuthError = oe
 	}
 	for _, f := range e.Fields {
 		p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Code: f.Code, Message: fieldMessage(r.Lang, f)})

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/user"
@@ -22,15 +23,40 @@ func Token(svc *user.Service) Handler {
 	return func(ctx context.Context, r *Request) (*Response, error) {
 		tok, err := sessionTokenOf(r)
 		if err != nil {
-			return nil, err
+			return nil, oauthError(err)
 		}
 		p, at, err := svc.RefreshAccess(ctx, tok)
 		if err != nil {
-			return nil, err
+			return nil, oauthError(err)
 		}
 		r.UserID = p.User.ID
 		return JSON(http.StatusOK, viewAccess(at)), nil
 	}
+}
+
+// oauthError adds OAuth 2.0's error code (RFC 6749 §5.2) to a client error of the token
+// route: invalid_grant for a session token that is not live, unsupported_grant_type for a
+// grant other than refresh_token, invalid_request for any other bad request. Limits and
+// the service's own failures pass as they are.
+func oauthError(err error) error {
+	e, ok := apperr.As(err)
+	if !ok {
+		return err
+	}
+	code := "invalid_request"
+	switch {
+	case e.Code == apperr.Unauthenticated:
+		code = "invalid_grant"
+	case apperr.Status(e.Code) >= 500 || e.Code == apperr.RateLimited:
+		return err
+	case slices.ContainsFunc(e.Fields, func(f apperr.FieldError) bool {
+		return f.Field == "grant_type" && f.Code == apperr.FieldInvalidChoice
+	}):
+		code = "unsupported_grant_type"
+	}
+	out := *e
+	out.Extra = map[string]any{"error": code}
+	return &out
 }
 
 // sessionTokenOf reads the session token of a token request in either form.
