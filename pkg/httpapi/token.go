@@ -56,6 +56,9 @@ func oauthError(err error) error {
 	}
 	out := *e
 	out.Extra = map[string]any{"error": code}
+	if e.Code == apperr.Unauthenticated {
+		out.Detail = "session_token" // the token came in the body, not a header
+	}
 	return &out
 }
 

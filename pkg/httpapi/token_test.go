@@ -75,7 +75,7 @@ func TestAccessTokens(t *testing.T) {
 		{"token as an OAuth refresh grant", call{method: "POST", path: "/v1/auth/token",
 			headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
 			body:    url.Values{"grant_type": {"refresh_token"}, "refresh_token": {session}, "client_id": {"spa"}}.Encode()}, 200, "", `"expires_in":900`},
-		{"an access token does not mint", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + signIn.AccessToken + `"}`}, 401, "unauthenticated", `"error":"invalid_grant"`},
+		{"an access token does not mint", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + signIn.AccessToken + `"}`}, 401, "unauthenticated", `"detail":"The session token is unknown, expired or revoked: sign in again.","request_id":"req-1","error":"invalid_grant"`},
 		{"no token", call{method: "POST", path: "/v1/auth/token", body: `{}`}, 400, "validation_failed", `"error":"invalid_request"`},
 		{"another grant", call{method: "POST", path: "/v1/auth/token", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
 			body: "grant_type=password&refresh_token=x"}, 400, "validation_failed", `"error":"unsupported_grant_type"`},
@@ -89,7 +89,7 @@ func TestAccessTokens(t *testing.T) {
 		{"alg none", call{method: "GET", path: "/v1/me", headers: bearer(algNone(signIn.AccessToken))}, 401, "unauthenticated", ""},
 		{"logout with the access token", call{method: "POST", path: "/v1/auth/logout", headers: bearer(signIn.AccessToken)}, 204, "", ""},
 		{"the access token after its session ended", call{method: "GET", path: "/v1/me", headers: bearer(signIn.AccessToken)}, 401, "unauthenticated", ""},
-		{"no refresh after the session ended", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + session + `"}`}, 401, "unauthenticated", `"error":"invalid_grant"`},
+		{"no refresh after the session ended", call{method: "POST", path: "/v1/auth/token", body: `{"token":"` + session + `"}`}, 401, "unauthenticated", `"detail":"The session token is unknown, expired or revoked: sign in again.","request_id":"req-1","error":"invalid_grant"`},
 	}
 	for _, s := range steps {
 		resp := f.do(t, s.call)
