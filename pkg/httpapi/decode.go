@@ -323,7 +323,8 @@ func NoBody(r *Request) error { return DecodeOptionalJSON(r, &struct{}{}) }
 
 // DecodeOptionalJSON is DecodeJSON for a route whose body may be left out altogether.
 func DecodeOptionalJSON(r *Request, v any) error {
-	if strings.TrimSpace(r.Event.Body) == "" {
+	// JSON null is no body too: it is what a client's encoder writes for nothing.
+	if b := strings.TrimSpace(r.Event.Body); b == "" || b == "null" && !r.Event.IsBase64Encoded {
 		return nil
 	}
 	return DecodeJSON(r, v)

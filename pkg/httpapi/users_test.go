@@ -148,6 +148,8 @@ func TestUserAdminScenarios(t *testing.T) {
 		{"confirm email, unknown", call{method: "POST", path: "/v1/users/{id}/email/confirm", headers: as, params: at(unknownID)}, 404, "not_found", nil, nil},
 		{"confirm email, a member", call{method: "POST", path: "/v1/users/{id}/email/confirm", headers: as, params: at(id), body: `{"email":"other@example.com"}`},
 			400, "unknown_field", []string{`"field":"email"`}, nil},
+		{"confirm email, a null body", call{method: "POST", path: "/v1/users/{id}/email/confirm", headers: as, params: at(id), body: `null`},
+			200, "", []string{`"email_verified":true`}, nil},
 		{"delete, with_data as a member", call{method: "DELETE", path: "/v1/users/{id}", headers: as, params: at(id), body: `{"with_data":true}`},
 			400, "unknown_field", []string{`"field":"with_data"`}, nil},
 
