@@ -75,13 +75,16 @@ func sessionTokenOf(r *Request) (string, error) {
 		}
 		return in.Token, nil
 	}
+	if EncodedBody(r) {
+		return "", apperr.New(apperr.UnsupportedMediaType)
+	}
 	body, err := r.Body()
 	if err != nil || len(body) > MaxJSONBody {
 		return "", apperr.New(apperr.PayloadTooLarge)
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return "", apperr.New(apperr.MalformedJSON)
+		return "", &apperr.Error{Code: apperr.MalformedJSON, Detail: "form"}
 	}
 	var errs apperr.Fields
 	switch gt := form.Get("grant_type"); gt {

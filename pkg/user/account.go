@@ -2,7 +2,6 @@ package user
 
 import (
 	"context"
-	"errors"
 
 	"github.com/userbase/userbase/pkg/mail"
 )
@@ -20,14 +19,9 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	// session's profile update, a sign-in failure) is read again, not answered with 409.
 	err := optimistic(ctx, func(attempt int) error {
 		if attempt > 0 {
-			cur, err := s.store.User(ctx, u.ID)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				return ErrUnauthenticated
-			case err != nil:
+			cur, err := s.reread(ctx, p)
+			if err != nil {
 				return err
-			case cur.SessionEpoch != u.SessionEpoch || !cur.Active:
-				return ErrUnauthenticated // this session was revoked meanwhile
 			}
 			u = cur
 		}

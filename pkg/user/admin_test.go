@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/userbase/userbase/pkg/apperr"
+	"github.com/userbase/userbase/pkg/mail"
 	"github.com/userbase/userbase/pkg/user"
 )
 
@@ -239,5 +241,67 @@ func TestWritesRacingAProfileChangeAreRetried(t *testing.T) {
 		if err := tt.do(m); err != nil {
 			t.Errorf("%s racing a profile change: %v", tt.name, err)
 		}
+	}
+}
+
+// A change retried after another request won is made only while the caller's session is
+// still live: a password changed, or the account disabled, in between ends the request
+// with 401, as a moment later it would have.
+func TestARetriedChangeNeedsTheSessionStillLive(t *testing.T) {
+	svc, st, _ := newService(t)
+	m := signUp(t, svc, "retry-live@example.com")
+	other := mustLogin(t, svc, "retry-live@example.com", goodPassword)
+	st.BeforeApply = func(tx *user.Tx) {
+		if tx.Save == nil {
+			return
+		}
+		st.BeforeApply = nil
+		if err := svc.ChangePassword(t.Context(), principal(t, svc, other.Token),
+			user.PasswordChange{Current: goodPassword, New: "another-good-passphrase", Confirm: "another-good-passphrase"}, user.Client{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	email := "taken-over@example.com"
+	_, err := svc.UpdateProfile(t.Context(), principal(t, svc, m.Token), user.Patch{Email: &email, CurrentPassword: goodPassword}, user.Client{})
+	checkErr(t, "an email change whose session a password change ended meanwhile", err, apperr.Unauthenticated)
+	if ms := mailsOf(st, mail.KindEmailChangeCode, email); len(ms) != 0 {
+		t.Errorf("%d email change codes mailed, want none", len(ms))
+	}
+}
+
+// Turning TOTP on and off while another session changes the profile is made on the state
+// read again, not answered with 409.
+func TestTOTPOnAndOffRacingAProfileChange(t *testing.T) {
+	svc, st, c := newService(t)
+	m := signUp(t, svc, "totp-race@example.com")
+	other := mustLogin(t, svc, "totp-race@example.com", goodPassword)
+	var tok string
+	race := func() {
+		st.BeforeApply = func(tx *user.Tx) {
+			if tx.Save == nil {
+				return
+			}
+			st.BeforeApply = nil
+			name := "Meanwhile"
+			if _, err := svc.UpdateProfile(t.Context(), principal(t, svc, tok), user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tok = other.Token
+	p := reauthed(t, svc, m.Token)
+	en, err := svc.BeginTOTP(t.Context(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	race()
+	if _, err := svc.ConfirmTOTP(t.Context(), p, totpAt(t, en.Secret, c.t), user.Client{}); err != nil {
+		t.Fatalf("ConfirmTOTP racing a profile change: %v", err)
+	}
+	c.t = c.t.Add(30 * time.Second)
+	tok = m.Token // turning MFA on ended the other session
+	race()
+	if err := svc.DisableTOTP(t.Context(), principal(t, svc, m.Token), goodPassword, totpAt(t, en.Secret, c.t), user.Client{}); err != nil {
+		t.Errorf("DisableTOTP racing a profile change: %v", err)
 	}
 }

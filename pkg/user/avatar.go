@@ -49,7 +49,7 @@ func (s *Service) AvatarURLs(ctx context.Context, u *User) (image, thumb string)
 // profile-update limit, then deletes the previous image. If the user cannot be saved, the
 // new image is deleted, so no object is left unreferenced.
 func (s *Service) SetAvatar(ctx context.Context, p *Principal, key string, c Client) (*User, error) {
-	return s.swapAvatar(ctx, p.User, key, c)
+	return s.swapAvatar(ctx, p, key, c)
 }
 
 // RemoveAvatar deletes the user's avatar record and objects. Removing none is not an
@@ -58,16 +58,17 @@ func (s *Service) RemoveAvatar(ctx context.Context, p *Principal, c Client) erro
 	if p.User.AvatarKey == "" {
 		return nil
 	}
-	_, err := s.swapAvatar(ctx, p.User, "", c)
+	_, err := s.swapAvatar(ctx, p, "", c)
 	return err
 }
 
-func (s *Service) swapAvatar(ctx context.Context, cur *User, key string, c Client) (*User, error) {
+func (s *Service) swapAvatar(ctx context.Context, p *Principal, key string, c Client) (*User, error) {
 	var out *User
+	cur := p.User
 	err := optimistic(ctx, func(attempt int) error {
 		if attempt > 0 {
 			var err error
-			if cur, err = s.store.User(ctx, cur.ID); err != nil {
+			if cur, err = s.reread(ctx, p); err != nil {
 				return err
 			}
 		}

@@ -76,9 +76,28 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, c 
 	if code == "" {
 		return nil, apperr.Invalid(apperr.Field("code", apperr.FieldRequired))
 	}
+	// The write is conditioned on the account read: a change made meanwhile (a profile
+	// update, a failed sign-in) is read again, not answered with 409.
+	var codes []string
+	err := optimistic(ctx, func(attempt int) error {
+		var err error
+		codes, err = s.confirmTOTP(ctx, p, code, attempt, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// confirmTOTP is one attempt of ConfirmTOTP; a retry needs the caller's session still live.
+func (s *Service) confirmTOTP(ctx context.Context, p *Principal, code string, attempt int, c Client) ([]string, error) {
 	u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
 	if err != nil {
 		return nil, err
+	}
+	if attempt > 0 && (!u.Active || p.Session != nil && u.SessionEpoch != p.Session.Epoch) {
+		return nil, ErrUnauthenticated
 	}
 	if u.MFAEnabled {
 		return nil, ErrMFAOn
@@ -133,37 +152,44 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 	if _, err := s.reauthenticated(ctx, p, password, "password", c); err != nil {
 		return err
 	}
-	u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
-	if errors.Is(err, ErrNotFound) {
-		return ErrUnauthenticated
-	}
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	if !u.MFAEnabled || m == nil || m.Pending {
-		return ErrInvalidCode
-	}
-	use, err := s.secondFactor(ctx, u, m, code, c, now)
-	if err != nil {
-		return err
-	}
-	next := *u
-	next.MFAEnabled, next.Version, next.UpdatedAt = false, u.Version+1, now
-	ev, err := s.event(u.ID, EventMFADisabled, now, c, nil)
-	if err != nil {
-		return err
-	}
-	n, err := s.notice(u, mail.KindMFADisabled, u.Email, now)
-	if err != nil {
-		return err
-	}
-	tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID, MFAUse: use,
-		Events: []*Event{ev}, Mails: []*mail.Mail{n}}
-	if password != "" { // both factors were proved: the password above, the code here
-		tx.Reauth = s.reopened(p, now)
-	}
-	return sessionEnded(s.store.Apply(ctx, tx))
+	// The write is conditioned on the account read: a change made meanwhile (a profile
+	// update, a failed sign-in) is read again, not answered with 409.
+	return optimistic(ctx, func(attempt int) error {
+		u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
+		if errors.Is(err, ErrNotFound) {
+			return ErrUnauthenticated
+		}
+		if err != nil {
+			return err
+		}
+		if attempt > 0 && (!u.Active || p.Session != nil && u.SessionEpoch != p.Session.Epoch) {
+			return ErrUnauthenticated
+		}
+		now := s.now().UTC()
+		if !u.MFAEnabled || m == nil || m.Pending {
+			return ErrInvalidCode
+		}
+		use, err := s.secondFactor(ctx, u, m, code, c, now)
+		if err != nil {
+			return err
+		}
+		next := *u
+		next.MFAEnabled, next.Version, next.UpdatedAt = false, u.Version+1, now
+		ev, err := s.event(u.ID, EventMFADisabled, now, c, nil)
+		if err != nil {
+			return err
+		}
+		n, err := s.notice(u, mail.KindMFADisabled, u.Email, now)
+		if err != nil {
+			return err
+		}
+		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID, MFAUse: use,
+			Events: []*Event{ev}, Mails: []*mail.Mail{n}}
+		if password != "" { // both factors were proved: the password above, the code here
+			tx.Reauth = s.reopened(p, now)
+		}
+		return sessionEnded(s.store.Apply(ctx, tx))
+	})
 }
 
 // secondFactor checks a TOTP or recovery code of u's enrollment m. A wrong code counts as a

@@ -346,6 +346,10 @@ func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput, c Client) 
 		return nil, refuse(clone)
 	}
 	if !u.Active {
+		// Refused too: the answer must not sign in once the account is enabled again.
+		if err := s.spendCeremony(ctx, &Tx{Now: now, UseCeremony: ce}); err != nil {
+			return nil, err
+		}
 		return nil, apperr.New(apperr.AccountDisabled)
 	}
 	out, err := s.signIn(ctx, u, &Tx{Now: now, UseCeremony: ce, PasskeyUse: use}, c, pk.Method())

@@ -270,10 +270,15 @@ func TestPasskeySignIn(t *testing.T) {
 		t.Errorf("the genuine authenticator after a clone: %v", err)
 	}
 
-	// A disabled account: the passkey is right, the account may not sign in.
+	// A disabled account: the passkey is right, the account may not sign in, and the
+	// answer does not sign in once the account is enabled again.
 	saveUser(t, st, a.User.ID, func(u *user.User) { u.Active = false })
-	_, err = svc.PasskeySignIn(t.Context(), assertion(t, svc, hw), user.Client{})
+	disabledAnswer := assertion(t, svc, hw)
+	_, err = svc.PasskeySignIn(t.Context(), disabledAnswer, user.Client{})
 	checkErr(t, "disabled account", err, apperr.AccountDisabled)
+	saveUser(t, st, a.User.ID, func(u *user.User) { u.Active = true })
+	_, err = svc.PasskeySignIn(t.Context(), disabledAnswer, user.Client{})
+	checkErr(t, "the disabled account's answer after it is enabled", err, apperr.InvalidCredentials)
 
 	// Removing needs a re-authenticated session; removed, the passkey signs in no more.
 	saveUser(t, st, a.User.ID, func(u *user.User) { u.Active = true })

@@ -185,14 +185,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	// session's profile update, a sign-in failure) is read again, not answered with 409.
 	return optimistic(ctx, func(attempt int) error {
 		if attempt > 0 {
-			cur, err := s.store.User(ctx, u.ID)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				return ErrUnauthenticated
-			case err != nil:
+			cur, err := s.reread(ctx, p)
+			if err != nil {
 				return err
-			case cur.SessionEpoch != u.SessionEpoch || !cur.Active:
-				return ErrUnauthenticated // this session was revoked meanwhile
 			}
 			u = cur
 		}

@@ -52,12 +52,14 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 	err := optimistic(ctx, func(attempt int) error {
 		if attempt > 0 {
 			var err error
-			cur, err = s.store.User(ctx, cur.ID)
+			if cur.ID == p.User.ID { // one's own account: the session must still be live
+				cur, err = s.reread(ctx, p)
+			} else {
+				cur, err = s.store.User(ctx, cur.ID)
+			}
 			switch {
-			case errors.Is(err, ErrNotFound) && byAdmin:
-				return ErrUserNotFound // deleted meanwhile
 			case errors.Is(err, ErrNotFound):
-				return ErrUnauthenticated
+				return ErrUserNotFound // deleted meanwhile
 			case err != nil:
 				return err
 			}

@@ -24,6 +24,23 @@ func sessionEnded(err error) error {
 	return err
 }
 
+// reread reads the caller's account again for a retried write: gone, disabled or moved to
+// a new session epoch since the request was authenticated (a password changed, sessions
+// revoked), the caller's session is dead and so is the request (ErrUnauthenticated), as it
+// would be had it come a moment later.
+func (s *Service) reread(ctx context.Context, p *Principal) (*User, error) {
+	cur, err := s.store.User(ctx, p.User.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, ErrUnauthenticated
+	case err != nil:
+		return nil, err
+	case !cur.Active || p.Session != nil && cur.SessionEpoch != p.Session.Epoch:
+		return nil, ErrUnauthenticated
+	}
+	return cur, nil
+}
+
 func optimistic(ctx context.Context, try func(attempt int) error) error {
 	return conflicts.Do(ctx, func(attempt int) (bool, error) {
 		err := try(attempt)
