@@ -14,17 +14,7 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	if _, err := s.reauthenticated(ctx, p, password, "password", c); err != nil {
 		return err
 	}
-	u := p.User
-	// The removal is conditioned on the version read: a change made meanwhile (another
-	// session's profile update, a sign-in failure) is read again, not answered with 409.
-	err := optimistic(ctx, func(attempt int) error {
-		if attempt > 0 {
-			cur, err := s.reread(ctx, p)
-			if err != nil {
-				return err
-			}
-			u = cur
-		}
+	err := s.retryOwn(ctx, p, func(u *User) error {
 		now := s.now().UTC()
 		tx := &Tx{Now: now, Remove: u, AdminDelta: -activeAdmin(u)}
 		// The notice goes only to a confirmed address: signing up someone else's address and
@@ -43,11 +33,11 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteUserItems(ctx, u.ID); err != nil {
+	if err := s.store.DeleteUserItems(ctx, p.User.ID); err != nil {
 		return err
 	}
 	if s.opts.AvatarObjects != nil {
-		return s.opts.AvatarObjects.DeleteUser(ctx, u.ID)
+		return s.opts.AvatarObjects.DeleteUser(ctx, p.User.ID)
 	}
 	return nil
 }

@@ -63,15 +63,9 @@ func (s *Service) RemoveAvatar(ctx context.Context, p *Principal, c Client) erro
 }
 
 func (s *Service) swapAvatar(ctx context.Context, p *Principal, key string, c Client) (*User, error) {
-	var out *User
-	cur := p.User
-	err := optimistic(ctx, func(attempt int) error {
-		if attempt > 0 {
-			var err error
-			if cur, err = s.reread(ctx, p); err != nil {
-				return err
-			}
-		}
+	var out, cur *User
+	err := s.retryOwn(ctx, p, func(u *User) error {
+		cur = u
 		now := s.now().UTC()
 		next := *cur
 		next.AvatarKey, next.Version, next.UpdatedAt = key, cur.Version+1, now

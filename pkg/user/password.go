@@ -172,7 +172,6 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	u := p.User
 	proved, err := s.reauthenticated(ctx, p, in.Current, "current_password", c)
 	if err != nil {
 		return err
@@ -181,16 +180,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 	if err != nil {
 		return err
 	}
-	// The write is conditioned on the version read: a change made meanwhile (another
-	// session's profile update, a sign-in failure) is read again, not answered with 409.
-	return optimistic(ctx, func(attempt int) error {
-		if attempt > 0 {
-			cur, err := s.reread(ctx, p)
-			if err != nil {
-				return err
-			}
-			u = cur
-		}
+	return s.retryOwn(ctx, p, func(u *User) error {
 		now := s.now().UTC()
 		next := withPassword(u, hash, now)
 		stamp := *p.Session

@@ -41,6 +41,24 @@ func (s *Service) reread(ctx context.Context, p *Principal) (*User, error) {
 	return cur, nil
 }
 
+// retryOwn runs write on the caller's account as authenticated, and again on the account
+// read afresh (reread) whenever a concurrent change wins: a write conditioned on the
+// version it read is not answered with 409 for another session's profile update or a
+// failed sign-in meanwhile.
+func (s *Service) retryOwn(ctx context.Context, p *Principal, write func(u *User) error) error {
+	u := p.User
+	return optimistic(ctx, func(attempt int) error {
+		if attempt > 0 {
+			cur, err := s.reread(ctx, p)
+			if err != nil {
+				return err
+			}
+			u = cur
+		}
+		return write(u)
+	})
+}
+
 func optimistic(ctx context.Context, try func(attempt int) error) error {
 	return conflicts.Do(ctx, func(attempt int) (bool, error) {
 		err := try(attempt)
