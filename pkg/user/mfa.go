@@ -96,7 +96,7 @@ func (s *Service) confirmTOTP(ctx context.Context, p *Principal, code string, at
 	if err != nil {
 		return nil, err
 	}
-	if attempt > 0 && (!u.Active || p.Session != nil && u.SessionEpoch != p.Session.Epoch) {
+	if attempt > 0 && !stillLive(p, u) {
 		return nil, ErrUnauthenticated
 	}
 	if u.MFAEnabled {
@@ -162,7 +162,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 		if err != nil {
 			return err
 		}
-		if attempt > 0 && (!u.Active || p.Session != nil && u.SessionEpoch != p.Session.Epoch) {
+		if attempt > 0 && !stillLive(p, u) {
 			return ErrUnauthenticated
 		}
 		now := s.now().UTC()

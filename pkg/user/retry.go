@@ -12,8 +12,6 @@ import (
 // concurrent writers on one user (each retry re-reads and waits a little more).
 var conflicts = retry.Policy{Attempts: 21, Base: 5 * time.Millisecond, Max: 80 * time.Millisecond}
 
-// optimistic runs try, which reads what it changes and writes it conditioned on what it
-// read, again while the write loses a race (ErrConflict).
 // sessionEnded is the error of a write that moves or reopens the caller's own session
 // (Tx.Stamp, Tx.Reauth): its item gone meanwhile (a logout, a revocation) is the caller's
 // 401, not a missing resource.
@@ -35,10 +33,16 @@ func (s *Service) reread(ctx context.Context, p *Principal) (*User, error) {
 		return nil, ErrUnauthenticated
 	case err != nil:
 		return nil, err
-	case !cur.Active || p.Session != nil && cur.SessionEpoch != p.Session.Epoch:
+	case !stillLive(p, cur):
 		return nil, ErrUnauthenticated
 	}
 	return cur, nil
+}
+
+// stillLive reports whether p's session is still live on cur, its account read afresh:
+// active, and at the session's epoch (no password change or revocation since).
+func stillLive(p *Principal, cur *User) bool {
+	return cur.Active && (p.Session == nil || cur.SessionEpoch == p.Session.Epoch)
 }
 
 // retryOwn runs write on the caller's account as authenticated, and again on the account
@@ -59,6 +63,8 @@ func (s *Service) retryOwn(ctx context.Context, p *Principal, write func(u *User
 	})
 }
 
+// optimistic runs try, which reads what it changes and writes it conditioned on what it
+// read, again while the write loses a race (ErrConflict).
 func optimistic(ctx context.Context, try func(attempt int) error) error {
 	return conflicts.Do(ctx, func(attempt int) (bool, error) {
 		err := try(attempt)
