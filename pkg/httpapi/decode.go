@@ -94,16 +94,10 @@ func duplicateNames(body []byte) bool {
 		}
 		switch t := tok.(type) {
 		case json.Delim:
-			switch t {
+			switch t { // a container as a value comes after its key, which cleared wantKey
 			case '{':
-				if n := len(stack); n > 0 && stack[n-1] != nil {
-					stack[n-1].wantKey = false
-				}
 				stack = append(stack, &object{names: map[string]bool{}, wantKey: true})
 			case '[':
-				if n := len(stack); n > 0 && stack[n-1] != nil {
-					stack[n-1].wantKey = false
-				}
 				stack = append(stack, nil)
 			default:
 				stack = stack[:len(stack)-1]

@@ -74,6 +74,9 @@ func loginKey(login string) map[string]types.AttributeValue {
 
 func sAV(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
+// yes is the boolean true, for conditions on a flag.
+var yes types.AttributeValue = &types.AttributeValueMemberBOOL{Value: true}
+
 // Item types, stored in each item's "type" attribute.
 const (
 	typeUser    = "user"

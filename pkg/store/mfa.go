@@ -116,7 +116,7 @@ func (b *txBuilder) mfa(tx *user.Tx) error {
 		if m.Pending {
 			// A new enrollment never replaces one in force: started while another request
 			// turned MFA on, it would leave the account with MFA on and no secret.
-			cond, vals = "attribute_not_exists(pk) OR pending = :t", map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}
+			cond, vals = "attribute_not_exists(pk) OR pending = :t", map[string]types.AttributeValue{":t": yes}
 		}
 		b.put(av, cond, vals, user.ErrConflict)
 	}

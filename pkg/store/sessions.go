@@ -167,7 +167,7 @@ func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash str
 				TableName:                           s.table,
 				Key:                                 userKey(userID),
 				ConditionExpression:                 aws.String("active = :t AND session_epoch = :e"),
-				ExpressionAttributeValues:           map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":e": e},
+				ExpressionAttributeValues:           map[string]types.AttributeValue{":t": yes, ":e": e},
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}},
 			{Put: &types.Put{TableName: s.table, Item: evItem}},
