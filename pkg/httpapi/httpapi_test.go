@@ -273,6 +273,20 @@ func TestLogoutOfARevokedSessionIs401(t *testing.T) {
 	}
 }
 
+// A session idle past its limit is dead to logout too: 401, the session left to expire.
+func TestLogoutOfAnIdleSessionIs401(t *testing.T) {
+	f := newFixture(t)
+	a := f.signUp(t, "idle-out@example.com")
+	uid, rest, _ := strings.Cut(a, ".")
+	sid, _, _ := strings.Cut(rest, ".")
+	if err := f.store.TouchSession(t.Context(), uid, sid, time.Now().Add(-8*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.do(t, call{method: "POST", path: "/v1/auth/logout", headers: bearer(a)}); r.StatusCode != 401 || r.Headers["WWW-Authenticate"] != "Bearer" {
+		t.Errorf("logout of a session idle for 8 days: %d %v %s, want 401 with WWW-Authenticate", r.StatusCode, r.Headers, r.Body)
+	}
+}
+
 func TestPanicIsA500WithRequestID(t *testing.T) {
 	h := httpapi.Route("boom", func(context.Context, *httpapi.Request) (*httpapi.Response, error) { panic("secret-ish detail") })
 	resp, err := h(context.Background(), events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{RequestID: "r9"}})

@@ -141,7 +141,7 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now 
 
 // EndSession deletes one session, only if the token's hash matches and it is still live,
 // and records ev in the same transaction: one round trip.
-func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time, ev *user.Event) error {
+func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash string, now, seenSince time.Time, ev *user.Event) error {
 	evItem, err := marshalEvent(ev)
 	if err != nil {
 		return err
@@ -157,9 +157,12 @@ func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash str
 			{Delete: &types.Delete{
 				TableName:           s.table,
 				Key:                 sessionKey(userID, sessionID),
-				ConditionExpression: aws.String("token_hash = :h AND expires_at > :now AND epoch = :e"),
+				// last_seen_at is RFC 3339 text, which orders as time does except within
+				// a second (".5Z" sorts before "Z"): a session that close to its idle
+				// limit may be taken as idle.
+				ConditionExpression: aws.String("token_hash = :h AND expires_at > :now AND last_seen_at > :seen AND epoch = :e"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":h": sAV(tokenHash), ":now": n(now.Unix()), ":e": e,
+					":h": sAV(tokenHash), ":now": n(now.Unix()), ":seen": sAV(seenSince.UTC().Format(time.RFC3339Nano)), ":e": e,
 				},
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}},
@@ -182,7 +185,7 @@ func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash str
 		var u userItem
 		if len(reasons) < 2 || reasons[0].Item == nil || reasons[1].Item == nil ||
 			attributevalue.UnmarshalMap(reasons[0].Item, &se) != nil || attributevalue.UnmarshalMap(reasons[1].Item, &u) != nil ||
-			se.TokenHash != tokenHash || se.ExpiresAt <= now.Unix() || !u.Active || se.Epoch != u.SessionEpoch || se.Epoch == epoch {
+			se.TokenHash != tokenHash || se.ExpiresAt <= now.Unix() || !se.LastSeenAt.After(seenSince) || !u.Active || se.Epoch != u.SessionEpoch || se.Epoch == epoch {
 			return user.ErrNotFound
 		}
 		epoch = se.Epoch

@@ -31,9 +31,9 @@ type Store interface {
 	// TouchSession records that a session was seen at now.
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time) error
 	// EndSession deletes a live session whose stored hash is tokenHash, and writes ev with
-	// it: not expired at now, of the user's current session epoch, the user active.
-	// ErrNotFound otherwise, and nothing is written.
-	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now time.Time, ev *Event) error
+	// it: not expired at now, seen after seenSince (else idle), of the user's current
+	// session epoch, the user active. ErrNotFound otherwise, and nothing is written.
+	EndSession(ctx context.Context, userID, sessionID, tokenHash string, now, seenSince time.Time, ev *Event) error
 	// EndAllSessions revokes every session of u at once (a new epoch on every copy of the
 	// user, conditioned on u.Version), writes ev with it, and then deletes the session items.
 	EndAllSessions(ctx context.Context, u *User, ev *Event) error

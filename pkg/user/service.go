@@ -423,7 +423,7 @@ func (s *Service) Logout(ctx context.Context, token string, all bool, c Client) 
 	}
 	if !all && b.Hash != "" {
 		// The conditional delete is the authentication: one round trip.
-		err := s.store.EndSession(ctx, b.UserID, b.SessionID, b.Hash, now, ev)
+		err := s.store.EndSession(ctx, b.UserID, b.SessionID, b.Hash, now, now.Add(-s.opts.SessionIdle), ev)
 		if errors.Is(err, ErrNotFound) {
 			return ErrUnauthenticated
 		}

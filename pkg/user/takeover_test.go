@@ -313,6 +313,7 @@ func TestIdleSessionsEnd(t *testing.T) {
 		"Authenticate": func() error { _, err := svc.Authenticate(t.Context(), a.Token); return err },
 		"Sessions":     func() error { _, err := svc.Sessions(t.Context(), a.Token); return err },
 		"Wishlist":     func() error { _, _, err := svc.Wishlist(t.Context(), a.Token); return err },
+		"Logout":       func() error { return svc.Logout(t.Context(), a.Token, false, user.Client{}) },
 	} {
 		if err := call(); !errors.Is(err, user.ErrUnauthenticated) {
 			t.Errorf("%s with an idle session: %v, want unauthenticated", name, err)

@@ -91,13 +91,13 @@ func (s *Store) SessionUser(_ context.Context, userID, sessionID string) (*user.
 }
 
 // EndSession implements user.Store.
-func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash string, now time.Time, ev *user.Event) error {
+func (s *Store) EndSession(_ context.Context, userID, sessionID, tokenHash string, now, seenSince time.Time, ev *user.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := sessionKey(userID, sessionID)
 	se, ok := s.sessions[k]
 	u, ok2 := s.users[userID]
-	if !ok || !ok2 || se.TokenHash != tokenHash || se.ExpiresAt.Unix() <= now.Unix() || se.Epoch != u.SessionEpoch || !u.Active {
+	if !ok || !ok2 || se.TokenHash != tokenHash || se.ExpiresAt.Unix() <= now.Unix() || !se.LastSeenAt.After(seenSince) || se.Epoch != u.SessionEpoch || !u.Active {
 		return user.ErrNotFound
 	}
 	delete(s.sessions, k)

@@ -272,20 +272,23 @@ func testSessions(t *testing.T, st user.Store) {
 		t.Fatal(err)
 	}
 	ev := logoutEvent(u)
-	if err := st.EndSession(ctx, u.ID, se.ID, "wrong", now, ev); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, se.ID, "wrong", now, now.Add(-time.Hour), ev); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("EndSession(wrong hash) err = %v, want ErrNotFound", err)
 	}
-	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now.Add(2*time.Hour), ev); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now.Add(2*time.Hour), now.Add(-time.Hour), ev); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("EndSession(expired) err = %v, want ErrNotFound", err)
 	}
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now.Add(time.Minute), now.Add(time.Second), ev); !errors.Is(err, user.ErrNotFound) {
+		t.Errorf("EndSession(idle: last seen before seenSince) err = %v, want ErrNotFound", err)
+	}
 	checkEvents(t, st, u.ID, nil) // a refused logout records nothing
-	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now, ev); err != nil {
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now, now.Add(-time.Hour), ev); err != nil {
 		t.Fatalf("EndSession: %v", err)
 	}
 	if _, _, err := st.SessionUser(ctx, u.ID, se.ID); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("SessionUser after EndSession err = %v, want ErrNotFound", err)
 	}
-	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now, logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, se.ID, se.TokenHash, now, now.Add(-time.Hour), logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("second EndSession err = %v, want ErrNotFound", err)
 	}
 	checkEvents(t, st, u.ID, []string{ev.ID})
@@ -297,12 +300,12 @@ func testSessions(t *testing.T, st user.Store) {
 	next.SessionEpoch, next.Version = 3, u.Version+1
 	live.Epoch = 3
 	apply(t, st, &user.Tx{Save: &user.Save{Next: &next, Prev: u}, Sessions: []*user.Session{live}})
-	if err := st.EndSession(ctx, u.ID, old.ID, old.TokenHash, now, logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, old.ID, old.TokenHash, now, now.Add(-time.Hour), logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("EndSession(a session of an earlier epoch) err = %v, want ErrNotFound", err)
 	}
 	checkEvents(t, st, u.ID, []string{ev.ID})
 	ev2 := logoutEvent(u)
-	if err := st.EndSession(ctx, u.ID, live.ID, live.TokenHash, now, ev2); err != nil {
+	if err := st.EndSession(ctx, u.ID, live.ID, live.TokenHash, now, now.Add(-time.Hour), ev2); err != nil {
 		t.Errorf("EndSession(a session at the user's later epoch): %v", err)
 	}
 	// A disabled user's session is not live either.
@@ -311,7 +314,7 @@ func testSessions(t *testing.T, st user.Store) {
 	disabled := next
 	disabled.Active, disabled.Version = false, next.Version+1
 	apply(t, st, &user.Tx{Save: &user.Save{Next: &disabled, Prev: &next}})
-	if err := st.EndSession(ctx, u.ID, off.ID, off.TokenHash, now, logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
+	if err := st.EndSession(ctx, u.ID, off.ID, off.TokenHash, now, now.Add(-time.Hour), logoutEvent(u)); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("EndSession(a disabled user's session) err = %v, want ErrNotFound", err)
 	}
 	checkEvents(t, st, u.ID, []string{ev2.ID, ev.ID})
