@@ -155,8 +155,8 @@ func (s *Store) EndSession(ctx context.Context, userID, sessionID, tokenHash str
 		e := n(epoch)
 		reasons, err := s.transact(ctx, []types.TransactWriteItem{
 			{Delete: &types.Delete{
-				TableName:           s.table,
-				Key:                 sessionKey(userID, sessionID),
+				TableName: s.table,
+				Key:       sessionKey(userID, sessionID),
 				// last_seen_at is RFC 3339 text, which orders as time does except within
 				// a second (".5Z" sorts before "Z"): a session that close to its idle
 				// limit may be taken as idle.
