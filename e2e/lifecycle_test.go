@@ -55,6 +55,14 @@ func mailCode(t *testing.T, address, subj string) string {
 	return c
 }
 
+// confirmEmail confirms email with the code of its verification mail (a hosted-page link):
+// security notices go only to a confirmed address.
+func confirmEmail(t *testing.T, email string) {
+	t.Helper()
+	code := pageCode(t, waitMail(t, email, func(m sentMail) bool { return strings.Contains(m.Subject, "Confirm") }), "verify")
+	want(t, do(t, req{method: "POST", path: "/v1/auth/email/confirm", body: map[string]string{"code": code}}), http.StatusOK, "")
+}
+
 func TestForgotAndResetPassword(t *testing.T) {
 	email := newEmail("reset")
 	phone := fmt.Sprintf("+4420%08d", rand.IntN(1e8))
@@ -165,6 +173,7 @@ func TestEmailVerification(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	email := newEmail("change")
 	a, _ := signUp(t, email, nil)
+	confirmEmail(t, email)
 	b := token(t, login(t, email, password))
 	for _, tt := range []struct {
 		name, field, code string
@@ -239,6 +248,7 @@ func TestDeleteMe(t *testing.T) {
 func TestMFA(t *testing.T) {
 	email := newEmail("mfa")
 	tok, _ := signUp(t, email, nil)
+	confirmEmail(t, email)
 	want(t, do(t, req{method: "POST", path: "/v1/me/mfa/totp", token: tok}), 403, "reauthentication_required")
 	reauth(t, tok, password, "")
 	r := do(t, req{method: "POST", path: "/v1/me/mfa/totp", token: tok})

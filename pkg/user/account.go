@@ -16,16 +16,11 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password stri
 	}
 	err := s.retryOwn(ctx, p, func(u *User) error {
 		now := s.now().UTC()
-		tx := &Tx{Now: now, Remove: u, AdminDelta: -activeAdmin(u)}
-		// The notice goes only to a confirmed address: signing up someone else's address and
-		// deleting the account again, over and over, must not mail its owner each time.
-		if u.EmailVerified {
-			n, err := s.notice(u, mail.KindAccountDeleted, u.Email, now)
-			if err != nil {
-				return err
-			}
-			tx.Mails = []*mail.Mail{n}
+		notice, err := s.securityNotice(u, mail.KindAccountDeleted, now)
+		if err != nil {
+			return err
 		}
+		tx := &Tx{Now: now, Remove: u, AdminDelta: -activeAdmin(u), Mails: notice}
 		// The last active admin cannot go this way either (last_admin), and an admin
 		// leaving is counted out.
 		return s.store.Apply(ctx, tx)

@@ -800,6 +800,7 @@ func TestChangePasswordRejects(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	svc, st, _ := newService(t)
 	a := signUp(t, svc, "dan@example.com")
+	saveUser(t, st, a.User.ID, func(u *user.User) { u.EmailVerified = true }) // notices go to a confirmed address
 	other := mustLogin(t, svc, "dan@example.com", goodPassword)
 	p := principal(t, svc, a.Token)
 	err := svc.ChangePassword(t.Context(), p, user.PasswordChange{Current: goodPassword, New: newPassword, Confirm: newPassword},
@@ -1168,6 +1169,7 @@ var recoveryShape = regexp.MustCompile(`^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-
 func TestTOTPEnrollment(t *testing.T) {
 	svc, st, c := newService(t)
 	a := signUp(t, svc, "tom@example.com")
+	saveUser(t, st, a.User.ID, func(u *user.User) { u.EmailVerified = true }) // notices go to a confirmed address
 	p := reauthed(t, svc, a.Token)
 	en, err := svc.BeginTOTP(t.Context(), p)
 	if err != nil {
@@ -1395,6 +1397,7 @@ func TestDisableTOTP(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, st, c := newService(t)
 			a := signUp(t, svc, "dee@example.com")
+			saveUser(t, st, a.User.ID, func(u *user.User) { u.EmailVerified = true }) // notices go to a confirmed address
 			secret, recovery := enableTOTP(t, svc, c, a.Token)
 			c.t = c.t.Add(6 * time.Minute) // past the window enrolling opened
 			p := principal(t, svc, a.Token)

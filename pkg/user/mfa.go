@@ -130,13 +130,13 @@ func (s *Service) confirmTOTP(ctx context.Context, p *Principal, code string, at
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.notice(u, mail.KindMFAEnabled, u.Email, now)
+	notice, err := s.securityNotice(u, mail.KindMFAEnabled, now)
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, Stamp: &stamp,
 		MFA:    &MFA{UserID: u.ID, SealedSecret: m.SealedSecret, LastStep: step, Recovery: hashes, RecoverySalt: salt},
-		Events: []*Event{ev}, Mails: []*mail.Mail{n}})
+		Events: []*Event{ev}, Mails: notice})
 	if err != nil {
 		return nil, sessionEnded(err)
 	}
@@ -179,12 +179,12 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 		if err != nil {
 			return err
 		}
-		n, err := s.notice(u, mail.KindMFADisabled, u.Email, now)
+		notice, err := s.securityNotice(u, mail.KindMFADisabled, now)
 		if err != nil {
 			return err
 		}
 		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID, MFAUse: use,
-			Events: []*Event{ev}, Mails: []*mail.Mail{n}}
+			Events: []*Event{ev}, Mails: notice}
 		if password != "" { // both factors were proved: the password above, the code here
 			tx.Reauth = s.reopened(p, now)
 		}

@@ -192,12 +192,12 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 		if err != nil {
 			return err
 		}
-		m, err := s.notice(u, mail.KindPasswordChanged, u.Email, now)
+		notice, err := s.securityNotice(u, mail.KindPasswordChanged, now)
 		if err != nil {
 			return err
 		}
 		return sessionEnded(s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
-			Events: []*Event{ev}, Mails: []*mail.Mail{m}}))
+			Events: []*Event{ev}, Mails: notice}))
 	})
 }
 

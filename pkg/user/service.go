@@ -518,6 +518,21 @@ func (s *Service) notice(u *User, kind, address string, now time.Time) (*mail.Ma
 	return m, nil
 }
 
+// securityNotice is the notice of kind (a password changed, MFA turned on or off, the
+// account deleted) to u's address, or none while that address is unconfirmed: anyone may
+// sign up with someone else's address, and that owner must not get a mail each time the
+// account's holder changes something. Codes that confirm an address are not notices.
+func (s *Service) securityNotice(u *User, kind string, now time.Time) ([]*mail.Mail, error) {
+	if !u.EmailVerified {
+		return nil, nil
+	}
+	n, err := s.notice(u, kind, u.Email, now)
+	if err != nil {
+		return nil, err
+	}
+	return []*mail.Mail{n}, nil
+}
+
 // linkTemplate checks a request's confirmation_url, or falls back to the default; "" means
 // the code is mailed alone. self is the origin of the service's own pages, admitted besides
 // the allow-list ("" none).

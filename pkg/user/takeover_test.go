@@ -327,6 +327,41 @@ func TestIdleSessionsEnd(t *testing.T) {
 
 // --- mail ---
 
+// Anyone can sign up with someone else's address: until it is confirmed, what the holder
+// does (a password changed, TOTP on and off) mails its owner nothing, however often.
+func TestSecurityNoticesGoOnlyToAConfirmedAddress(t *testing.T) {
+	svc, st, c := newService(t)
+	a := signUp(t, svc, "owner@example.com")
+	for range 2 {
+		secret, _ := enableTOTP(t, svc, c, a.Token)
+		c.t = c.t.Add(6 * time.Minute)
+		if err := svc.DisableTOTP(t.Context(), principal(t, svc, a.Token), goodPassword, totpAt(t, secret, c.t), user.Client{}); err != nil {
+			t.Fatalf("DisableTOTP: %v", err)
+		}
+		c.t = c.t.Add(time.Minute)
+	}
+	change := func(from, to string) {
+		t.Helper()
+		p := principal(t, svc, a.Token)
+		if _, err := svc.Reauthenticate(t.Context(), p, user.ReauthInput{Password: from}, user.Client{}); err != nil {
+			t.Fatalf("Reauthenticate: %v", err)
+		}
+		err := svc.ChangePassword(t.Context(), principal(t, svc, a.Token), user.PasswordChange{Current: from, New: to, Confirm: to}, user.Client{})
+		if err != nil {
+			t.Fatalf("ChangePassword: %v", err)
+		}
+	}
+	change(goodPassword, newPassword)
+	for _, kind := range []string{mail.KindPasswordChanged, mail.KindMFAEnabled, mail.KindMFADisabled} {
+		if got := mailsOf(st, kind, "owner@example.com"); len(got) != 0 {
+			t.Errorf("%d %s mails to an unconfirmed address, want none", len(got), kind)
+		}
+	}
+	saveUser(t, st, a.User.ID, func(u *user.User) { u.EmailVerified = true })
+	change(newPassword, goodPassword)
+	lastMail(t, st, mail.KindPasswordChanged, "owner@example.com")
+}
+
 func TestEveryMailKindCountsTowardTheLimit(t *testing.T) {
 	svc, st, c, _ := newCountingService(t, user.Options{})
 	target := "victim@example.com"

@@ -249,11 +249,11 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 		if err != nil {
 			return err
 		}
-		n, err := s.notice(cur, mail.KindPasswordChanged, cur.Email, now)
+		notice, err := s.securityNotice(cur, mail.KindPasswordChanged, now)
 		if err != nil {
 			return err
 		}
-		return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: []*Event{ev}, Mails: []*mail.Mail{n}})
+		return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: []*Event{ev}, Mails: notice})
 	})
 }
 
