@@ -19,6 +19,7 @@ func main() {
 		AppName: a.Config.AppName,
 
 		ConfigurationSet: a.Config.MailConfigurationSet,
+		Limit:            a.Config.MailLimitPerHour,
 		Metrics:          a.Metrics,
 	}
 	lambda.Start(m.Handle)

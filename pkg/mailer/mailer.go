@@ -31,9 +31,9 @@ type Sender interface {
 
 // Outbox is what the mailer needs of the table (pkg/store).
 type Outbox interface {
-	// MailState reads whether an outbox item still waits and why its address is marked
-	// ("" when it is not), in one round trip.
-	MailState(ctx context.Context, id, address string) (pending bool, suppressed string, err error)
+	// MailState reads whether an outbox item still waits, why its address is marked and
+	// the value of the counter named, in one round trip.
+	MailState(ctx context.Context, id, address, counter string) (store.MailState, error)
 	// AddressOwner is the user whose address it is, "" when none.
 	AddressOwner(ctx context.Context, address string) (string, error)
 	// SkipMail deletes an item that will not be sent, recording ev (nil: none) with it.
@@ -54,8 +54,13 @@ type Mailer struct {
 	// ConfigurationSet is the SES configuration set of every mail, whose bounces and
 	// complaints come back to the mail-feedback function; "" sends without one.
 	ConfigurationSet string
-	Metrics          *metrics.Recorder // nil: nothing counted
-	Now              func() time.Time  // nil: time.Now
+	// Limit is how many mails of one kind an address gets in an hour (MAIL_LIMIT_PER_HOUR);
+	// 0 sends without looking. Requests that mail are refused past it, but a sign-up's
+	// verification mail is counted after its account's write (from the table's stream) and
+	// not refused: here, a mail whose counter is past the limit is not sent.
+	Limit   int
+	Metrics *metrics.Recorder // nil: nothing counted
+	Now     func() time.Time  // nil: time.Now
 }
 
 // Handle processes one batch of stream records in order. At the first record that fails it
@@ -97,15 +102,20 @@ func refused(err error) bool {
 }
 
 func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {
-	pending, suppressed, err := m.Outbox.MailState(ctx, msg.ID, msg.To)
+	st, err := m.Outbox.MailState(ctx, msg.ID, msg.To, user.MailCounter(msg.Kind, msg.To, m.now(), m.Limit).Key)
 	if err != nil {
 		return err
 	}
-	if !pending {
+	if !st.Pending {
 		return nil // sent by an earlier attempt of this batch
 	}
-	if suppressed != "" {
-		return m.skip(ctx, msg, suppressed)
+	if st.Suppressed != "" {
+		return m.skip(ctx, msg, st.Suppressed)
+	}
+	// The counter holds this mail once the stream has counted it, so one more than the
+	// limit may go out before that; a sign-up-and-delete loop cannot flood the address.
+	if m.Limit > 0 && st.Count > int64(m.Limit) {
+		return m.skip(ctx, msg, "rate_limited")
 	}
 	r, err := mail.Render(msg, m.From, m.AppName)
 	if err != nil {
@@ -148,12 +158,8 @@ func (m *Mailer) skip(ctx context.Context, msg *mail.Mail, reason string) error 
 	}
 	var ev *user.Event
 	if owner != "" {
-		now := time.Now
-		if m.Now != nil {
-			now = m.Now
-		}
 		// The mail's id (time-ordered too) makes a retried skip record the same event.
-		ev = &user.Event{ID: msg.ID, UserID: owner, Type: user.EventMailSuppressed, At: now().UTC(),
+		ev = &user.Event{ID: msg.ID, UserID: owner, Type: user.EventMailSuppressed, At: m.now(),
 			Detail: map[string]string{"kind": msg.Kind, "reason": reason, "to": user.MaskEmail(msg.To)}}
 	}
 	if err := m.Outbox.SkipMail(ctx, msg.ID, ev); err != nil {
@@ -162,6 +168,14 @@ func (m *Mailer) skip(ctx context.Context, msg *mail.Mail, reason string) error 
 	m.Metrics.Count(ctx, metrics.MailsSuppressed, 1)
 	logging.Logger().Warn("mail suppressed", "mail_id", msg.ID, "kind", msg.Kind, "to", MaskEmail(msg.To), "reason", reason)
 	return nil
+}
+
+// now is the time in UTC.
+func (m *Mailer) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // MaskEmail keeps an address recognizable in logs without revealing it: "a***@example.com".

@@ -16,6 +16,7 @@ import (
 
 	"github.com/userbase/userbase/pkg/logging"
 	"github.com/userbase/userbase/pkg/metrics"
+	"github.com/userbase/userbase/pkg/store"
 	"github.com/userbase/userbase/pkg/user"
 )
 
@@ -37,10 +38,11 @@ type fakeOutbox struct {
 	suppressed map[string]string // reason by address
 	owners     map[string]string // user id by address
 	skipped    map[string]*user.Event
+	counts     map[string]int64 // by counter key
 }
 
-func (f *fakeOutbox) MailState(_ context.Context, id, address string) (bool, string, error) {
-	return f.pending[id], f.suppressed[address], nil
+func (f *fakeOutbox) MailState(_ context.Context, id, address, counter string) (store.MailState, error) {
+	return store.MailState{Pending: f.pending[id], Suppressed: f.suppressed[address], Count: f.counts[counter]}, nil
 }
 
 func (f *fakeOutbox) AddressOwner(_ context.Context, address string) (string, error) {
@@ -143,6 +145,36 @@ func TestHandle(t *testing.T) {
 	}
 	if len(sender.sent) != 3 {
 		t.Errorf("after the retry %d mails sent, want 3", len(sender.sent))
+	}
+}
+
+// A sign-up's verification mail is counted from the stream, not refused: past the limit
+// the mailer does not send it, so signing an address up and deleting the account again
+// and again cannot flood it.
+func TestMailPastTheAddressLimitIsNotSent(t *testing.T) {
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	box := &fakeOutbox{
+		pending: map[string]bool{"m1": true, "m2": true, "m3": true},
+		owners:  map[string]string{"flooded@example.com": "user-9"},
+		skipped: map[string]*user.Event{},
+		counts: map[string]int64{
+			user.MailCounter("reset_password", "flooded@example.com", at, 5).Key: 6,
+			user.MailCounter("reset_password", "fine@example.com", at, 5).Key:    5,
+		},
+	}
+	sender := &fakeSES{}
+	m := &Mailer{SES: sender, Outbox: box, From: "no-reply@example.com", AppName: "App", Limit: 5, Now: func() time.Time { return at }}
+	resp, err := m.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		record("1", "m1", "flooded@example.com"), record("2", "m2", "fine@example.com"), record("3", "m3", "new@example.com"),
+	}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("Handle: %v, %+v", err, resp)
+	}
+	if len(sender.sent) != 2 || sender.sent[0].Destination.ToAddresses[0] != "fine@example.com" {
+		t.Errorf("sent %d mails, want the two at or under the limit", len(sender.sent))
+	}
+	if ev := box.skipped["m1"]; ev == nil || ev.UserID != "user-9" || ev.Detail["reason"] != "rate_limited" {
+		t.Errorf("m1 skipped with %+v, want mail_suppressed (rate_limited) on user-9", ev)
 	}
 }
 

@@ -60,22 +60,34 @@ func (s *Store) SuppressMail(ctx context.Context, m MailSuppression) error {
 	return nil
 }
 
-// MailState reads, in one round trip, whether an outbox item is still waiting to be sent
-// and why its address is marked ("" when it is not).
-func (s *Store) MailState(ctx context.Context, mailID, address string) (pending bool, suppressed string, err error) {
-	mk, sk := key(prefixOutbox+mailID, skMail), suppressionKey(address)
-	got, err := s.batchGet(ctx, mk, sk)
+// MailState is what the mailer reads before sending an outbox item.
+type MailState struct {
+	// Pending: the item still waits to be sent.
+	Pending bool
+	// Suppressed is why the address is marked, "" when it is not.
+	Suppressed string
+	// Count is the value of the mail's counter (user.MailCounter), 0 when it has none.
+	Count int64
+}
+
+// MailState reads, in one round trip, an outbox item's state, its address's mark and the
+// counter named (its key, as user.Counter's).
+func (s *Store) MailState(ctx context.Context, mailID, address, counter string) (MailState, error) {
+	mk, sk, ck := key(prefixOutbox+mailID, skMail), suppressionKey(address), key(prefixLimit+counter, skLimit)
+	got, err := s.batchGet(ctx, mk, sk, ck)
 	if err != nil {
-		return false, "", fmt.Errorf("mail %s: %w", mailID, err)
+		return MailState{}, fmt.Errorf("mail %s: %w", mailID, err)
 	}
-	_, pending = got[id(mk)]
+	var st MailState
+	_, st.Pending = got[id(mk)]
 	if item, ok := got[id(sk)]; ok {
-		suppressed = str(item["reason"])
-		if suppressed == "" {
-			suppressed = "unknown"
+		st.Suppressed = str(item["reason"])
+		if st.Suppressed == "" {
+			st.Suppressed = "unknown"
 		}
 	}
-	return pending, suppressed, nil
+	st.Count = count(got[id(ck)])
+	return st, nil
 }
 
 // AddressOwner is the id of the user whose login (or reserved old login) address is, ""

@@ -20,14 +20,15 @@ func TestMailSuppression(t *testing.T) {
 	id, _ := auth.NewID()
 	u := &user.User{ID: id, Email: "bounced@example.com", Role: user.RoleMember, Active: true, CreatedAt: now, UpdatedAt: now, Version: 1}
 	m := &mail.Mail{ID: "mail-1", Kind: mail.KindResetPassword, To: u.Email, ExpiresAt: now.Add(time.Hour)}
-	if err := st.Apply(ctx, &user.Tx{Now: now, Create: u, Mails: []*mail.Mail{m}}); err != nil {
+	counter := user.MailCounter(m.Kind, u.Email, now, 5)
+	if err := st.Apply(ctx, &user.Tx{Now: now, Create: u, Mails: []*mail.Mail{m}, Limits: []user.Counter{counter}}); err != nil {
 		t.Fatal(err)
 	}
 
 	before := st.RoundTrips()
-	pending, why, err := st.MailState(ctx, m.ID, u.Email)
-	if err != nil || !pending || why != "" {
-		t.Fatalf("MailState before the mark: %v %q %v, want pending and unmarked", pending, why, err)
+	ms, err := st.MailState(ctx, m.ID, u.Email, counter.Key)
+	if err != nil || ms != (store.MailState{Pending: true, Count: 1}) {
+		t.Fatalf("MailState before the mark: %+v %v, want pending, unmarked and counted once", ms, err)
 	}
 	if n := st.RoundTrips() - before; n != 1 {
 		t.Errorf("MailState took %d round trips, want 1", n)
@@ -35,8 +36,8 @@ func TestMailSuppression(t *testing.T) {
 	if err := st.SuppressMail(ctx, store.MailSuppression{Address: u.Email, Reason: "bounce", Detail: "General", FeedbackID: "f-1", At: now}); err != nil {
 		t.Fatal(err)
 	}
-	if _, why, _ = st.MailState(ctx, m.ID, u.Email); why != "bounce" {
-		t.Errorf("MailState after the mark: %q, want bounce", why)
+	if ms, _ = st.MailState(ctx, m.ID, u.Email, counter.Key); ms.Suppressed != "bounce" {
+		t.Errorf("MailState after the mark: %q, want bounce", ms.Suppressed)
 	}
 	for addr, want := range map[string]string{u.Email: u.ID, "nobody@example.com": ""} {
 		if got, err := st.AddressOwner(ctx, addr); err != nil || got != want {
@@ -47,7 +48,7 @@ func TestMailSuppression(t *testing.T) {
 	if err := st.SkipMail(ctx, m.ID, ev); err != nil {
 		t.Fatal(err)
 	}
-	if pending, _, _ := st.MailState(ctx, m.ID, u.Email); pending {
+	if ms, _ := st.MailState(ctx, m.ID, u.Email, counter.Key); ms.Pending {
 		t.Error("the skipped mail is still pending")
 	}
 	if evs, _ := st.Events(ctx, u.ID); len(evs) != 1 || evs[0].Type != user.EventMailSuppressed {
@@ -58,8 +59,8 @@ func TestMailSuppression(t *testing.T) {
 	if ok, err := st.ClearMailSuppression(ctx, []string{u.Email, "pending@example.com"}, cleared); err != nil || !ok {
 		t.Fatalf("ClearMailSuppression: %v, %v; want a mark cleared", ok, err)
 	}
-	if _, why, _ = st.MailState(ctx, m.ID, u.Email); why != "" {
-		t.Errorf("after clearing, marked %q", why)
+	if ms, _ = st.MailState(ctx, m.ID, u.Email, counter.Key); ms.Suppressed != "" {
+		t.Errorf("after clearing, marked %q", ms.Suppressed)
 	}
 	if ok, err := st.ClearMailSuppression(ctx, []string{u.Email}, cleared); err != nil || ok {
 		t.Errorf("clearing again: %v, %v; want nothing cleared", ok, err)
@@ -89,10 +90,10 @@ func TestRequeueMail(t *testing.T) {
 			t.Errorf("RequeueMail(%s) = %v, %v; want %v", tt.id, got, err, tt.want)
 		}
 	}
-	if pending, _, _ := st.MailState(ctx, "mail-live-again", "ann@example.com"); !pending {
+	if ms, _ := st.MailState(ctx, "mail-live-again", "ann@example.com", "none"); !ms.Pending {
 		t.Error("the requeued copy is not in the outbox")
 	}
-	if pending, _, _ := st.MailState(ctx, "mail-live", "ann@example.com"); pending {
+	if ms, _ := st.MailState(ctx, "mail-live", "ann@example.com", "none"); ms.Pending {
 		t.Error("the original is still in the outbox")
 	}
 }

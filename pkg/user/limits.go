@@ -55,8 +55,13 @@ func (s *Service) resetLimit(ip string, now time.Time) Counter {
 // mailLimit is the hourly counter of one kind of mail to one address. Every kind of mail
 // counts, so no route can be used to flood a mailbox.
 func (s *Service) mailLimit(kind, address string, now time.Time) Counter {
+	return MailCounter(kind, address, now, s.opts.MailLimitPerHour)
+}
+
+// MailCounter is the hourly counter of mails of kind to address at now, max a window.
+func MailCounter(kind, address string, now time.Time, max int) Counter {
 	w, end := window(now, time.Hour)
-	return Counter{Key: fmt.Sprintf("mail#%s#%s#%d", kind, address, w), Max: int64(s.opts.MailLimitPerHour), ExpiresAt: end}
+	return Counter{Key: fmt.Sprintf("mail#%s#%s#%d", kind, address, w), Max: int64(max), ExpiresAt: end}
 }
 
 // dailyLimit is the counter of a user's profile changes in the current UTC day.

@@ -325,10 +325,9 @@ func (s *Service) Register(ctx context.Context, r Registration) (*Auth, error) {
 	// carries, the code and the mail that carries it, the sign-up limit, the user count.
 	// The search postings, the account_created event and the count of the verification
 	// mail against the address's mails of the hour are written from the table's stream
-	// after it. That mail is counted, not bounded: the address had no account until this
-	// write, so it can be past its limit only through accounts deleted within the hour,
-	// each of which mailed it a notice anyway (the sign-up limit per source address bounds
-	// those cycles); resends are bounded as before.
+	// after it. The sign-up is not refused for that count (the address had no account until
+	// this write, so it is past its limit only through accounts deleted within the hour);
+	// the mailer does not send a mail whose count is past the limit (pkg/mailer).
 	err = s.store.Apply(ctx, &Tx{Now: now, Create: u, Sponsor: u.SponsorID, Sessions: []*Session{sess},
 		Codes: []*Code{code}, Mails: []*mail.Mail{m}, Limits: []Counter{limit},
 		Created: created, CreatedHits: []Counter{s.mailLimit(m.Kind, u.Email, now)}})
