@@ -162,6 +162,8 @@ func (e *env) ceremony(t testing.TB, kind string) *user.Ceremony {
 // answer is what the authenticator and the client put together, each part open to change.
 type answer struct {
 	clientData map[string]any
+	// cdjPrefix goes before the JSON of clientData (a byte order mark, say).
+	cdjPrefix  []byte
 	rpID       string
 	flags      byte
 	counter    uint32
@@ -243,6 +245,7 @@ func register(t testing.TB, e *env, c *user.Ceremony, k *testKey, format string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	cdj = append(append([]byte{}, a.cdjPrefix...), cdj...)
 	authData := a.buildAuthData(t)
 	stmt := map[string]any{}
 	switch a.fmt {
@@ -305,6 +308,7 @@ func assert(t testing.TB, e *env, c *user.Ceremony, cred *testCred, counter uint
 	if err != nil {
 		t.Fatal(err)
 	}
+	cdj = append(append([]byte{}, a.cdjPrefix...), cdj...)
 	authData := a.buildAuthData(t)
 	resp := map[string]any{"clientDataJSON": b64url(cdj), "authenticatorData": b64url(authData),
 		"signature": b64url(a.signature(t, cred.key, authData, cdj))}

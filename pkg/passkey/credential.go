@@ -1,6 +1,7 @@
 package passkey
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -124,7 +125,8 @@ type clientData struct {
 // only comes with crossOrigin, so one present is refused too).
 func checkClientData(raw []byte, typ, challenge string, origins []string) error {
 	var cd clientData
-	if err := json.Unmarshal(raw, &cd); err != nil {
+	// Read by "UTF-8 decode" (§7.1 step 5), which drops a leading byte order mark.
+	if err := json.Unmarshal(bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF")), &cd); err != nil {
 		return fmt.Errorf("%w: clientDataJSON: %v", errMalformed, err)
 	}
 	switch {

@@ -243,6 +243,31 @@ func bothAssert(t *testing.T, c *user.Ceremony, e *env, pk *user.Passkey, cred [
 	return got, err, want, oerr
 }
 
+// clientDataJSON is read by "UTF-8 decode" (WebAuthn §7.1 step 5, §7.2 step 9), which
+// drops a leading byte order mark: an answer that starts with one verifies, its hash taken
+// over the bytes as sent. (go-webauthn refuses it.)
+func TestClientDataWithAByteOrderMark(t *testing.T) {
+	bom := func(a *answer) { a.cdjPrefix = []byte("\xEF\xBB\xBF") }
+	e := newEnv()
+	c := e.ceremony(t, user.CeremonyRegister)
+	k := keyFor(t, algES256)
+	cred, tc := register(t, e, c, k, "packed", bom)
+	pk, err := New("Userbase").VerifyRegistration(c, e.user, cred)
+	if err != nil {
+		t.Fatalf("registration with a BOM: %v", err)
+	}
+	pk.ID, pk.UserID = user.PasskeyID(pk.CredentialID), e.user.ID
+	c = e.ceremony(t, user.CeremonySignIn)
+	v := New("")
+	a, err := v.ParseAssertion(assert(t, e, c, tc, 1, flagUP|flagUV, bom))
+	if err == nil {
+		_, err = v.VerifyAssertion(c, e.user, pk, a)
+	}
+	if err != nil {
+		t.Errorf("assertion with a BOM: %v", err)
+	}
+}
+
 func TestAssertionAgreesWithOracle(t *testing.T) {
 	for _, a := range algs {
 		for _, synced := range []bool{false, true} {
