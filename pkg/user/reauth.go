@@ -53,7 +53,9 @@ func (s *Service) Reauthenticate(ctx context.Context, p *Principal, in ReauthInp
 		return time.Time{}, err
 	}
 	var use *MFAUse
+	method := MethodPassword
 	if p.User.MFAEnabled {
+		method += "+" + MethodOTP // as a sign-in with both records it
 		u, m, _, err := s.store.MFAUser(ctx, p.User.ID, "")
 		if err != nil {
 			return time.Time{}, err
@@ -65,7 +67,7 @@ func (s *Service) Reauthenticate(ctx context.Context, p *Principal, in ReauthInp
 			return time.Time{}, err
 		}
 	}
-	return s.openWindow(ctx, p, use, c, MethodPassword)
+	return s.openWindow(ctx, p, use, c, method)
 }
 
 // openWindow writes the session's re-authentication window, spending use if any.

@@ -112,6 +112,32 @@ func TestSignInDoesNotOpenTheWindow(t *testing.T) {
 	checkField(t, "email change with a wrong current_password", err, "current_password", apperr.FieldInvalidPassword)
 }
 
+// The reauthenticated event names every factor proved, as a sign-in's methods do.
+func TestReauthenticatedEventNamesTheFactors(t *testing.T) {
+	svc, _, c := newService(t)
+	a := signUp(t, svc, "factors@example.com")
+	method := func() string {
+		t.Helper()
+		evs, err := svc.Events(t.Context(), a.User.ID)
+		if err != nil || len(evs) == 0 || evs[0].Type != user.EventReauthenticated {
+			t.Fatalf("newest event: %v %v, want reauthenticated", evs, err)
+		}
+		return evs[0].Detail["method"]
+	}
+	reauthed(t, svc, a.Token)
+	if got := method(); got != "pwd" {
+		t.Errorf("password alone: method %q, want pwd", got)
+	}
+	secret, _ := enableTOTP(t, svc, c, a.Token)
+	c.t = c.t.Add(time.Minute)
+	if _, err := svc.Reauthenticate(t.Context(), principal(t, svc, a.Token), user.ReauthInput{Password: goodPassword, Code: totpAt(t, secret, c.t)}, user.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := method(); got != "pwd+otp" {
+		t.Errorf("password and TOTP: method %q, want pwd+otp", got)
+	}
+}
+
 func TestReauthenticateWrongProofsLock(t *testing.T) {
 	svc, st, c, _ := newCountingService(t, user.Options{})
 	a := signUp(t, svc, "lock@example.com")
