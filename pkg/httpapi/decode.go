@@ -161,6 +161,16 @@ func loneSurrogate(body []byte) bool {
 	return high
 }
 
+// fieldErrors splits a decoding error: the field errors of a validation_failed one (a member
+// of the wrong type), to which a handler adds its own checks, or any other error as it is.
+func fieldErrors(err error) (apperr.Fields, error) {
+	var ae *apperr.Error
+	if err == nil || !errors.As(err, &ae) || ae.Code != apperr.ValidationFailed {
+		return nil, err
+	}
+	return ae.Fields, nil
+}
+
 func decodeJSON(body []byte, dst any, readOnly []string) error {
 	// First pass: syntax, a single object, and every top-level name known.
 	var top map[string]json.RawMessage

@@ -86,11 +86,13 @@ func ListWishlist(svc *user.Service) Handler {
 func PutWish(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var in wishRequest
-		if err := DecodeJSON(r, &in); err != nil {
+		// A member of the wrong type leaves the others decoded: their checks below add to
+		// its error, one entry per bad field.
+		errs, err := fieldErrors(DecodeJSON(r, &in))
+		if err != nil {
 			return nil, err
 		}
 		id := r.Event.PathParameters["product_id"]
-		var errs apperr.Fields
 		if in.ProductID != "" && in.ProductID != id {
 			errs.Add("product_id", apperr.FieldMismatch)
 		}

@@ -30,6 +30,8 @@ func TestWishlistScenarios(t *testing.T) {
 			400, "validation_failed", []string{`"field":"product_id","code":"mismatch"`}, nil},
 		{"wish, bad publish and weight", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"Mug","publish":"maybe","weight":"heavy"}`},
 			400, "validation_failed", []string{`"field":"publish","code":"invalid_format"`, `"field":"weight","code":"invalid_format"`}, nil},
+		{"wish, a price of the wrong type beside a bad publish: both named", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"X","publish":"yes","price":"x","product_id":"p2"}`},
+			400, "validation_failed", []string{`"field":"price","code":"invalid_format"`, `"field":"publish","code":"invalid_format"`, `"field":"product_id","code":"mismatch"`}, nil},
 		{"wish, weight an object", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"Mug","publish":{},"weight":{}}`},
 			400, "validation_failed", []string{`"field":"weight"`}, nil},
 		{"wish, weight in Go's number syntax", call{method: "PUT", path: "/v1/me/wishlist/{product_id}", headers: me, params: product("p1"), body: `{"name":"Mug","weight":"0x1p3","compare_price":-0}`},
