@@ -33,18 +33,21 @@ type Patch struct {
 // Changing the email or phone is sensitive: it needs a re-authenticated session or the
 // current password in the patch.
 func (s *Service) UpdateProfile(ctx context.Context, p *Principal, patch Patch, c Client) (*User, error) {
-	return s.update(ctx, p, p.User, patch, false, c)
+	return s.update(ctx, p, p.User, patch, false, true, c)
 }
 
-// SetLanguage is PUT /v1/me/language: a patch of the language alone.
+// SetLanguage is PUT /v1/me/language: a patch of the language alone. It does not count
+// toward the daily limit (the contract counts PATCH /v1/me and avatar changes): a user
+// past it can still switch the language they read.
 func (s *Service) SetLanguage(ctx context.Context, p *Principal, language string, c Client) (*User, error) {
 	if strings.TrimSpace(language) == "" {
 		return nil, apperr.Invalid(apperr.Field("language", apperr.FieldRequired))
 	}
-	return s.update(ctx, p, p.User, Patch{Profile: Profile{Language: &language}}, false, c)
+	return s.update(ctx, p, p.User, Patch{Profile: Profile{Language: &language}}, false, false, c)
 }
 
-func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Patch, byAdmin bool, c Client) (*User, error) {
+// update applies patch to cur; counted puts it toward the daily profile-update limit.
+func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Patch, byAdmin, counted bool, c Client) (*User, error) {
 	var (
 		out            *User
 		checked, proof bool
@@ -82,7 +85,7 @@ func (s *Service) update(ctx context.Context, p *Principal, cur *User, patch Pat
 				tx.Reauth = s.reopened(p, now)
 			}
 		}
-		if !byAdmin {
+		if counted {
 			tx.Limits = append(tx.Limits, s.dailyLimit(cur.ID, now))
 		}
 		if err := s.store.Apply(ctx, tx); err != nil {

@@ -172,7 +172,7 @@ func (s *Service) AdminUpdate(ctx context.Context, admin *Principal, id string, 
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, admin, cur, patch, true, c)
+	return s.update(ctx, admin, cur, patch, true, false, c)
 }
 
 // DeleteUser deletes an account for an admin: the user, its login locks and its sessions

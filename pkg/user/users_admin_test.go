@@ -3,6 +3,7 @@ package user_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"testing"
@@ -169,5 +170,29 @@ func TestSetLanguage(t *testing.T) {
 	}
 	if _, err := svc.SetLanguage(ctx, p, "xx", user.Client{}); fieldCodes(err)["language"] != apperr.FieldInvalidChoice {
 		t.Errorf("unknown: %v", err)
+	}
+}
+
+// The daily profile-update limit counts PATCH /v1/me and avatar changes, not the language:
+// a user can switch the language they read however often, past the limit too.
+func TestSetLanguagePastTheDailyLimit(t *testing.T) {
+	svc, _, _ := newServiceOpts(t, user.Options{ProfileUpdatesPerDay: 2})
+	tok := register(t, svc, "lang-limit@example.com").Token
+	for _, lang := range []string{"ru", "fa", "en"} {
+		if _, err := svc.SetLanguage(t.Context(), principal(t, svc, tok), lang, user.Client{}); err != nil {
+			t.Fatalf("SetLanguage(%s): %v", lang, err)
+		}
+	}
+	name := "A"
+	for i := range 3 {
+		_, err := svc.UpdateProfile(t.Context(), principal(t, svc, tok), user.Patch{Profile: user.Profile{FirstName: &name}}, user.Client{})
+		if i < 2 {
+			checkErr(t, fmt.Sprintf("update %d", i+1), err, "")
+		} else {
+			checkErr(t, "update past the limit", err, apperr.RateLimited)
+		}
+	}
+	if _, err := svc.SetLanguage(t.Context(), principal(t, svc, tok), "ru", user.Client{}); err != nil {
+		t.Errorf("SetLanguage past the daily limit: %v", err)
 	}
 }
