@@ -94,14 +94,15 @@ func waitMails(t *testing.T, to string, n int) {
 }
 
 // pageCode returns the code of the link a mail carries to one of the stack's hosted pages
-// (verify, reset, revert): with no default URL configured, the links point at
-// <the API's own URL>/account/<page>?code=.
+// (verify, reset, revert): the local stack's default URLs point at the pages on the origin
+// passkeys work from, http://localhost:<API port>/account/<page>?code=…&lang=….
 func pageCode(t *testing.T, m sentMail, page string) string {
 	t.Helper()
-	re := regexp.MustCompile(regexp.QuoteMeta(stack.APIURL+"/account/"+page+"?code=") + `([A-Za-z0-9_%.-]+)`)
+	pages := strings.Replace(stack.APIURL, "127.0.0.1", "localhost", 1)
+	re := regexp.MustCompile(regexp.QuoteMeta(pages+"/account/"+page+"?code=") + `([A-Za-z0-9_%.-]+)&lang=[a-z]{2}\b`)
 	g := re.FindStringSubmatch(m.Body.Text)
 	if g == nil {
-		t.Fatalf("mail %q has no link to %s/account/%s?code=: %q", m.Subject, stack.APIURL, page, m.Body.Text)
+		t.Fatalf("mail %q has no link to %s/account/%s?code=…&lang=…: %q", m.Subject, pages, page, m.Body.Text)
 	}
 	c, err := url.QueryUnescape(g[1])
 	if err != nil {

@@ -19,12 +19,12 @@ func TestLinks(t *testing.T) {
 	}{
 		{"no base, no defaults: codes alone", config.Config{}, "", user.Links{}},
 		{"the request's issuer", config.Config{}, base, user.Links{
-			Verify: base + "/account/verify?code={{code}}", Reset: base + "/account/reset?code={{code}}",
-			Revert: base + "/account/revert?code={{code}}", Self: "https://abc.execute-api.eu-west-1.amazonaws.com",
+			Verify: base + "/account/verify?code={{code}}&lang={{lang}}", Reset: base + "/account/reset?code={{code}}&lang={{lang}}",
+			Revert: base + "/account/revert?code={{code}}&lang={{lang}}", Self: "https://abc.execute-api.eu-west-1.amazonaws.com",
 		}},
 		{"configured defaults win", config.Config{DefaultVerifyURL: "https://app.example.com/v?c={{code}}"}, "http://127.0.0.1:3000", user.Links{
-			Verify: "https://app.example.com/v?c={{code}}", Reset: "http://127.0.0.1:3000/account/reset?code={{code}}",
-			Revert: "http://127.0.0.1:3000/account/revert?code={{code}}", Self: "http://127.0.0.1:3000",
+			Verify: "https://app.example.com/v?c={{code}}", Reset: "http://127.0.0.1:3000/account/reset?code={{code}}&lang={{lang}}",
+			Revert: "http://127.0.0.1:3000/account/revert?code={{code}}&lang={{lang}}", Self: "http://127.0.0.1:3000",
 		}},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/userbase/userbase/pkg/samtemplate"
+	"github.com/userbase/userbase/pkg/site"
 )
 
 // LocalParameters are the template parameter values the local stack runs
@@ -19,11 +20,16 @@ import (
 // Passkeys are bound to the relying party "localhost" and to pages served by the API
 // itself, http://localhost:<API port> (the hosted account pages): WebAuthn checks the
 // exact origin, port included, so the value names APIPortPlaceholder and Start puts the
-// port in once it listens.
+// port in once it listens. The links mailed for codes lead to those pages at that origin
+// too (the issuer is http://127.0.0.1:<port>, where passkeys cannot work and a session
+// kept by the pages at localhost is not seen).
 func LocalParameters() map[string]string {
 	const localOrigins = "http://localhost:*,http://127.0.0.1:*"
+	pages := "http://localhost:" + APIPortPlaceholder
 	return map[string]string{"ConfirmationUrlAllowlist": localOrigins, "CorsAllowedOrigins": localOrigins,
-		"WebAuthnRpId": "localhost", "WebAuthnOrigins": "http://localhost:" + APIPortPlaceholder}
+		"WebAuthnRpId": "localhost", "WebAuthnOrigins": pages,
+		"DefaultVerifyUrl": site.CodeLink(pages, site.VerifyPath), "DefaultResetUrl": site.CodeLink(pages, site.ResetPath),
+		"DefaultRevertUrl": site.CodeLink(pages, site.RevertPath)}
 }
 
 // APIPortPlaceholder in a parameter value given to Start becomes the port the API listens

@@ -19,8 +19,8 @@ const (
 )
 
 // CodeLink is the link template of a page under base for mailed codes: base + page +
-// "?code={{code}}".
-func CodeLink(base, page string) string { return base + page + "?code={{code}}" }
+// "?code={{code}}&lang={{lang}}", the page opening in the language of the mail.
+func CodeLink(base, page string) string { return base + page + "?code={{code}}&lang={{lang}}" }
 
 // Origin returns the scheme://host[:port] of a base URL, or "" for one that is not an
 // absolute http(s) URL.

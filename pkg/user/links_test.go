@@ -75,3 +75,21 @@ func TestLinksPerRequest(t *testing.T) {
 		t.Errorf("reset link %q, want it under the address the forgot request came to", reset)
 	}
 }
+
+// A default link opens its page in the language of the mail: {{lang}} is the user's.
+func TestDefaultLinksCarryTheMailsLanguage(t *testing.T) {
+	st := memstore.New()
+	svc := user.NewService(st, fastHasher, time.Now, user.Options{
+		Links: func(context.Context) user.Links {
+			return user.Links{Verify: "https://api.example.com/account/verify?code={{code}}&lang={{lang}}"}
+		},
+	})
+	_, err := svc.Register(context.Background(), user.Registration{Email: "lang@example.com", Password: goodPassword,
+		Client: user.Client{AcceptLanguage: "ru-RU,ru;q=0.9"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Outbox) != 1 || !strings.HasSuffix(st.Outbox[0].Link, "&lang=ru") || !strings.Contains(st.Outbox[0].Link, "?code=") {
+		t.Errorf("outbox %+v, want one verification link ending in &lang=ru", st.Outbox)
+	}
+}

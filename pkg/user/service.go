@@ -495,7 +495,7 @@ func (s *Service) codeMail(u *User, codeKind, mailKind, address, link string, tt
 	}
 	m.ExpiresAt = exp
 	if link != "" {
-		m.Link = fillLink(link, code, address)
+		m.Link = fillLink(link, code, address, m.Lang)
 	} else {
 		m.Code = code
 	}
@@ -549,10 +549,12 @@ func (s *Service) linkTemplate(raw, fallback, self string) (string, error) {
 	return raw, nil
 }
 
-// fillLink is a mail's link from its confirmation_url: {{code}} becomes the code and
-// {{email}} the address the mail goes to, each query-escaped.
-func fillLink(link, code, address string) string {
-	return strings.NewReplacer("{{code}}", url.QueryEscape(code), "{{email}}", url.QueryEscape(address)).Replace(link)
+// fillLink is a mail's link from its confirmation_url or default: {{code}} becomes the code,
+// {{email}} the address the mail goes to and {{lang}} the mail's language, each
+// query-escaped. ({{lang}} is the default links' own: a confirmation_url cannot hold it.)
+func fillLink(link, code, address, lang string) string {
+	return strings.NewReplacer("{{code}}", url.QueryEscape(code), "{{email}}", url.QueryEscape(address),
+		"{{lang}}", url.QueryEscape(lang)).Replace(link)
 }
 
 // placeholders removes what a confirmation_url may hold besides a URI's characters.

@@ -90,7 +90,7 @@ func (s *Service) SendSignInCode(ctx context.Context, in SignInCodeInput) error 
 		exp := now.Add(s.opts.SignInCodeTTL)
 		m.Code, m.ExpiresAt = code, exp
 		if link != "" {
-			m.Link = fillLink(link, code, u.Email)
+			m.Link = fillLink(link, code, u.Email, m.Lang)
 		}
 		tx.SignInCode = &SignInCode{Email: u.Email, UserID: u.ID, Hash: hashSignInCode(u.ID, code), ExpiresAt: exp}
 		tx.Mails = []*mail.Mail{m}
