@@ -79,6 +79,10 @@ func TestAccountPages(t *testing.T) {
 			b.check(t, "")
 			b.click(t, "#verify-form button[type=submit]")
 			b.waitText(t, "#status", "confirmed")
+			// The spent code leaves the address bar and the history entry.
+			if u := b.eval(t, `location.href`); strings.Contains(u, "code=") {
+				t.Errorf("after confirming, the address bar still holds the code: %s", u)
+			}
 			b.open(t, "profile?lang=en")
 			b.waitText(t, "#me-verified", "Confirmed")
 			b.check(t, "profile-en")
@@ -134,6 +138,10 @@ func TestAccountPages(t *testing.T) {
 			b.click(t, "#totp-confirm-form button[type=submit]")
 			b.waitVisible(t, "#totp-recovery")
 			b.check(t, "security-recovery-fa")
+			// The secret in force stays on the authenticator, not on the page.
+			if s := b.eval(t, `document.querySelector('#totp-secret').textContent + (document.querySelector('#totp-qr').getAttribute('src') || '')`); s != "" {
+				t.Errorf("after confirming TOTP the page still holds %q", s)
+			}
 			codes := b.eval(t, `Array.from(document.querySelectorAll('#recovery-codes li')).map(li => li.textContent).join(' ')`)
 			recovery = strings.Fields(codes)
 			if len(recovery) != 10 {

@@ -89,6 +89,7 @@ var funcs = template.FuncMap{
 var assets = map[string]string{
 	"app.js":    "text/javascript; charset=utf-8",
 	"style.css": "text/css; charset=utf-8",
+	"icon.svg":  "image/svg+xml",
 }
 
 // assetVersion is a digest of every asset, put into their URLs so a browser may cache them
@@ -121,9 +122,14 @@ func Handler(o Options) httpapi.Handler {
 		case strings.HasPrefix(rest, "/assets/"):
 			return asset(r, strings.TrimPrefix(rest, "/assets/"))
 		}
-		p, ok := pages[strings.TrimPrefix(rest, "/")]
+		name := strings.Trim(rest, "/")
+		p, ok := pages[name]
 		if !ok {
 			return nil, apperr.New(apperr.NotFound)
+		}
+		if strings.HasSuffix(r.Event.Path, "/") || strings.HasSuffix(rest, "/") {
+			// The pages' links are relative: under "sign-in/" they would all break.
+			return moved(r, "../"+name), nil
 		}
 		body, err := render(p, lang, o.AppName, r.Event.QueryStringParameters)
 		if err != nil {
@@ -186,6 +192,15 @@ func redirect(r *httpapi.Request) *httpapi.Response {
 		loc += "?" + q
 	}
 	return &httpapi.Response{Status: http.StatusFound, Headers: map[string]string{"Location": loc}}
+}
+
+// moved sends a page asked for with a trailing slash to its own address (relative, as
+// redirect's), keeping the query.
+func moved(r *httpapi.Request, loc string) *httpapi.Response {
+	if q := query(r.Event.QueryStringParameters, ""); q != "" {
+		loc += "?" + q
+	}
+	return &httpapi.Response{Status: http.StatusMovedPermanently, Headers: map[string]string{"Location": loc}}
 }
 
 // asset serves one embedded file. With the current version in ?v= it may be cached for a

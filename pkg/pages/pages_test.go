@@ -30,6 +30,13 @@ type request struct {
 
 func serve(t *testing.T, rq request) events.APIGatewayProxyResponse {
 	t.Helper()
+	return serveProxy(t, rq, "")
+}
+
+// serveProxy is serve with the {proxy+} parameter given (when not ""), as a gateway may
+// pass it trimmed of a trailing slash.
+func serveProxy(t *testing.T, rq request, proxy string) events.APIGatewayProxyResponse {
+	t.Helper()
 	if rq.method == "" {
 		rq.method = "GET"
 	}
@@ -41,6 +48,9 @@ func serve(t *testing.T, rq request) events.APIGatewayProxyResponse {
 		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1", DomainName: "id.example.com", Path: "/prod" + rq.path}}
 	if p, ok := strings.CutPrefix(rq.path, "/account/"); ok && rq.resource == "/account/{proxy+}" {
 		ev.PathParameters = map[string]string{"proxy": p}
+	}
+	if proxy != "" {
+		ev.PathParameters = map[string]string{"proxy": proxy}
 	}
 	resp, err := handler(context.Background(), ev)
 	if err != nil {
@@ -214,6 +224,18 @@ func TestRedirect(t *testing.T) {
 			t.Errorf("GET %s: %d Location %q body %q, want 302 to %q", tt.path, resp.StatusCode, resp.Headers["Location"], resp.Body, tt.want)
 		}
 	}
+	// A page with a trailing slash would resolve its relative links under it: it moves to
+	// its own address, whether the gateway keeps the slash in {proxy+} or not.
+	slash := request{path: "/account/sign-in/", query: map[string]string{"lang": "fa"}}
+	checkMoved(t, serve(t, slash))
+	checkMoved(t, serveProxy(t, slash, "sign-in"))
+}
+
+func checkMoved(t *testing.T, resp events.APIGatewayProxyResponse) {
+	t.Helper()
+	if resp.StatusCode != 301 || resp.Headers["Location"] != "../sign-in?lang=fa" {
+		t.Errorf("GET /account/sign-in/: %d Location %q, want 301 to ../sign-in?lang=fa", resp.StatusCode, resp.Headers["Location"])
+	}
 }
 
 func TestNotFound(t *testing.T) {
@@ -232,7 +254,7 @@ func TestAssets(t *testing.T) {
 		t.Fatalf("the page links no versioned script: %s", page.Body)
 	}
 	version := m[1]
-	for name, ct := range map[string]string{"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"} {
+	for name, ct := range map[string]string{"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8", "icon.svg": "image/svg+xml"} {
 		resp := serve(t, request{path: "/account/assets/" + name, query: map[string]string{"v": version}})
 		want, _ := os.ReadFile("assets/" + name)
 		if resp.StatusCode != 200 || resp.Headers["Content-Type"] != ct || resp.Body != string(want) {

@@ -376,6 +376,16 @@
     }
   };
 
+  // dropCode takes a spent code (and the address with it) out of the address bar and the
+  // history entry: a URL is easily shared, synced or read over a shoulder.
+  function dropCode() {
+    const q = new URLSearchParams(location.search);
+    q.delete('code');
+    q.delete('email');
+    const s = q.toString();
+    history.replaceState(null, '', location.pathname + (s ? `?${s}` : ''));
+  }
+
   function codeFromLink(form) {
     const code = params.get('code');
     if (!code) {
@@ -441,6 +451,7 @@
         try {
           signedIn(await call('POST', 'v1/auth/email/code/verify', { email: codeEmail, code: v.code.trim() }, { auth: false }));
         } catch (err) {
+          if (err instanceof Problem && err.code === 'mfa_required') dropCode(); // the code is spent
           mfa(err);
         }
       });
@@ -478,6 +489,7 @@
           return;
         }
         await call('POST', 'v1/auth/password/reset', { code, new_password: v.new_password }, { auth: false });
+        dropCode();
         token.clear();
         finish(form, msg('reset_done'));
       });
@@ -489,6 +501,7 @@
       onSubmit(form, async () => {
         // The token, when there is one, keeps this session alive through an address change.
         await call('POST', 'v1/auth/email/confirm', { code });
+        dropCode();
         finish(form, msg('verify_done'));
       });
     },
@@ -498,6 +511,7 @@
       const code = codeFromLink(form);
       onSubmit(form, async () => {
         await call('POST', 'v1/auth/email/revert', { code }, { auth: false });
+        dropCode();
         token.clear();
         finish(form, msg('revert_done'));
       });
@@ -607,6 +621,10 @@
         }));
         form.hidden = true;
         form.reset();
+        // The secret is in force now: it stays on the authenticator, not on the page.
+        URL.revokeObjectURL($('#totp-qr').src);
+        $('#totp-qr').removeAttribute('src');
+        $('#totp-secret').textContent = '';
         $('#totp-recovery').hidden = false;
         $('#recovery-title').focus();
         me.mfa_enabled = true;
@@ -627,6 +645,7 @@
         me.mfa_enabled = false;
         totpState();
         ok($('#totp-start-box'), msg('totp_disabled'));
+        $('#totp-title').focus(); // the form that had the focus is hidden
       });
 
       // Passkeys: the routes may be missing on an older server; the section says so.
@@ -669,6 +688,7 @@
             await call('DELETE', `v1/me/passkeys/${encodeURIComponent(pk.id)}`);
             ok($('#passkey-form'), msg('passkey_removed'));
             await loadPasskeys();
+            $('#passkeys-title').focus(); // the button that had the focus is gone
           });
           li.append(text, rm);
           return li;
@@ -714,6 +734,7 @@
             await call('DELETE', `v1/me/sessions/${encodeURIComponent(s.id)}`);
             ok($('#sessions-box'), msg('session_revoked'));
             await loadSessions();
+            $('#sessions-title').focus(); // the button that had the focus is gone
           });
           li.append(text, end);
           return li;
