@@ -155,7 +155,19 @@ func Count(l Lang, n int64, unit string) string {
 	if plural {
 		unit += "s"
 	}
-	return fmt.Sprintf("%d %s", n, T(l, "unit."+unit))
+	return number(l, n) + " " + T(l, "unit."+unit)
+}
+
+// persianDigits writes 0-9 as Persian text does (۰-۹), as the hosted pages show numbers.
+var persianDigits = strings.NewReplacer("0", "۰", "1", "۱", "2", "۲", "3", "۳", "4", "۴", "5", "۵", "6", "۶", "7", "۷", "8", "۸", "9", "۹")
+
+// number is n in l's digits.
+func number(l Lang, n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if l == Persian {
+		return persianDigits.Replace(s)
+	}
+	return s
 }
 
 func unit(l Lang, n int64, name string) string {
@@ -168,7 +180,7 @@ func unit(l Lang, n int64, name string) string {
 			key = name
 		}
 	}
-	return fmt.Sprintf("%d %s", n, T(l, key))
+	return number(l, n) + " " + T(l, key)
 }
 
 // russianPlural picks the Russian noun form for n: 1 минута, 2 минуты, 5 минут.

@@ -42,8 +42,8 @@ func TestDuration(t *testing.T) {
 		{Russian, 1, "1 секунду"},
 		{Russian, 1281, "21 минуту и 21 секунду"},
 		{Russian, 3601, "1 час и 1 секунду"},
-		{Persian, 3600, "1 ساعت"},
-		{Persian, 11525, "3 ساعت و 12 دقیقه و 5 ثانیه"},
+		{Persian, 3600, "۱ ساعت"},
+		{Persian, 11525, "۳ ساعت و ۱۲ دقیقه و ۵ ثانیه"},
 	}
 	for _, tt := range tests {
 		if got := Duration(tt.l, tt.s); got != tt.want {
@@ -97,7 +97,7 @@ func TestCount(t *testing.T) {
 		{Russian, 11, "character", "11 символов"},
 		{Russian, 2, "item", "2 элементов"},
 		{Russian, 255, "character", "255 символов"},
-		{Persian, 20, "item", "20 مورد"},
+		{Persian, 20, "item", "۲۰ مورد"},
 	}
 	for _, tt := range tests {
 		if got := Count(tt.l, tt.n, tt.unit); got != tt.want {
