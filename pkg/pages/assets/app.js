@@ -386,6 +386,17 @@
     history.replaceState(null, '', location.pathname + (s ? `?${s}` : ''));
   }
 
+  // spend uses a mailed code with fn; a code refused as spent, expired or unknown still
+  // shows the page's way on (its .after links), as a used one does.
+  async function spend(fn) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof Problem && err.code === 'invalid_code') for (const a of $$('.after')) a.hidden = false;
+      throw err;
+    }
+  }
+
   function codeFromLink(form) {
     const code = params.get('code');
     if (!code) {
@@ -428,7 +439,14 @@
         signedIn(await call('POST', 'v1/auth/mfa', { mfa_token: mfaToken, code: v.code.trim() }, { auth: false }));
       });
       onClick($('#passkey-sign-in'), $('#passkey-box'), async () => {
-        signedIn(await call('POST', 'v1/auth/passkey', await assertion(), { auth: false }));
+        const answer = await assertion();
+        try {
+          signedIn(await call('POST', 'v1/auth/passkey', answer, { auth: false }));
+        } catch (err) {
+          // No password was asked for: "login or password" would mislead.
+          if (err instanceof Problem && err.code === 'invalid_credentials') throw new Problem(err.status, { detail: msg('passkey_refused') });
+          throw err;
+        }
       });
       let codeEmail = params.get('email') || '';
       const verifyForm = $('#email-code-verify-form');
@@ -488,7 +506,7 @@
           fieldError(form, 'confirm_password', msg('mismatch')).focus();
           return;
         }
-        await call('POST', 'v1/auth/password/reset', { code, new_password: v.new_password }, { auth: false });
+        await spend(() => call('POST', 'v1/auth/password/reset', { code, new_password: v.new_password }, { auth: false }));
         dropCode();
         token.clear();
         finish(form, msg('reset_done'));
@@ -500,7 +518,7 @@
       const code = codeFromLink(form);
       onSubmit(form, async () => {
         // The token, when there is one, keeps this session alive through an address change.
-        await call('POST', 'v1/auth/email/confirm', { code });
+        await spend(() => call('POST', 'v1/auth/email/confirm', { code }));
         dropCode();
         finish(form, msg('verify_done'));
       });
@@ -510,7 +528,7 @@
       const form = $('#revert-form');
       const code = codeFromLink(form);
       onSubmit(form, async () => {
-        await call('POST', 'v1/auth/email/revert', { code }, { auth: false });
+        await spend(() => call('POST', 'v1/auth/email/revert', { code }, { auth: false }));
         dropCode();
         token.clear();
         finish(form, msg('revert_done'));
@@ -754,7 +772,8 @@
         }
         await call('DELETE', 'v1/me', { password: v.password });
         token.clear();
-        finish(form, msg('delete_done'));
+        // Signed out with the account: the signed-in menu must not stay on the screen.
+        location.replace(link('sign-in', { msg: 'delete_done' }));
       });
     },
   };
