@@ -204,6 +204,17 @@ func TestAccountPages(t *testing.T) {
 				t.Errorf("the ended session's token: GET /v1/me %d, want 401", status)
 			}
 		}},
+		{"delete the account", func(t *testing.T) {
+			b.open(t, "delete?lang=en")
+			b.fill(t, "#password", newPassword)
+			b.click(t, "#confirm")
+			b.click(t, "#delete-form button[type=submit]")
+			b.waitPage(t, "sign-in")
+			b.waitText(t, "#status", "حذف") // "deleted", in the account's language
+			if n := b.eval(t, `String(document.querySelectorAll('nav.tabs, #sign-out').length)`); n != "0" {
+				t.Errorf("after the deletion %s signed-in controls are on the page, want none", n)
+			}
+		}},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {
