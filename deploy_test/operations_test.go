@@ -147,6 +147,8 @@ var alarmGroups = []struct {
 	{"Hashing", "HashingConcurrency", []string{"auth-login", "auth-admin-login", "auth-register", "auth-password-reset"}},
 	{"Image", "ImageConcurrency", []string{"me-avatar-put"}},
 	{"Mail", "", []string{"mailer", "mail-feedback"}},
+	{"Index", "", []string{"user-stream"}},
+	{"Authorizer", "", []string{"authorizer"}},
 }
 
 // The alarms docs/operations.md lists exist, notify the topic parameter (none when empty),
@@ -243,10 +245,13 @@ func TestAlarms(t *testing.T) {
 		t.Errorf("ApiServerErrorsAlarm threshold %v, want !Ref ServerErrorRate", five["Threshold"])
 	}
 
-	q := tpl.Resources["MailFailureQueueAlarm"].Properties
-	if q["MetricName"] != "ApproximateNumberOfMessagesVisible" || q["Threshold"] != 0 ||
-		!cmp.Equal(q["Dimensions"], []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{queueID, "QueueName"}}}}) {
-		t.Errorf("MailFailureQueueAlarm %v: want any visible message in %s", q, queueID)
+	// Each stream consumer's failure queue alarms on its first message.
+	for alarm, queue := range map[string]string{"MailFailureQueueAlarm": queueID, "IndexFailureQueueAlarm": "IndexFailureQueue"} {
+		q := tpl.Resources[alarm].Properties
+		if q["MetricName"] != "ApproximateNumberOfMessagesVisible" || q["Threshold"] != 0 ||
+			!cmp.Equal(q["Dimensions"], []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{queue, "QueueName"}}}}) {
+			t.Errorf("%s %v: want any visible message in %s", alarm, q, queue)
+		}
 	}
 
 	// The lock alarm reads the metric the functions write, in the namespace they are given.

@@ -93,12 +93,14 @@ func (m *Mailer) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.Dy
 	return resp, nil
 }
 
-// refused reports whether SES refused a mail for what it is (MessageRejected, or an
-// InvalidParameterValue such as a recipient it cannot send to) rather than for now.
+// refused reports whether SES refused a mail for what it is (InvalidParameterValue: a
+// recipient it cannot send to) rather than for now. MessageRejected is not one: SES answers
+// it for an unverified MailFrom or a sandboxed account too, which the operator fixes; those
+// mails are retried and then parked in the failure queue (its alarm, `mail redrive`), not
+// dropped.
 func refused(err error) bool {
-	var rejected *sestypes.MessageRejected
 	var api smithy.APIError
-	return errors.As(err, &rejected) || errors.As(err, &api) && api.ErrorCode() == "InvalidParameterValue"
+	return errors.As(err, &api) && api.ErrorCode() == "InvalidParameterValue"
 }
 
 func (m *Mailer) send(ctx context.Context, msg *mail.Mail) error {

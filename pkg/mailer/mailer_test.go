@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
@@ -175,6 +176,21 @@ func TestMailPastTheAddressLimitIsNotSent(t *testing.T) {
 	}
 	if ev := box.skipped["m1"]; ev == nil || ev.UserID != "user-9" || ev.Detail["reason"] != "rate_limited" {
 		t.Errorf("m1 skipped with %+v, want mail_suppressed (rate_limited) on user-9", ev)
+	}
+}
+
+// SES's MessageRejected (an unverified MailFrom, a sandboxed account) is the operator's to
+// fix: the mail is retried and parked in the failure queue, never dropped.
+func TestMessageRejectedIsRetriedNotDropped(t *testing.T) {
+	sender := &fakeSES{fail: map[string]error{"ann@example.com": &sestypes.MessageRejected{Message: aws.String("Email address is not verified.")}}}
+	box := &fakeOutbox{pending: map[string]bool{"m1": true}, skipped: map[string]*user.Event{}}
+	m := &Mailer{SES: sender, Outbox: box, From: "no-reply@example.com", AppName: "App"}
+	resp, err := m.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{record("1", "m1", "ann@example.com")}})
+	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "1" {
+		t.Errorf("Handle = %+v, %v; want record 1 reported for a retry", resp, err)
+	}
+	if !box.pending["m1"] {
+		t.Error("the rejected mail was dropped from the outbox")
 	}
 }
 
