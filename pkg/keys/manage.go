@@ -44,7 +44,8 @@ func retiredGrace(tokenTTL time.Duration) time.Duration {
 // Ensure makes sure the ring has a data key and a key that signs now, and records the
 // access token lifetime. It is idempotent, and concurrent runs converge: every write is
 // conditional on the ring's version, and the loser re-reads and finds the work done.
-// The KeysInit custom resource runs it on every deploy (and the local stack on start).
+// The KeysInit custom resource runs it when the stack is created and when its properties
+// change (the token lifetime, the table, the key); the local stack on every start.
 func (r *Ring) Ensure(ctx context.Context, tokenTTL time.Duration) error {
 	if r.kms == nil {
 		return ErrNoKMS
