@@ -36,7 +36,7 @@ build-%Function: ## build <Name>Function for Lambda (linux/arm64) into $(ARTIFAC
 
 # make local builds only what it runs: the functions for this machine and cmd/local itself.
 # The linux/arm64 build is for Lambda (sam build, make build, make bench), not for this.
-local: deps ## run the whole stack on 127.0.0.1 (API on :3000) without Docker; builds the host binaries first
+local: deps ## run the whole stack on 127.0.0.1 (API on :3000; DynamoDB Local on every interface) without Docker; builds the host binaries first
 	@scripts/build-functions.sh host
 	@echo "build: cmd/local"
 	@$(GO) build -o .build/bin/local ./cmd/local

@@ -41,6 +41,15 @@ func TestAccountPages(t *testing.T) {
 	newPassword := password + "-2"
 	var secret string
 	var recovery []string
+	// A TOTP code is accepted once, within one step of the server's clock: each use takes
+	// the step after the last one used and never one behind now, so a step boundary passing
+	// during a slow request cannot put it out of reach.
+	var lastStep int64
+	nextCode := func(t *testing.T) string {
+		s := max(time.Now().Unix()/30, lastStep+1)
+		lastStep = s
+		return totp(t, secret, time.Unix(s*30, 0))
+	}
 
 	steps := []struct {
 		name string
@@ -131,9 +140,7 @@ func TestAccountPages(t *testing.T) {
 			if len(secret) < 16 {
 				t.Fatalf("secret %q, want a base32 key", secret)
 			}
-			// The step before now: the sign-in below then takes the current one (a code is
-			// accepted once, one step of drift either way).
-			b.fill(t, "#totp-code", totp(t, secret, time.Now().Add(-30*time.Second)))
+			b.fill(t, "#totp-code", nextCode(t))
 			b.shot(t, "security-totp-fa")
 			b.click(t, "#totp-confirm-form button[type=submit]")
 			b.waitVisible(t, "#totp-recovery")
@@ -155,7 +162,7 @@ func TestAccountPages(t *testing.T) {
 			b.signIn(t, email, password)
 			b.waitVisible(t, "#mfa-step")
 			b.check(t, "sign-in-mfa-fa")
-			b.fill(t, "#mfa-code", totp(t, secret, time.Now()))
+			b.fill(t, "#mfa-code", nextCode(t))
 			b.clickTo(t, "#mfa-form button[type=submit]", "profile")
 		}},
 		{"add a passkey and sign in with it alone", func(t *testing.T) {
@@ -166,8 +173,9 @@ func TestAccountPages(t *testing.T) {
 			b.open(t, "security?lang=fa")
 			b.fill(t, "#passkey-name", "Laptop")
 			b.click(t, "#passkey-form button[type=submit]")
-			// The code of the step after now: the sign-in took the current one.
-			b.reauth(t, password, totp(t, secret, time.Now().Add(30*time.Second)))
+			// A recovery code: a third TOTP code within one step of the first two could be
+			// two steps ahead of the server.
+			b.reauth(t, password, recovery[2])
 			b.waitText(t, "#passkey-list", "Laptop")
 			b.check(t, "security-passkey-fa")
 			b.clickTo(t, "#sign-out", "sign-in")
