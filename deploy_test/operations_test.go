@@ -246,7 +246,8 @@ func TestAlarms(t *testing.T) {
 	}
 
 	// Each stream consumer's failure queue alarms on its first message.
-	for alarm, queue := range map[string]string{"MailFailureQueueAlarm": queueID, "IndexFailureQueueAlarm": "IndexFailureQueue"} {
+	for alarm, queue := range map[string]string{"MailFailureQueueAlarm": queueID, "IndexFailureQueueAlarm": "IndexFailureQueue",
+		"MailFeedbackFailureQueueAlarm": "MailFeedbackFailureQueue"} {
 		q := tpl.Resources[alarm].Properties
 		if q["MetricName"] != "ApproximateNumberOfMessagesVisible" || q["Threshold"] != 0 ||
 			!cmp.Equal(q["Dimensions"], []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{queue, "QueueName"}}}}) {
