@@ -337,11 +337,15 @@ func TestEnsureConverges(t *testing.T) {
 	if len(st.DataKeys) != 1 || len(st.SigningKeys) != 1 || st.TokenTTL != ttl {
 		t.Errorf("after 4 concurrent inits: %d data keys, %d signing keys, ttl %s; want 1, 1, %s", len(st.DataKeys), len(st.SigningKeys), st.TokenTTL, ttl)
 	}
-	version := st.Version
+	version, calls := st.Version, kms.Calls()
 	r, _ := keys.NewInMemory(keys.Options{Store: store, KMS: kms}, ttl)
 	st, _ = store.LoadKeys(context.Background())
 	if st.Version != version {
 		t.Errorf("an init of a complete ring wrote (version %d -> %d)", version, st.Version)
+	}
+	// Nor asked KMS anything: a deploy with the key disabled (a rollback) still completes.
+	if n := kms.Calls() - calls; n != 0 {
+		t.Errorf("an init of a complete ring made %d KMS calls, want 0", n)
 	}
 	if _, _, err := r.Signer(context.Background()); err != nil {
 		t.Error(err)

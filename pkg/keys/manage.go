@@ -59,6 +59,9 @@ func (r *Ring) Ensure(ctx context.Context, tokenTTL time.Duration) error {
 		st, now := r.state, r.now()
 		c := Change{Prev: st.Version, TokenTTL: tokenTTL}
 		dk := latestDataKey(st)
+		// KMS is asked only for what must be made: a deploy of a complete ring (a rollback
+		// with the key disabled, say) needs no call that could fail it.
+		needKey := signer(st, now) == nil
 		var plain []byte
 		if dk == nil {
 			p, ct, kmsID, err := r.kms.GenerateDataKey(ctx)
@@ -70,13 +73,13 @@ func (r *Ring) Ensure(ctx context.Context, tokenTTL time.Duration) error {
 			}
 			dk = &DataKey{Version: 1, Ciphertext: ct, KMSKeyID: kmsID, CreatedAt: now}
 			c.DataKeys, plain = []DataKey{*dk}, p
-		} else {
+		} else if needKey {
 			var err error
 			if plain, err = r.dataKey(ctx, dk.Version); err != nil {
 				return false, err
 			}
 		}
-		if signer(st, now) == nil {
+		if needKey {
 			k, err := r.makeKey(dk.Version, plain, now, now)
 			if err != nil {
 				return false, err
@@ -93,7 +96,9 @@ func (r *Ring) Ensure(ctx context.Context, tokenTTL time.Duration) error {
 		if err != nil {
 			return false, fmt.Errorf("save key ring: %w", err)
 		}
-		r.plainKeys[dk.Version] = plain
+		if plain != nil {
+			r.plainKeys[dk.Version] = plain
+		}
 		r.state = nil
 		return false, nil
 	})
