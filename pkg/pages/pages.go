@@ -129,7 +129,7 @@ func Handler(o Options) httpapi.Handler {
 		}
 		if strings.HasSuffix(r.Event.Path, "/") || strings.HasSuffix(rest, "/") {
 			// The pages' links are relative: under "sign-in/" they would all break.
-			return moved(r, "../"+name), nil
+			return relocate(r, http.StatusMovedPermanently, "../"+name), nil
 		}
 		body, err := render(p, lang, o.AppName, r.Event.QueryStringParameters)
 		if err != nil {
@@ -188,19 +188,15 @@ func redirect(r *httpapi.Request) *httpapi.Response {
 	if !strings.HasSuffix(r.Event.Path, "/") {
 		loc = "account/" + SignIn
 	}
-	if q := query(r.Event.QueryStringParameters, ""); q != "" {
-		loc += "?" + q
-	}
-	return &httpapi.Response{Status: http.StatusFound, Headers: map[string]string{"Location": loc}}
+	return relocate(r, http.StatusFound, loc)
 }
 
-// moved sends a page asked for with a trailing slash to its own address (relative, as
-// redirect's), keeping the query.
-func moved(r *httpapi.Request, loc string) *httpapi.Response {
+// relocate sends the request to loc (relative) with status, keeping its query.
+func relocate(r *httpapi.Request, status int, loc string) *httpapi.Response {
 	if q := query(r.Event.QueryStringParameters, ""); q != "" {
 		loc += "?" + q
 	}
-	return &httpapi.Response{Status: http.StatusMovedPermanently, Headers: map[string]string{"Location": loc}}
+	return &httpapi.Response{Status: status, Headers: map[string]string{"Location": loc}}
 }
 
 // asset serves one embedded file. With the current version in ?v= it may be cached for a

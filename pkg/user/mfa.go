@@ -126,17 +126,13 @@ func (s *Service) confirmTOTP(ctx context.Context, p *Principal, code string, at
 	next.MFAEnabled, next.Version, next.UpdatedAt, next.SessionEpoch = true, u.Version+1, now, u.SessionEpoch+1
 	stamp := *p.Session
 	stamp.Epoch = next.SessionEpoch
-	ev, err := s.event(u.ID, EventMFAEnabled, now, c, nil)
-	if err != nil {
-		return nil, err
-	}
-	notice, err := s.securityNotice(u, mail.KindMFAEnabled, now)
+	evs, notice, err := s.securityChange(u, EventMFAEnabled, mail.KindMFAEnabled, now, c, nil)
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, Stamp: &stamp,
 		MFA:    &MFA{UserID: u.ID, SealedSecret: m.SealedSecret, LastStep: step, Recovery: hashes, RecoverySalt: salt},
-		Events: []*Event{ev}, Mails: notice})
+		Events: evs, Mails: notice})
 	if err != nil {
 		return nil, sessionEnded(err)
 	}
@@ -175,16 +171,12 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, password, code 
 		}
 		next := *u
 		next.MFAEnabled, next.Version, next.UpdatedAt = false, u.Version+1, now
-		ev, err := s.event(u.ID, EventMFADisabled, now, c, nil)
-		if err != nil {
-			return err
-		}
-		notice, err := s.securityNotice(u, mail.KindMFADisabled, now)
+		evs, notice, err := s.securityChange(u, EventMFADisabled, mail.KindMFADisabled, now, c, nil)
 		if err != nil {
 			return err
 		}
 		tx := &Tx{Now: now, Save: &Save{Next: &next, Prev: u}, RemoveMFA: u.ID, MFAUse: use,
-			Events: []*Event{ev}, Mails: notice}
+			Events: evs, Mails: notice}
 		if password != "" { // both factors were proved: the password above, the code here
 			tx.Reauth = s.reopened(p, now)
 		}

@@ -188,16 +188,12 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in PasswordC
 			stamp = *s.reopened(p, now)
 		}
 		stamp.Epoch = next.SessionEpoch
-		ev, err := s.event(u.ID, EventPasswordChanged, now, c, nil)
-		if err != nil {
-			return err
-		}
-		notice, err := s.securityNotice(u, mail.KindPasswordChanged, now)
+		evs, notice, err := s.securityChange(u, EventPasswordChanged, mail.KindPasswordChanged, now, c, nil)
 		if err != nil {
 			return err
 		}
 		return sessionEnded(s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: u}, Stamp: &stamp,
-			Events: []*Event{ev}, Mails: notice}))
+			Events: evs, Mails: notice}))
 	})
 }
 

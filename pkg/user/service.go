@@ -532,6 +532,20 @@ func (s *Service) securityNotice(u *User, kind string, now time.Time) ([]*mail.M
 	return []*mail.Mail{n}, nil
 }
 
+// securityChange is what a change to how u signs in records: its security event (eventType,
+// detail) and its notice of kind (securityNotice: none to an unconfirmed address).
+func (s *Service) securityChange(u *User, eventType, kind string, now time.Time, c Client, detail map[string]string) ([]*Event, []*mail.Mail, error) {
+	ev, err := s.event(u.ID, eventType, now, c, detail)
+	if err != nil {
+		return nil, nil, err
+	}
+	notice, err := s.securityNotice(u, kind, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []*Event{ev}, notice, nil
+}
+
 // linkTemplate checks a request's confirmation_url, or falls back to the default; "" means
 // the code is mailed alone. self is the origin of the service's own pages, admitted besides
 // the allow-list ("" none).

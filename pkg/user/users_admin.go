@@ -245,15 +245,11 @@ func (s *Service) SetPassword(ctx context.Context, admin *Principal, id, newPass
 		now := s.now().UTC()
 		next := withPassword(cur, hash, now)
 		next.Failures = Failures{}
-		ev, err := s.event(cur.ID, EventPasswordChanged, now, c, map[string]string{"by": admin.User.ID})
+		evs, notice, err := s.securityChange(cur, EventPasswordChanged, mail.KindPasswordChanged, now, c, map[string]string{"by": admin.User.ID})
 		if err != nil {
 			return err
 		}
-		notice, err := s.securityNotice(cur, mail.KindPasswordChanged, now)
-		if err != nil {
-			return err
-		}
-		return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: []*Event{ev}, Mails: notice})
+		return s.store.Apply(ctx, &Tx{Now: now, Save: &Save{Next: next, Prev: cur}, Events: evs, Mails: notice})
 	})
 }
 
