@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/userbase/userbase/pkg/avatar"
+	"github.com/userbase/userbase/pkg/awsclient/kmsclient"
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
 
@@ -100,6 +101,10 @@ var iamActions = map[string]sdkCall{
 // sesFromAddress is the condition key every statement that sends mail must carry, so a
 // function can send only as MAIL_FROM.
 const sesFromAddress = "ses:FromAddress"
+
+// kmsPurpose is the condition every statement that grants a KMS call must carry: the
+// role may use the key only for data keys bound to the encryption context the code sets.
+const kmsPurpose = "kms:EncryptionContext:purpose"
 
 // resources resolves resource kinds to the ARNs the template writes, in the form
 // canonicalResource gives: "${Table.Arn}", "${AvatarBucket.Arn}/avatars/*".
@@ -255,7 +260,7 @@ func grantedStatements(f samtemplate.Function) (map[string]bool, []string) {
 				continue // a Deny only narrows
 			}
 			actions := listOrOne(st["Action"])
-			sends := false
+			sends, usesKMS := false, false
 			for _, a := range actions {
 				as, _ := a.(string)
 				if strings.Contains(as, "*") {
@@ -264,12 +269,16 @@ func grantedStatements(f samtemplate.Function) (map[string]bool, []string) {
 				if strings.HasPrefix(as, "ses:Send") {
 					sends = true
 				}
+				usesKMS = usesKMS || strings.HasPrefix(as, "kms:")
 				for _, r := range listOrOne(st["Resource"]) {
 					out[as+" on "+canonicalResource(r)] = true
 				}
 			}
 			if sends && !hasConditionKey(st["Condition"], sesFromAddress) {
 				problems = append(problems, fmt.Sprintf("a statement that sends mail has no %s condition: mail may only go out as MAIL_FROM", sesFromAddress))
+			}
+			if usesKMS && conditionValue(st["Condition"], "StringEquals", kmsPurpose) != kmsclient.Purpose {
+				problems = append(problems, fmt.Sprintf("a statement that grants %v has no condition StringEquals %s: %s: the role may use the key only for the data keys the code makes", actions, kmsPurpose, kmsclient.Purpose))
 			}
 		}
 	}
@@ -319,6 +328,14 @@ func hasConditionKey(cond any, key string) bool {
 	return false
 }
 
+// conditionValue is the single value a statement's Condition gives key under op, or "".
+func conditionValue(cond any, op, key string) string {
+	c, _ := cond.(map[string]any)
+	byKey, _ := c[op].(map[string]any)
+	v, _ := byKey[key].(string)
+	return v
+}
+
 // suggestion writes the Policies a function needs as template YAML.
 func suggestion(need map[string][]string) string {
 	if len(need) == 0 {
@@ -341,6 +358,9 @@ func suggestion(need map[string][]string) string {
 		fmt.Fprintf(&b, "            - Effect: Allow\n              Action: [%s]\n              Resource: %s\n", strings.Join(actions, ", "), res)
 		if strings.Contains(arn, ":ses:") {
 			b.WriteString("              Condition: # as MailerFunction's: only as MailFrom\n")
+		}
+		if strings.Contains(arn, "Key.Arn") {
+			fmt.Fprintf(&b, "              Condition: {StringEquals: {%q: %s}}\n", kmsPurpose, kmsclient.Purpose)
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")

@@ -41,9 +41,13 @@ var _ keys.KMS = (*DataKeys)(nil)
 // NewDataKeys uses the KMS key keyID (an id or ARN) through api.
 func NewDataKeys(api API, keyID string) *DataKeys { return &DataKeys{api: api, keyID: keyID} }
 
-// encryptionContext is bound to every data key: KMS refuses to decrypt one without it,
-// and CloudTrail shows it beside every Decrypt.
-var encryptionContext = map[string]string{"purpose": "userbase-data-key"}
+// Purpose is the value of the encryption context {"purpose": Purpose} bound to every data
+// key: KMS refuses to decrypt one without it, CloudTrail shows it beside every call, and
+// template.yaml grants the KMS calls only with it (condition kms:EncryptionContext:purpose),
+// so a function's role cannot open anything else sealed under the key.
+const Purpose = "userbase-data-key"
+
+var encryptionContext = map[string]string{"purpose": Purpose}
 
 // GenerateDataKey asks KMS for an AES-256 key (kms:GenerateDataKey).
 func (d *DataKeys) GenerateDataKey(ctx context.Context) ([]byte, []byte, string, error) {
