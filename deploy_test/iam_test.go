@@ -253,8 +253,8 @@ func grantedStatements(f samtemplate.Function) (map[string]bool, []string) {
 			if _, ok := st["NotAction"]; ok {
 				problems = append(problems, "a statement with NotAction: name the actions")
 			}
-			if _, ok := st["NotResource"]; ok {
-				problems = append(problems, "a statement with NotResource: name the resources")
+			if _, ok := st["NotResource"]; ok && st["Effect"] != "Deny" {
+				problems = append(problems, "an Allow with NotResource: name the resources")
 			}
 			if st["Effect"] != "Allow" {
 				continue // a Deny only narrows
@@ -445,4 +445,57 @@ func TestOnFailureDestinationsNameTheirType(t *testing.T) {
 			}
 		}
 	}
+}
+
+// streamReads are the actions of SAM's AWSLambdaDynamoDBExecutionRole that read a stream's
+// records; the managed policy grants them on every stream of the account.
+var streamReads = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+
+// A stream consumer's role reads only the table's own streams: SAM attaches
+// AWSLambdaDynamoDBExecutionRole (Resource "*") for a DynamoDB event, so each consumer
+// carries a Deny of the stream reads on everything but the table's streams.
+func TestStreamConsumersReadOnlyTheTablesStreams(t *testing.T) {
+	tpl, fns := load(t)
+	tableARN, err := resources{tpl}.arn(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tableARN + "/stream/*"
+	consumers := 0
+	for _, f := range fns {
+		if !slices.ContainsFunc(f.Events, func(e samtemplate.Event) bool { return e.Type == "DynamoDB" }) {
+			continue
+		}
+		consumers++
+		if !hasStreamDeny(f.Properties["Policies"], want) {
+			t.Errorf("%s reads a DynamoDB stream but has no statement {Effect: Deny, Action: %v, NotResource: !Sub %q}: SAM's managed policy would let it read every stream in the account", f.LogicalID, streamReads, want)
+		}
+	}
+	if consumers == 0 {
+		t.Fatal("no function has a DynamoDB event: the mailer and the user stream should")
+	}
+}
+
+// hasStreamDeny reports whether policies hold a Deny of every stream read on all but
+// notResource.
+func hasStreamDeny(policies any, notResource string) bool {
+	for _, p := range listOrOne(policies) {
+		doc, _ := p.(map[string]any)
+		for _, s := range listOrOne(doc["Statement"]) {
+			st, _ := s.(map[string]any)
+			if st["Effect"] != "Deny" || canonicalResource(st["NotResource"]) != notResource {
+				continue
+			}
+			var actions []string
+			for _, a := range listOrOne(st["Action"]) {
+				if as, ok := a.(string); ok {
+					actions = append(actions, as)
+				}
+			}
+			if !slices.ContainsFunc(streamReads, func(a string) bool { return !slices.Contains(actions, a) }) {
+				return true
+			}
+		}
+	}
+	return false
 }
