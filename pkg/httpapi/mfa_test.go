@@ -70,6 +70,23 @@ func TestMFAScenarios(t *testing.T) {
 		{"second step, the token again", call{method: "POST", path: "/v1/auth/mfa", body: `{"mfa_token":"` + step.MFAToken + `","code":"` + rec.RecoveryCodes[1] + `"}`},
 			401, "invalid_credentials", nil, nil},
 	})
+
+	// An account disabled between the two steps answers as a disabled account does at
+	// every other sign-in: 403 account_disabled, once both factors are right.
+	login = f.do(t, call{method: "POST", path: "/v1/auth/login", body: `{"login":"mfa@example.com","password":"correct-horse-battery"}`})
+	if err := json.Unmarshal([]byte(login.Body), &step); err != nil || step.MFAToken == "" {
+		t.Fatalf("login with MFA on: %d %s", login.StatusCode, login.Body)
+	}
+	as := bearer(f.admin(t))
+	if r := f.do(t, call{method: "PATCH", path: "/v1/users/{id}", headers: as, params: map[string]string{"id": f.userID(t, "mfa@example.com")}, body: `{"active":false}`}); r.StatusCode != 200 {
+		t.Fatalf("disable: %d %s", r.StatusCode, r.Body)
+	}
+	runScenarios(t, f, []scenario{
+		{"second step, the account disabled meanwhile, wrong code", call{method: "POST", path: "/v1/auth/mfa", body: `{"mfa_token":"` + step.MFAToken + `","code":"` + wrong + `"}`},
+			400, "invalid_code", nil, nil},
+		{"second step, the account disabled meanwhile", call{method: "POST", path: "/v1/auth/mfa", body: `{"mfa_token":"` + step.MFAToken + `","code":"` + rec.RecoveryCodes[1] + `"}`},
+			403, "account_disabled", nil, nil},
+	})
 }
 
 // DELETE /v1/me/mfa/totp with the password and a code: MFA goes off.

@@ -283,12 +283,17 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Client)
 	if err != nil {
 		return nil, err
 	}
-	if t == nil || !t.ExpiresAt.After(now) || m == nil || m.Pending || !u.Active {
+	if t == nil || !t.ExpiresAt.After(now) || m == nil || m.Pending {
 		return nil, ErrInvalidCredentials
 	}
 	use, err := s.secondFactor(ctx, u, m, code, c, now)
 	if err != nil {
 		return nil, err
+	}
+	if !u.Active {
+		// Disabled since the password step: told only to who holds both factors, as at
+		// every other sign-in.
+		return nil, apperr.New(apperr.AccountDisabled)
 	}
 	first := t.Method
 	if first == "" {
