@@ -76,11 +76,13 @@ func (s *Service) login(ctx context.Context, in LoginInput, adminOnly bool) (*Au
 	if !ok {
 		return nil, s.failLogin(ctx, u, in.Client, ip, now, "wrong_password")
 	}
-	if !u.Active {
-		return nil, apperr.New(apperr.AccountDisabled)
-	}
+	// The role first: the admin route tells a member nothing more than a wrong password
+	// does, not even that the account is disabled.
 	if adminOnly && u.Role != RoleAdmin {
 		return nil, ErrInvalidCredentials
+	}
+	if !u.Active {
+		return nil, apperr.New(apperr.AccountDisabled)
 	}
 	if !u.PasswordExpiresAt.IsZero() && !now.Before(u.PasswordExpiresAt) {
 		return nil, ErrPasswordExpired
