@@ -125,6 +125,9 @@ func TestBadInput(t *testing.T) {
 		code   string
 	}{
 		{"malformed json", req{method: "POST", path: "/v1/auth/register", body: `{"email": "a@example.com",`}, 400, "malformed_json"},
+		// The gateway hands the function bytes that are not UTF-8 mended into U+FFFD, as API
+		// Gateway does: the function must still see that the body was not UTF-8.
+		{"a body not in UTF-8", req{method: "POST", path: "/v1/auth/register", body: "{\"email\":\"" + newEmail("u") + "\",\"password\":\"" + password + "\",\"first_name\":\"A\xffB\"}"}, 400, "malformed_json"},
 		{"unknown field", req{method: "POST", path: "/v1/auth/register", body: map[string]any{"email": newEmail("u"), "password": password, "admin": true}}, 400, "unknown_field"},
 		{"read-only field", req{method: "POST", path: "/v1/auth/register", body: map[string]any{"email": newEmail("u"), "password": password, "role": "admin"}}, 400, "read_only"},
 		{"oversized body", req{method: "POST", path: "/v1/auth/register", body: `{"email":"` + strings.Repeat("x", 20000) + `"}`}, 413, "payload_too_large"},

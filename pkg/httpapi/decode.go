@@ -56,7 +56,7 @@ func DecodeJSONLimit(r *Request, dst any, limit int, readOnly ...string) error {
 			return apperr.New(apperr.UnsupportedMediaType)
 		}
 	}
-	if !utf8.Valid(body) || loneSurrogate(body) || duplicateNames(body) {
+	if !utf8.Valid(body) || mended(body) || loneSurrogate(body) || duplicateNames(body) {
 		return apperr.New(apperr.MalformedJSON)
 	}
 	return decodeJSON(body, dst, readOnly)
@@ -68,6 +68,15 @@ func EncodedBody(r *Request) bool {
 	ce := strings.TrimSpace(r.Header("Content-Encoding"))
 	return ce != "" && !strings.EqualFold(ce, "identity")
 }
+
+// replacement is U+FFFD as UTF-8 bytes.
+var replacement = []byte("\uFFFD")
+
+// mended reports whether body holds U+FFFD as raw bytes: API Gateway hands a function a text
+// body whose bytes are not UTF-8 with each bad sequence replaced by it, so it is the one sign
+// left of a body that was not UTF-8. A client that means the character sends it escaped
+// (\ufffd), which passes.
+func mended(body []byte) bool { return bytes.Contains(body, replacement) }
 
 // duplicateNames reports whether an object anywhere in body names a member twice. RFC 8259
 // leaves what that means open, and encoding/json keeps the last silently: the client may

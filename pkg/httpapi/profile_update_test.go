@@ -51,6 +51,8 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"a direction override in a name", patch(`{"last_name":"a\u202eb"}`), 400, "validation_failed", []string{`"field":"last_name","code":"invalid_format"`}, nil},
 		{"a Persian name with a joiner and a mark", patch(`{"last_name":"می\u200cخواهم\u200f"}`), 200, "", nil, nil},
 		{"a lone surrogate", patch(`{"last_name":"a\ud800b"}`), 400, "malformed_json", nil, nil},
+		{"a raw replacement character, what API Gateway makes of bytes not in UTF-8", patch("{\"last_name\":\"a\xef\xbf\xbdb\"}"), 400, "malformed_json", nil, nil},
+		{"an escaped replacement character", patch(`{"last_name":"a\ufffdb"}`), 200, "", []string{"\"last_name\":\"a\ufffdb\""}, nil},
 		{"a surrogate pair", patch(`{"last_name":"a\ud83d\ude00b"}`), 200, "", []string{`"last_name":"a😀b"`}, nil},
 		{"an escaped backslash before u", patch(`{"last_name":"a\\ud800"}`), 200, "", []string{`"last_name":"a\\ud800"`}, nil},
 		{"a compressed body", call{method: "PATCH", path: "/v1/me", headers: map[string]string{"Authorization": me["Authorization"], "Content-Encoding": "gzip"}, body: `{}`},

@@ -365,6 +365,8 @@ func TestForgotPasswordAnswersAlike(t *testing.T) {
 		{"url with a line break", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}\nhttps://evil.example.net/"}, apperr.InvalidConfirmationURL, "", ""},
 		{"url with the code twice", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}&next=https://evil.example.net/{{code}}"}, apperr.InvalidConfirmationURL, "", ""},
 		{"url with non-ASCII text", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}\u00a0Сброс"}, apperr.InvalidConfirmationURL, "", ""},
+		{"url with a broken percent-encoding", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?x=%zz&c={{code}}"}, apperr.InvalidConfirmationURL, "", ""},
+		{"url with a cut percent-encoding", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}&x=%4"}, apperr.InvalidConfirmationURL, "", ""},
 		{"url with markup", user.ForgotInput{Email: "on@example.com", ConfirmationURL: "https://app.example.com/reset?c={{code}}\"><a href=https://evil.example.net/>"}, apperr.InvalidConfirmationURL, "", ""},
 	}
 	for _, tt := range tests {
