@@ -150,7 +150,7 @@ func rawObject(raw json.RawMessage, field string, dst any, errs *apperr.Fields) 
 func UpdateMe(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var in patchRequest
-		if err := DecodeJSON(r, &in, ReadOnlyUserFields...); err != nil {
+		if err := DecodeJSON(r, &in, patchReadOnly...); err != nil {
 			return nil, err
 		}
 		patch, err := in.patch()

@@ -43,6 +43,7 @@ func TestProfileUpdateScenarios(t *testing.T) {
 		{"social not an object", patch(`{"social":[]}`), 400, "validation_failed", []string{`"field":"social"`}, nil},
 		{"attributes not an object", patch(`{"attributes":[1]}`), 400, "validation_failed", []string{`"field":"attributes","code":"invalid_format"`}, nil},
 		{"read-only", patch(`{"role":"admin"}`), 400, "read_only", []string{`"field":"role"`}, nil},
+		{"the sponsor, set at sign-up only", patch(`{"sponsor_id":"x"}`), 400, "read_only", []string{`"field":"sponsor_id"`}, nil},
 		{"unknown", patch(`{"nickname":"p"}`), 400, "unknown_field", []string{`"field":"nickname"`}, nil},
 		{"malformed", patch(`{"first_name":`), 400, "malformed_json", nil, nil},
 		{"a member named twice", patch(`{"first_name":"a","first_name":"b"}`), 400, "malformed_json", nil, nil},

@@ -32,6 +32,9 @@ var adminReadOnly = slices.DeleteFunc(slices.Clone(ReadOnlyUserFields), func(f s
 	return f == "role" || f == "active" || f == "email_verified"
 })
 
+// adminPatchReadOnly are those an admin's change cannot set: the sponsor is set at creation.
+var adminPatchReadOnly = append(slices.Clone(adminReadOnly), "sponsor_id")
+
 // CreateUser serves POST /v1/users.
 func CreateUser(svc *user.Service) Handler {
 	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
@@ -93,7 +96,7 @@ type adminPatchRequest struct {
 func UpdateUser(svc *user.Service) Handler {
 	return WithAdmin(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {
 		var in adminPatchRequest
-		if err := DecodeJSON(r, &in, adminReadOnly...); err != nil {
+		if err := DecodeJSON(r, &in, adminPatchReadOnly...); err != nil {
 			return nil, err
 		}
 		if in.CurrentPassword != nil {

@@ -126,6 +126,8 @@ func TestUserAdminScenarios(t *testing.T) {
 			400, "validation_failed", []string{`"field":"email_verified"`}, nil},
 		{"update, read-only", call{method: "PATCH", path: "/v1/users/{id}", headers: as, params: at(id), body: `{"created_at":"2020-01-01T00:00:00Z"}`},
 			400, "read_only", nil, nil},
+		{"update, the sponsor is set at creation only", call{method: "PATCH", path: "/v1/users/{id}", headers: as, params: at(id), body: `{"sponsor_id":"x"}`},
+			400, "read_only", []string{`"field":"sponsor_id"`}, nil},
 		{"update, malformed", call{method: "PATCH", path: "/v1/users/{id}", headers: as, params: at(id), body: `[`}, 400, "malformed_json", nil, nil},
 		{"update, a user's proof is not a member here", call{method: "PATCH", path: "/v1/users/{id}", headers: as, params: at(id), body: `{"first_name":"P","current_password":"wrong"}`},
 			400, "unknown_field", []string{`"field":"current_password"`}, nil},
