@@ -128,7 +128,7 @@ func TestCheckAccountRoutes(t *testing.T) {
 		{"verification answering 200", "POST", "/v1/auth/email/verification", 200, json, accepted, ErrStatus},
 		{"revoke answering 404", "DELETE", "/v1/me/sessions/x", 404, prob, problem("404", "not_found", ""), ErrStatus},
 		{"password change rate limited", "PUT", "/v1/me/password", 429, retry, problem("429", "rate_limited", ""), ErrStatus},
-		{"totp begin with a body problem", "POST", "/v1/me/mfa/totp", 415, prob, problem("415", "unsupported_media_type", ""), ErrStatus},
+		{"events with a body problem", "GET", "/v1/me/events", 415, prob, problem("415", "unsupported_media_type", ""), ErrStatus},
 
 		// Headers.
 		{"forgot 429 without Retry-After", "POST", "/v1/auth/password/forgot", 429, prob, problem("429", "rate_limited", ""), ErrHeader},
