@@ -25,9 +25,6 @@ const MaxJSONBody = 16 << 10
 var ReadOnlyUserFields = []string{"id", "email_verified", "pending_email", "role", "active",
 	"avatar_url", "mfa_enabled", "created_at", "updated_at"}
 
-// patchReadOnly are the user members PATCH /v1/me cannot set: the sponsor is set at sign-up.
-var patchReadOnly = append(slices.Clone(ReadOnlyUserFields), "sponsor_id")
-
 // DecodeJSON reads the body into dst, a pointer to a struct: application/json only, at most
 // MaxJSONBody bytes, one object, no field dst does not declare (exact, case-sensitive names;
 // readOnly names are read_only). Every problem is a client error with its own code.

@@ -146,6 +146,9 @@ func rawObject(raw json.RawMessage, field string, dst any, errs *apperr.Fields) 
 	return nil
 }
 
+// patchReadOnly are the user members PATCH /v1/me cannot set: the sponsor is set at sign-up.
+var patchReadOnly = append(slices.Clone(ReadOnlyUserFields), "sponsor_id")
+
 // UpdateMe serves PATCH /v1/me.
 func UpdateMe(svc *user.Service) Handler {
 	return WithAuth(svc, func(ctx context.Context, r *Request, p *user.Principal) (*Response, error) {

@@ -576,26 +576,17 @@ var placeholders = strings.NewReplacer("{{code}}", "", "{{email}}", "")
 
 // uriChars says whether s holds only the characters RFC 3986 allows in a URI, so a link
 // put in a mail is one link: no space, line break, quote, angle bracket or non-ASCII text of
-// the caller's around it, and a percent sign only before two hex digits.
+// the caller's around it, and a percent sign only in an escape (url.PathUnescape refuses
+// "%zz" and a cut "%4").
 func uriChars(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return false
-			}
-			i += 2
-			continue
-		}
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#[]@!$&'()*+,;=", c) >= 0) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0) {
 			return false
 		}
 	}
-	return true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	_, err := url.PathUnescape(s)
+	return err == nil
 }
 
 func isLoopback(host string) bool {
