@@ -174,7 +174,7 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	s.note("microseconds. The other rows run with the template's defaults. Logout ends sessions the lean logins opened.")
 	s.note("The stack is pkg/localstack's (DynamoDB Local, local-kms, the keys-init custom resource run); its stream functions")
 	s.note("work in other processes meanwhile (a sign-up's mail and postings), which adds to the machine's load, not to these figures.")
-	s.note("The functions run with the template's environment, GOMAXPROCS=1 included; hello-world with Lambda's own only.")
+	s.note("The functions run with the template's environment, GOMAXPROCS=1 and GODEBUG's sysmon setting included; hello-world with Lambda's own only.")
 	s.note("hello-world + GET /v1/me's read is testdata/helloread with GET /v1/me's environment: hello-world that makes the one")
 	s.note("DynamoDB call GET /v1/me makes (the profile and the session in one BatchGetItem, through pkg/awsclient's client) and")
 	s.note("nothing else: what one read costs above the floor, whatever the function does around it.")

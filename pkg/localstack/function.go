@@ -164,6 +164,7 @@ func (f *function) acquire() (inst *instance, warm bool, err error) {
 		inst = f.idle[len(f.idle)-1]
 		f.idle = f.idle[:len(f.idle)-1]
 		if !inst.proc.Exited() {
+			thaw(inst.proc) // under mu, so a concurrent release cannot freeze it after
 			f.mu.Unlock()
 			return inst, true, nil
 		}
@@ -229,6 +230,7 @@ func (f *function) release(inst *instance) {
 	}
 	defer f.mu.Unlock()
 	if _, ok := f.all[inst]; ok && !f.closed && !inst.proc.Exited() {
+		freeze(inst.proc)
 		f.idle = append(f.idle, inst)
 	}
 }

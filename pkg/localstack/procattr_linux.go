@@ -7,3 +7,11 @@ import "syscall"
 func procAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
+
+// freeze stops an idle instance's process group, as Lambda freezes an idle sandbox: its
+// timers and Go's system monitor use no CPU until the next invocation thaws it. The
+// kernel still kills a stopped child when the stack dies (Pdeathsig above).
+func freeze(p *Process) { signalGroup(p.PID(), syscall.SIGSTOP) }
+
+// thaw resumes a frozen instance.
+func thaw(p *Process) { signalGroup(p.PID(), syscall.SIGCONT) }

@@ -83,6 +83,7 @@ func (p *Process) Stop() {
 		pgid := p.PID()
 		if !p.Exited() {
 			signalGroup(pgid, syscall.SIGTERM)
+			signalGroup(pgid, syscall.SIGCONT) // a frozen instance acts on SIGTERM once thawed
 			select {
 			case <-p.done:
 			case <-time.After(stopGrace):

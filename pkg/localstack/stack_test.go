@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sys/unix"
 
 	"github.com/userbase/userbase/pkg/samtemplate"
 )
@@ -322,6 +324,37 @@ func TestStackRoundTrip(t *testing.T) {
 		}
 		if err := st.Recycle("NoSuchFunction"); err == nil {
 			t.Error("Recycle of an unknown function: got no error")
+		}
+	})
+
+	t.Run("an idle instance is frozen until its next invocation", func(t *testing.T) {
+		pid := func() int {
+			resp, body := call(t, http.MethodGet, st.APIURL+"/items/f", nil, nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("got %d %s, want 200", resp.StatusCode, body)
+			}
+			return decodeReply(t, body).PID
+		}
+		first := pid()
+		if runtime.GOOS != "linux" {
+			return // freezing is Linux's only (procattr_other.go)
+		}
+		// Waits, without reaping, for the instance to stop; the bound is for a failure only.
+		stopped := make(chan error, 1)
+		go func() {
+			var info unix.Siginfo
+			stopped <- unix.Waitid(unix.P_PID, first, &info, unix.WSTOPPED|unix.WNOWAIT, nil)
+		}()
+		select {
+		case err := <-stopped:
+			if err != nil {
+				t.Fatalf("waitid for the idle instance to stop: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the idle instance was not stopped within 10s: Lambda freezes an idle sandbox")
+		}
+		if again := pid(); again != first {
+			t.Errorf("the frozen instance was not the one reused: %d then %d", first, again)
 		}
 	})
 
