@@ -1,0 +1,381 @@
+package awsclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// The SDK decodes a DynamoDB answer into a tree of interface{} values (numbers as
+// json.Number) and then walks the tree into its types: on a warm GET /v1/me that was a
+// tenth of the invocation's CPU for a read of two small items. leanReads decodes the
+// answers of GetItem and BatchGetItem, the reads on every signed-in request, straight into
+// the SDK's types in one pass. It knows only the shapes this service's reads get back;
+// anything else (an error status, a field or value it does not expect, unprocessed keys,
+// consumed capacity) goes to the SDK's own deserializer with the same bytes, so the
+// results and errors are the SDK's in every case (TestLeanReadsDecodeAsTheSDK, and
+// FuzzLeanReads).
+
+// leanReadOps are the operations whose answers leanReads decodes.
+var leanReadOps = map[string]bool{"GetItem": true, "BatchGetItem": true}
+
+// useLeanReads puts leanReads in place of the SDK's deserializer of the operations it
+// decodes; it is one of the client's APIOptions, run as each call builds its stack.
+func useLeanReads(stack *middleware.Stack) error {
+	if !leanReadOps[stack.ID()] {
+		return nil
+	}
+	sdk, ok := stack.Deserialize.Get("OperationDeserializer")
+	if !ok {
+		return nil // a newer SDK renamed it: its own deserializer stays
+	}
+	_, err := stack.Deserialize.Swap("OperationDeserializer", leanReads{op: stack.ID(), sdk: sdk})
+	return err
+}
+
+// leanReads is the deserializer of one read operation, with the SDK's as its fallback.
+type leanReads struct {
+	op  string
+	sdk middleware.DeserializeMiddleware
+}
+
+// ID is the name of the middleware it replaces.
+func (leanReads) ID() string { return "OperationDeserializer" }
+
+// HandleDeserialize sends the request and decodes its answer.
+func (m leanReads) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
+	middleware.DeserializeOutput, middleware.Metadata, error,
+) {
+	out, metadata, err := next.HandleDeserialize(ctx, in)
+	if err != nil {
+		return out, metadata, err
+	}
+	resp, ok := out.RawResponse.(*smithyhttp.Response)
+	if !ok || resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return m.bySDK(ctx, in, out, metadata)
+	}
+	body, readErr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if readErr == nil {
+		if m.op == "GetItem" {
+			if r := decodeGetItem(body); r != nil {
+				out.Result = r
+				return out, metadata, nil
+			}
+		} else if r := decodeBatchGetItem(body); r != nil {
+			out.Result = r
+			return out, metadata, nil
+		}
+	}
+	// The SDK reads the same bytes and, after them, the read's error (a checksum that
+	// did not match, a connection cut), as it would have.
+	var rest io.Reader = bytes.NewReader(body)
+	if readErr != nil {
+		rest = io.MultiReader(rest, errorReader{readErr})
+	}
+	resp.Body = io.NopCloser(rest)
+	return m.bySDK(ctx, in, out, metadata)
+}
+
+// bySDK runs the SDK's deserializer on the answer already received.
+func (m leanReads) bySDK(ctx context.Context, in middleware.DeserializeInput, out middleware.DeserializeOutput, metadata middleware.Metadata) (
+	middleware.DeserializeOutput, middleware.Metadata, error,
+) {
+	return m.sdk.HandleDeserialize(ctx, in, middleware.DeserializeHandlerFunc(
+		func(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			return out, metadata, nil
+		}))
+}
+
+// errorReader fails every read with its error.
+type errorReader struct{ err error }
+
+func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
+
+// decodeGetItem decodes {"Item": {...}} or {}; nil for anything else.
+func decodeGetItem(b []byte) *dynamodb.GetItemOutput {
+	d := &decoder{b: b}
+	out := &dynamodb.GetItemOutput{}
+	ok := d.object(func(key string) bool {
+		if key != "Item" || out.Item != nil {
+			return false
+		}
+		out.Item = d.item()
+		return out.Item != nil
+	})
+	if !ok || !d.end() {
+		return nil
+	}
+	return out
+}
+
+// decodeBatchGetItem decodes {"Responses": {table: [items]}, "UnprocessedKeys": {}}; nil
+// for anything else.
+func decodeBatchGetItem(b []byte) *dynamodb.BatchGetItemOutput {
+	d := &decoder{b: b}
+	out := &dynamodb.BatchGetItemOutput{}
+	ok := d.object(func(key string) bool {
+		switch key {
+		case "Responses":
+			if out.Responses != nil {
+				return false
+			}
+			out.Responses = map[string][]map[string]types.AttributeValue{}
+			return d.object(func(table string) bool {
+				items := []map[string]types.AttributeValue{}
+				ok := d.array(func() bool {
+					item := d.item()
+					items = append(items, item)
+					return item != nil
+				})
+				out.Responses[table] = items
+				return ok
+			})
+		case "UnprocessedKeys":
+			if out.UnprocessedKeys != nil {
+				return false
+			}
+			out.UnprocessedKeys = map[string]types.KeysAndAttributes{}
+			return d.object(func(string) bool { return false }) // only none
+		}
+		return false
+	})
+	if !ok || !d.end() {
+		return nil
+	}
+	return out
+}
+
+// decoder reads the JSON of DynamoDB's answers; every method reports failure (false or
+// nil) on what it does not expect, and the answer then goes to the SDK.
+type decoder struct {
+	b []byte
+	i int
+}
+
+func (d *decoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// consume skips white space and then c, reporting whether c was there.
+func (d *decoder) consume(c byte) bool {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// end reports whether only white space is left.
+func (d *decoder) end() bool {
+	d.space()
+	return d.i == len(d.b)
+}
+
+// object reads an object, calling member after each key to read its value.
+func (d *decoder) object(member func(key string) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	if d.consume('}') {
+		return true
+	}
+	for {
+		key, ok := d.str()
+		if !ok || !d.consume(':') || !member(key) {
+			return false
+		}
+		if d.consume('}') {
+			return true
+		}
+		if !d.consume(',') {
+			return false
+		}
+	}
+}
+
+// array reads an array, calling elem to read each element.
+func (d *decoder) array(elem func() bool) bool {
+	if !d.consume('[') {
+		return false
+	}
+	if d.consume(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if d.consume(']') {
+			return true
+		}
+		if !d.consume(',') {
+			return false
+		}
+	}
+}
+
+// str reads a string: in place when it has no escape and is valid UTF-8, else by
+// encoding/json, as the SDK reads it.
+func (d *decoder) str() (string, bool) {
+	if !d.consume('"') {
+		return "", false
+	}
+	start := d.i
+	escaped, ascii := false, true
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			raw := d.b[start : d.i-1]
+			if !escaped && (ascii || utf8.Valid(raw)) {
+				return string(raw), true
+			}
+			var s string
+			if json.Unmarshal(d.b[start-1:d.i], &s) != nil {
+				return "", false
+			}
+			return s, true
+		case c == '\\':
+			escaped = true
+			d.i += 2
+			continue
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		d.i++
+	}
+	return "", false
+}
+
+// strings reads an array of strings (a non-nil slice, as the SDK makes).
+func (d *decoder) strings() ([]string, bool) {
+	out := []string{}
+	ok := d.array(func() bool {
+		s, ok := d.str()
+		out = append(out, s)
+		return ok
+	})
+	return out, ok
+}
+
+// boolean reads true or false.
+func (d *decoder) boolean() (bool, bool) {
+	d.space()
+	switch {
+	case bytes.HasPrefix(d.b[d.i:], []byte("true")):
+		d.i += 4
+		return true, true
+	case bytes.HasPrefix(d.b[d.i:], []byte("false")):
+		d.i += 5
+		return false, true
+	}
+	return false, false
+}
+
+// item reads an item, a map of attribute values; nil on failure.
+func (d *decoder) item() map[string]types.AttributeValue {
+	m := map[string]types.AttributeValue{}
+	ok := d.object(func(name string) bool {
+		v := d.value()
+		m[name] = v
+		return v != nil
+	})
+	if !ok {
+		return nil
+	}
+	return m
+}
+
+// value reads one attribute value, an object of exactly one known member; nil on failure.
+func (d *decoder) value() types.AttributeValue {
+	var v types.AttributeValue
+	ok := d.object(func(tag string) bool {
+		if v != nil {
+			return false // two members: the SDK would pick one at random
+		}
+		switch tag {
+		case "S":
+			s, ok := d.str()
+			v = &types.AttributeValueMemberS{Value: s}
+			return ok
+		case "N":
+			s, ok := d.str()
+			v = &types.AttributeValueMemberN{Value: s}
+			return ok
+		case "B":
+			s, ok := d.str()
+			if !ok {
+				return false
+			}
+			b, err := base64.StdEncoding.DecodeString(s)
+			v = &types.AttributeValueMemberB{Value: b}
+			return err == nil
+		case "BOOL":
+			b, ok := d.boolean()
+			v = &types.AttributeValueMemberBOOL{Value: b}
+			return ok
+		case "NULL":
+			b, ok := d.boolean()
+			v = &types.AttributeValueMemberNULL{Value: b}
+			return ok
+		case "SS":
+			ss, ok := d.strings()
+			v = &types.AttributeValueMemberSS{Value: ss}
+			return ok
+		case "NS":
+			ss, ok := d.strings()
+			v = &types.AttributeValueMemberNS{Value: ss}
+			return ok
+		case "BS":
+			ss, ok := d.strings()
+			bs := make([][]byte, 0, len(ss))
+			for _, s := range ss {
+				b, err := base64.StdEncoding.DecodeString(s)
+				if err != nil {
+					return false
+				}
+				bs = append(bs, b)
+			}
+			v = &types.AttributeValueMemberBS{Value: bs}
+			return ok
+		case "M":
+			m := d.item()
+			v = &types.AttributeValueMemberM{Value: m}
+			return m != nil
+		case "L":
+			l := []types.AttributeValue{}
+			ok := d.array(func() bool {
+				e := d.value()
+				l = append(l, e)
+				return e != nil
+			})
+			v = &types.AttributeValueMemberL{Value: l}
+			return ok
+		}
+		return false
+	})
+	if !ok {
+		return nil
+	}
+	return v
+}
