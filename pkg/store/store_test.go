@@ -15,6 +15,7 @@ import (
 
 	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/keys/keystest"
+	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/localstack"
 	"github.com/userbase/userbase/pkg/samtemplate"
 	"github.com/userbase/userbase/pkg/store"
@@ -50,10 +51,10 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer proc.Stop()
-	db = dynamodb.New(dynamodb.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	})
+	// The functions' own client (its HTTP transport and read decoding), pointed at it.
+	os.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+	db = awsclient.DynamoDB(aws.Config{Region: "us-east-1", RetryMaxAttempts: 3,
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	return m.Run()
 }
 
