@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/keys"
 	"github.com/userbase/userbase/pkg/keys/keystest"
-	"github.com/userbase/userbase/pkg/awsclient"
 	"github.com/userbase/userbase/pkg/localstack"
 	"github.com/userbase/userbase/pkg/samtemplate"
 	"github.com/userbase/userbase/pkg/store"
