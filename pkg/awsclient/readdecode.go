@@ -4,21 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"io"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/userbase/userbase/pkg/jsonscan"
 )
 
 // The SDK decodes a DynamoDB answer into a tree of interface{} values (numbers as
 // json.Number) and then walks the tree into its types: on a warm GET /v1/me that was a
 // tenth of the invocation's CPU for a read of two small items. leanReads decodes the
 // answers of GetItem and BatchGetItem, the reads on every signed-in request, straight into
-// the SDK's types in one pass. It knows only the shapes this service's reads get back;
+// the SDK's types in one pass (pkg/jsonscan). It knows only the shapes this service's reads get back;
 // anything else (an error status, a field or value it does not expect, unprocessed keys,
 // consumed capacity) goes to the SDK's own deserializer with the same bytes, so the
 // results and errors are the SDK's in every case (TestLeanReadsDecodeAsTheSDK, and
@@ -102,16 +102,16 @@ func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
 
 // decodeGetItem decodes {"Item": {...}} or {}; nil for anything else.
 func decodeGetItem(b []byte) *dynamodb.GetItemOutput {
-	d := &decoder{b: b}
+	d := jsonscan.New(b)
 	out := &dynamodb.GetItemOutput{}
-	ok := d.object(func(key string) bool {
+	ok := d.Object(func(key string) bool {
 		if key != "Item" || out.Item != nil {
 			return false
 		}
-		out.Item = d.item()
+		out.Item = item(d)
 		return out.Item != nil
 	})
-	if !ok || !d.end() {
+	if !ok || !d.End() {
 		return nil
 	}
 	return out
@@ -120,19 +120,19 @@ func decodeGetItem(b []byte) *dynamodb.GetItemOutput {
 // decodeBatchGetItem decodes {"Responses": {table: [items]}, "UnprocessedKeys": {}}; nil
 // for anything else.
 func decodeBatchGetItem(b []byte) *dynamodb.BatchGetItemOutput {
-	d := &decoder{b: b}
+	d := jsonscan.New(b)
 	out := &dynamodb.BatchGetItemOutput{}
-	ok := d.object(func(key string) bool {
+	ok := d.Object(func(key string) bool {
 		switch key {
 		case "Responses":
 			if out.Responses != nil {
 				return false
 			}
 			out.Responses = map[string][]map[string]types.AttributeValue{}
-			return d.object(func(table string) bool {
+			return d.Object(func(table string) bool {
 				items := []map[string]types.AttributeValue{}
-				ok := d.array(func() bool {
-					item := d.item()
+				ok := d.Array(func() bool {
+					item := item(d)
 					items = append(items, item)
 					return item != nil
 				})
@@ -144,159 +144,32 @@ func decodeBatchGetItem(b []byte) *dynamodb.BatchGetItemOutput {
 				return false
 			}
 			out.UnprocessedKeys = map[string]types.KeysAndAttributes{}
-			return d.object(func(string) bool { return false }) // only none
+			return d.Object(func(string) bool { return false }) // only none
 		}
 		return false
 	})
-	if !ok || !d.end() {
+	if !ok || !d.End() {
 		return nil
 	}
 	return out
 }
 
-// decoder reads the JSON of DynamoDB's answers; every method reports failure (false or
-// nil) on what it does not expect, and the answer then goes to the SDK.
-type decoder struct {
-	b []byte
-	i int
-}
-
-func (d *decoder) space() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-// consume skips white space and then c, reporting whether c was there.
-func (d *decoder) consume(c byte) bool {
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == c {
-		d.i++
-		return true
-	}
-	return false
-}
-
-// end reports whether only white space is left.
-func (d *decoder) end() bool {
-	d.space()
-	return d.i == len(d.b)
-}
-
-// object reads an object, calling member after each key to read its value.
-func (d *decoder) object(member func(key string) bool) bool {
-	if !d.consume('{') {
-		return false
-	}
-	if d.consume('}') {
-		return true
-	}
-	for {
-		key, ok := d.str()
-		if !ok || !d.consume(':') || !member(key) {
-			return false
-		}
-		if d.consume('}') {
-			return true
-		}
-		if !d.consume(',') {
-			return false
-		}
-	}
-}
-
-// array reads an array, calling elem to read each element.
-func (d *decoder) array(elem func() bool) bool {
-	if !d.consume('[') {
-		return false
-	}
-	if d.consume(']') {
-		return true
-	}
-	for {
-		if !elem() {
-			return false
-		}
-		if d.consume(']') {
-			return true
-		}
-		if !d.consume(',') {
-			return false
-		}
-	}
-}
-
-// str reads a string: in place when it has no escape and is valid UTF-8, else by
-// encoding/json, as the SDK reads it.
-func (d *decoder) str() (string, bool) {
-	if !d.consume('"') {
-		return "", false
-	}
-	start := d.i
-	escaped, ascii := false, true
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			raw := d.b[start : d.i-1]
-			if !escaped && (ascii || utf8.Valid(raw)) {
-				return string(raw), true
-			}
-			var s string
-			if json.Unmarshal(d.b[start-1:d.i], &s) != nil {
-				return "", false
-			}
-			return s, true
-		case c == '\\':
-			escaped = true
-			d.i += 2
-			continue
-		case c < 0x20:
-			return "", false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		d.i++
-	}
-	return "", false
-}
-
-// strings reads an array of strings (a non-nil slice, as the SDK makes).
-func (d *decoder) strings() ([]string, bool) {
+// stringList reads an array of strings (a non-nil slice, as the SDK makes).
+func stringList(d *jsonscan.Scanner) ([]string, bool) {
 	out := []string{}
-	ok := d.array(func() bool {
-		s, ok := d.str()
+	ok := d.Array(func() bool {
+		s, ok := d.String()
 		out = append(out, s)
 		return ok
 	})
 	return out, ok
 }
 
-// boolean reads true or false.
-func (d *decoder) boolean() (bool, bool) {
-	d.space()
-	switch {
-	case bytes.HasPrefix(d.b[d.i:], []byte("true")):
-		d.i += 4
-		return true, true
-	case bytes.HasPrefix(d.b[d.i:], []byte("false")):
-		d.i += 5
-		return false, true
-	}
-	return false, false
-}
-
 // item reads an item, a map of attribute values; nil on failure.
-func (d *decoder) item() map[string]types.AttributeValue {
+func item(d *jsonscan.Scanner) map[string]types.AttributeValue {
 	m := map[string]types.AttributeValue{}
-	ok := d.object(func(name string) bool {
-		v := d.value()
+	ok := d.Object(func(name string) bool {
+		v := value(d)
 		m[name] = v
 		return v != nil
 	})
@@ -307,23 +180,23 @@ func (d *decoder) item() map[string]types.AttributeValue {
 }
 
 // value reads one attribute value, an object of exactly one known member; nil on failure.
-func (d *decoder) value() types.AttributeValue {
+func value(d *jsonscan.Scanner) types.AttributeValue {
 	var v types.AttributeValue
-	ok := d.object(func(tag string) bool {
+	ok := d.Object(func(tag string) bool {
 		if v != nil {
 			return false // two members: the SDK would pick one at random
 		}
 		switch tag {
 		case "S":
-			s, ok := d.str()
+			s, ok := d.String()
 			v = &types.AttributeValueMemberS{Value: s}
 			return ok
 		case "N":
-			s, ok := d.str()
+			s, ok := d.String()
 			v = &types.AttributeValueMemberN{Value: s}
 			return ok
 		case "B":
-			s, ok := d.str()
+			s, ok := d.String()
 			if !ok {
 				return false
 			}
@@ -331,23 +204,23 @@ func (d *decoder) value() types.AttributeValue {
 			v = &types.AttributeValueMemberB{Value: b}
 			return err == nil
 		case "BOOL":
-			b, ok := d.boolean()
+			b, ok := d.Bool()
 			v = &types.AttributeValueMemberBOOL{Value: b}
 			return ok
 		case "NULL":
-			b, ok := d.boolean()
+			b, ok := d.Bool()
 			v = &types.AttributeValueMemberNULL{Value: b}
 			return ok
 		case "SS":
-			ss, ok := d.strings()
+			ss, ok := stringList(d)
 			v = &types.AttributeValueMemberSS{Value: ss}
 			return ok
 		case "NS":
-			ss, ok := d.strings()
+			ss, ok := stringList(d)
 			v = &types.AttributeValueMemberNS{Value: ss}
 			return ok
 		case "BS":
-			ss, ok := d.strings()
+			ss, ok := stringList(d)
 			bs := make([][]byte, 0, len(ss))
 			for _, s := range ss {
 				b, err := base64.StdEncoding.DecodeString(s)
@@ -359,13 +232,13 @@ func (d *decoder) value() types.AttributeValue {
 			v = &types.AttributeValueMemberBS{Value: bs}
 			return ok
 		case "M":
-			m := d.item()
+			m := item(d)
 			v = &types.AttributeValueMemberM{Value: m}
 			return m != nil
 		case "L":
 			l := []types.AttributeValue{}
-			ok := d.array(func() bool {
-				e := d.value()
+			ok := d.Array(func() bool {
+				e := value(d)
 				l = append(l, e)
 				return e != nil
 			})

@@ -82,3 +82,93 @@ func TestInvokeBadPayload(t *testing.T) {
 		t.Error("no error")
 	}
 }
+
+// The events scanEvent reads itself (scan true) and those it leaves to encoding/json;
+// where it reads one, the result is encoding/json's.
+var scannedEvents = []struct {
+	name  string
+	event string
+	scan  bool
+}{
+	{"API Gateway's REST event", restEvent, true},
+	{"nulls where API Gateway puts them", `{"resource":"/v1/me","path":"/v1/me","httpMethod":"GET","headers":null,"multiValueHeaders":null,` +
+		`"queryStringParameters":null,"multiValueQueryStringParameters":null,"pathParameters":null,"stageVariables":null,` +
+		`"requestContext":{"authorizer":{"claims":null,"scopes":null,"principalId":"u","integrationLatency":12},"identity":` +
+		`{"sourceIp":null,"userAgent":null,"clientCert":null},"requestTimeEpoch":1.7e12,"requestId":"r"},"body":null,"isBase64Encoded":null}`, true},
+	{"escapes, UTF-8 and bytes not UTF-8", "{\"body\":\"{\\\"name\\\":\\\"Jos\\u00e9\\\\n\\\"}\",\"headers\":{\"X-Ü\":\"日本\xff\"},\"path\":\"/a\\/b\"}", true},
+	{"white space everywhere", " {\n\t\"path\" : \"/x\" , \"headers\" : { \"A\" : \"b\" } ,\"n\":[ 1 , -0.5e+3 , true , false , null , { } , [ ] ] } \n", true},
+	{"an empty object", `{}`, true},
+	{"a member named twice", `{"headers":{"A":"1"},"headers":{"B":"2"}}`, false},
+	{"a member in another case", `{"Body":"x"}`, false},
+	{"a context member in another case", `{"requestContext":{"RequestID":"x"}}`, false},
+	{"an identity member named twice", `{"requestContext":{"identity":{"sourceIp":"a","sourceIp":"b"}}}`, false},
+	{"a null in a map", `{"headers":{"A":null}}`, false},
+	{"a number for a string", `{"body":1}`, false},
+	{"a string for a bool", `{"isBase64Encoded":"true"}`, false},
+	{"a bad number", `{"x":01}`, false},
+	{"a bad escape", `{"body":"\x"}`, false},
+	{"trailing bytes", `{} {}`, false},
+	{"cut", `{"body":"abc`, false},
+	{"not an object", `[]`, false},
+	{"empty", ``, false},
+}
+
+func TestScanEventAsEncodingJSON(t *testing.T) {
+	for _, c := range scannedEvents {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := scanEvent([]byte(c.event))
+			if ok != c.scan {
+				t.Errorf("scanned: %v, want %v", ok, c.scan)
+			}
+			checkScan(t, c.event, got, ok)
+		})
+	}
+}
+
+// checkScan fails t if scanEvent read event (ok) where encoding/json fails or differs.
+func checkScan(t *testing.T, event string, got proxyEvent, ok bool) {
+	t.Helper()
+	if !ok {
+		return
+	}
+	var want proxyEvent
+	if err := json.Unmarshal([]byte(event), &want); err != nil {
+		t.Fatalf("scanned %q, which encoding/json refuses: %v", event, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("event %q:\nscanned        %#v\nencoding/json  %#v", event, got, want)
+	}
+}
+
+// Whatever the payload, what scanEvent reads is what encoding/json reads.
+func FuzzScanEvent(f *testing.F) {
+	for _, c := range scannedEvents {
+		f.Add(c.event)
+	}
+	f.Fuzz(func(t *testing.T, event string) {
+		got, ok := scanEvent([]byte(event))
+		checkScan(t, event, got, ok)
+	})
+}
+
+// Decoding API Gateway's event: the scan against encoding/json.
+func BenchmarkDecodeEvent(b *testing.B) {
+	payload := []byte(restEvent)
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var ev proxyEvent
+			if err := json.Unmarshal(payload, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := scanEvent(payload); !ok {
+				b.Fatal("not scanned")
+			}
+		}
+	})
+}
