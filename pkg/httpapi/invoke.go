@@ -90,11 +90,11 @@ func scanEvent(b []byte) (proxyEvent, bool) {
 		var ok bool
 		switch key {
 		case "resource":
-			ev.Resource, ok = scanString(s)
+			ev.Resource, ok = s.StringOrNull()
 		case "path":
-			ev.Path, ok = scanString(s)
+			ev.Path, ok = s.StringOrNull()
 		case "httpMethod":
-			ev.HTTPMethod, ok = scanString(s)
+			ev.HTTPMethod, ok = s.StringOrNull()
 		case "headers":
 			ev.Headers, ok = s.StringMap()
 		case "queryStringParameters":
@@ -102,7 +102,7 @@ func scanEvent(b []byte) (proxyEvent, bool) {
 		case "pathParameters":
 			ev.PathParameters, ok = s.StringMap()
 		case "body":
-			ev.Body, ok = scanString(s)
+			ev.Body, ok = s.StringOrNull()
 		case "isBase64Encoded":
 			ev.IsBase64Encoded, ok = s.Bool()
 			ok = ok || s.Null()
@@ -156,14 +156,6 @@ func (m *members) unread(key string) bool {
 	return true
 }
 
-// scanString reads a string, or null (which leaves the field empty).
-func scanString(s *jsonscan.Scanner) (string, bool) {
-	if s.Null() {
-		return "", true
-	}
-	return s.String()
-}
-
 // scanContext reads the request context's members that proxyEvent holds.
 func scanContext(s *jsonscan.Scanner, ev *proxyEvent) bool {
 	if s.Null() {
@@ -175,11 +167,11 @@ func scanContext(s *jsonscan.Scanner, ev *proxyEvent) bool {
 		var ok bool
 		switch key {
 		case "requestId":
-			rc.RequestID, ok = scanString(s)
+			rc.RequestID, ok = s.StringOrNull()
 		case "domainName":
-			rc.DomainName, ok = scanString(s)
+			rc.DomainName, ok = s.StringOrNull()
 		case "stage":
-			rc.Stage, ok = scanString(s)
+			rc.Stage, ok = s.StringOrNull()
 		case "identity":
 			if s.Null() {
 				ok = true
@@ -190,9 +182,9 @@ func scanContext(s *jsonscan.Scanner, ev *proxyEvent) bool {
 				var ok bool
 				switch key {
 				case "sourceIp":
-					rc.Identity.SourceIP, ok = scanString(s)
+					rc.Identity.SourceIP, ok = s.StringOrNull()
 				case "userAgent":
-					rc.Identity.UserAgent, ok = scanString(s)
+					rc.Identity.UserAgent, ok = s.StringOrNull()
 				default:
 					return inner.unread(key) && s.Skip()
 				}

@@ -121,6 +121,15 @@ func (s *Scanner) String() (string, bool) {
 	return out, true
 }
 
+// StringOrNull reads a string, or null as "" (encoding/json leaves a string field as it
+// was, and the callers' fields start empty).
+func (s *Scanner) StringOrNull() (string, bool) {
+	if s.Null() {
+		return "", true
+	}
+	return s.String()
+}
+
 // token reads a string's token, quotes included; plain reports that it has no escape and
 // is valid UTF-8, so its bytes are its value.
 func (s *Scanner) token() (raw []byte, plain, ok bool) {

@@ -304,14 +304,18 @@ func TestStackRoundTrip(t *testing.T) {
 		}
 	})
 
-	t.Run("recycle starts new processes", func(t *testing.T) {
-		pid := func() int {
-			resp, body := call(t, http.MethodGet, st.APIURL+"/items/r", nil, nil)
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("got %d %s, want 200", resp.StatusCode, body)
-			}
-			return decodeReply(t, body).PID
+	// pidOf is the process that served a GET of path.
+	pidOf := func(t *testing.T, path string) int {
+		t.Helper()
+		resp, body := call(t, http.MethodGet, st.APIURL+path, nil, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("got %d %s, want 200", resp.StatusCode, body)
 		}
+		return decodeReply(t, body).PID
+	}
+
+	t.Run("recycle starts new processes", func(t *testing.T) {
+		pid := func() int { return pidOf(t, "/items/r") }
 		before := pid()
 		if again := pid(); again != before {
 			t.Fatalf("a warm instance was not reused: %d then %d", before, again)
@@ -328,14 +332,7 @@ func TestStackRoundTrip(t *testing.T) {
 	})
 
 	t.Run("an idle instance is frozen until its next invocation", func(t *testing.T) {
-		pid := func() int {
-			resp, body := call(t, http.MethodGet, st.APIURL+"/items/f", nil, nil)
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("got %d %s, want 200", resp.StatusCode, body)
-			}
-			return decodeReply(t, body).PID
-		}
-		first := pid()
+		first := pidOf(t, "/items/f")
 		if runtime.GOOS != "linux" {
 			return // freezing is Linux's only (procattr_other.go)
 		}
@@ -353,7 +350,7 @@ func TestStackRoundTrip(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("the idle instance was not stopped within 10s: Lambda freezes an idle sandbox")
 		}
-		if again := pid(); again != first {
+		if again := pidOf(t, "/items/f"); again != first {
 			t.Errorf("the frozen instance was not the one reused: %d then %d", first, again)
 		}
 	})
