@@ -31,20 +31,34 @@ const (
 	coldTotalTimeout = 120 * time.Second
 )
 
+// sdkFloor is a cold-start row of hello-world with SDK clients: measured like a function,
+// with envOf's environment, and held to no budget.
+type sdkFloor struct{ name, path, envOf string }
+
+func sdkFloors(h *helloBuild) []sdkFloor {
+	return []sdkFloor{
+		{"hello + DynamoDB", h.Read, "me-get"},
+		{"hello + DynamoDB + KMS", h.KMS, "auth-login"},
+		{"hello + DynamoDB + S3", h.S3, "me-delete"},
+	}
+}
+
 // buildFlags are the flags of scripts/build-functions.sh (docs/CONVENTIONS.md).
 var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
 
 // helloBuild is the hello-world Lambda of testdata/hello, built in this run like the
 // functions: Host for the cold-start floor, ARM64 as the size floor; Read is
-// testdata/helloread for the host, the floor of a signed-in read.
+// testdata/helloread for the host, the floor of a signed-in read; KMS and S3 are
+// testdata/hellokms and hellos3 for the host, the cold-start floors of a function that
+// links those SDK clients beside DynamoDB's.
 type helloBuild struct {
-	Host, ARM64, Read string
-	dir               string
+	Host, ARM64, Read, KMS, S3 string
+	dir                        string
 }
 
 // buildHello builds cmd/bench/testdata/hello for the host and for linux/arm64, and
-// testdata/helloread for the host, into a temporary folder, with the functions' flags and
-// CGO_ENABLED=0.
+// testdata/helloread, hellokms and hellos3 for the host, into a temporary folder, with the
+// functions' flags and CGO_ENABLED=0.
 func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -54,10 +68,11 @@ func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 	if err != nil {
 		return nil, err
 	}
+	host := func(pkg string) string { return filepath.Join(dir, "host", pkg, "bootstrap") }
 	h := &helloBuild{
-		Host: filepath.Join(dir, "host", "hello", "bootstrap"), ARM64: filepath.Join(dir, "arm64", "hello", "bootstrap"),
-		Read: filepath.Join(dir, "host", "helloread", "bootstrap"),
-		dir:  dir,
+		Host: host("hello"), ARM64: filepath.Join(dir, "arm64", "hello", "bootstrap"),
+		Read: host("helloread"), KMS: host("hellokms"), S3: host("hellos3"),
+		dir: dir,
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -65,6 +80,8 @@ func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 		{runtime.GOOS, runtime.GOARCH, h.Host, "hello"},
 		{"linux", "arm64", h.ARM64, "hello"},
 		{runtime.GOOS, runtime.GOARCH, h.Read, "helloread"},
+		{runtime.GOOS, runtime.GOARCH, h.KMS, "hellokms"},
+		{runtime.GOOS, runtime.GOARCH, h.S3, "hellos3"},
 	} {
 		args := append([]string{"build"}, buildFlags...)
 		args = append(args, "-o", t.out, "./cmd/bench/testdata/"+t.pkg)
@@ -86,9 +103,11 @@ func (h *helloBuild) Close() { os.RemoveAll(h.dir) }
 type coldTarget struct {
 	name, path string
 	env        []string
-	times      []time.Duration
-	ratios     []float64 // to the hello-world start beside each of times
-	err        error
+	// reference marks a floor measured like a function but held to no budget.
+	reference bool
+	times     []time.Duration
+	ratios    []float64 // to the hello-world start beside each of times
+	err       error
 }
 
 // measureColdStarts starts every function's .build/host bootstrap coldRuns times, in
@@ -128,6 +147,15 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 	// hello-world first, with the environment of the first function under its own name;
 	// a function that is not built or not in the template is reported, the others measured.
 	targets := []*coldTarget{{name: "hello-world", path: hello.Host, env: envs.hello(api.addr)}}
+	// The SDK floors: hello-world + the SDK clients a function builds, with the environment
+	// of a function that builds them; the part of a start that is the SDK's.
+	for _, f := range sdkFloors(hello) {
+		t := &coldTarget{name: f.name, path: f.path, reference: true}
+		if t.env, err = envs.function(f.envOf, api.addr); err != nil {
+			t.err = err
+		}
+		targets = append(targets, t)
+	}
 	for _, f := range folders {
 		t := &coldTarget{name: f, path: filepath.Join(root, ".build", "host", f, "bootstrap")}
 		if _, err := os.Stat(t.path); err != nil {
@@ -207,6 +235,14 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 			s.row(t.name, ms(med), ms(slices.Min(t.times)), ms(slices.Max(t.times)), "1.00", "(the floor)", "")
 			continue
 		}
+		if t.reference {
+			ratio := "-"
+			if floor > 0 {
+				ratio = fmt.Sprintf("%.2f", median(t.ratios))
+			}
+			s.row(t.name, ms(med), ms(slices.Min(t.times)), ms(slices.Max(t.times)), ratio, "(an SDK floor)", "")
+			continue
+		}
 		ratio := "-"
 		overRatio, overAbs := false, med >= coldAbsBudget
 		if floor > 0 {
@@ -234,6 +270,9 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 	s.note("x hello is paired: each start of a function ran beside one of hello-world, in a random order, and the")
 	s.note("figure is the median of the %d ratios (the hello-world row: all its starts). %d of %d functions are within", coldRuns, withinGoal, measured)
 	s.note("%.1fx, issue 14's goal.", coldPairedGoal)
+	s.note("The SDK floors are hello-world that builds pkg/awsclient's clients at start and runs no code of this")
+	s.note("product (testdata/helloread, hellokms, hellos3; each with the environment of a function that builds")
+	s.note("those clients): the share of a function's ratio that aws-sdk-go-v2's package init and clients take.")
 	if floor > time.Duration(float64(coldAbsBudget)/coldRatioBudget) {
 		s.note("Hello-world itself takes %s here, so on this machine the %s bound is stricter than the %.1fx one.",
 			ms(floor), ms(coldAbsBudget), coldRatioBudget)
