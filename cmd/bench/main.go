@@ -108,6 +108,18 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "bench: usage: bench [-only search|import|tokens|roundtrips|hashing|startup|invocation|cost] [-search-load-limit 20m]")
 		return 2
 	}
+	if profileDir != "" {
+		// Made absolute before the chdir to the repository below, and made if missing.
+		dir, err := filepath.Abs(profileDir)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -profile-dir:", err)
+			return 2
+		}
+		profileDir = dir
+	}
 	start := time.Now()
 	root, err := repoRoot()
 	if err == nil {
