@@ -8,6 +8,8 @@ package apperr
 import (
 	"errors"
 	"time"
+
+	"github.com/userbase/userbase/pkg/lazy"
 )
 
 // Code is a stable, documented problem code. Clients branch on it; never rename one.
@@ -47,40 +49,45 @@ const (
 	GatewayTimeout Code = "gateway_timeout"
 )
 
-var status = map[Code]int{
-	ValidationFailed:         400,
-	MalformedJSON:            400,
-	UnknownField:             400,
-	ReadOnly:                 400,
-	InvalidCode:              400,
-	InvalidConfirmationURL:   400,
-	InvalidPasskey:           400,
-	Unauthenticated:          401,
-	InvalidCredentials:       401,
-	MFARequired:              401,
-	Forbidden:                403,
-	AccountDisabled:          403,
-	ReauthenticationRequired: 403,
-	PasswordExpired:          403,
-	NotFound:                 404,
-	MethodNotAllowed:         405,
-	EmailTaken:               409,
-	PhoneTaken:               409,
-	Conflict:                 409,
-	LastAdmin:                409,
-	PayloadTooLarge:          413,
-	UnsupportedMediaType:     415,
-	RateLimited:              429,
-	Internal:                 500,
-	BadRequest:               400,
-	InvalidAPIKey:            403,
-	QuotaExceeded:            429,
-	GatewayTimeout:           504,
+// status is each code's HTTP status, built on the first error answered.
+var status = lazy.Value[map[Code]int]{New: statuses}
+
+func statuses() map[Code]int {
+	return map[Code]int{
+		ValidationFailed:         400,
+		MalformedJSON:            400,
+		UnknownField:             400,
+		ReadOnly:                 400,
+		InvalidCode:              400,
+		InvalidConfirmationURL:   400,
+		InvalidPasskey:           400,
+		Unauthenticated:          401,
+		InvalidCredentials:       401,
+		MFARequired:              401,
+		Forbidden:                403,
+		AccountDisabled:          403,
+		ReauthenticationRequired: 403,
+		PasswordExpired:          403,
+		NotFound:                 404,
+		MethodNotAllowed:         405,
+		EmailTaken:               409,
+		PhoneTaken:               409,
+		Conflict:                 409,
+		LastAdmin:                409,
+		PayloadTooLarge:          413,
+		UnsupportedMediaType:     415,
+		RateLimited:              429,
+		Internal:                 500,
+		BadRequest:               400,
+		InvalidAPIKey:            403,
+		QuotaExceeded:            429,
+		GatewayTimeout:           504,
+	}
 }
 
 // Status is the HTTP status of a code; 500 for a code missing from the catalogue.
 func Status(c Code) int {
-	if s, ok := status[c]; ok {
+	if s, ok := status.Get()[c]; ok {
 		return s
 	}
 	return 500
@@ -88,8 +95,9 @@ func Status(c Code) int {
 
 // Codes lists every code of the catalogue, for documentation checks.
 func Codes() []Code {
-	out := make([]Code, 0, len(status))
-	for c := range status {
+	all := status.Get()
+	out := make([]Code, 0, len(all))
+	for c := range all {
 		out = append(out, c)
 	}
 	return out

@@ -24,13 +24,12 @@ import (
 // results and errors are the SDK's in every case (TestLeanReadsDecodeAsTheSDK, and
 // FuzzLeanReads).
 
-// leanReadOps are the operations whose answers leanReads decodes.
-var leanReadOps = map[string]bool{"GetItem": true, "BatchGetItem": true}
-
 // useLeanReads puts leanReads in place of the SDK's deserializer of the operations it
 // decodes; it is one of the client's APIOptions, run as each call builds its stack.
 func useLeanReads(stack *middleware.Stack) error {
-	if !leanReadOps[stack.ID()] {
+	switch stack.ID() {
+	case "GetItem", "BatchGetItem": // the operations whose answers leanReads decodes
+	default:
 		return nil
 	}
 	sdk, ok := stack.Deserialize.Get("OperationDeserializer")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -51,6 +52,26 @@ func TestDuplicateNamesAndLoneSurrogates(t *testing.T) {
 	} {
 		if got := loneSurrogate([]byte(body)); got != want {
 			t.Errorf("loneSurrogate(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
+
+// TestReadOnlyLists keeps the written-out read-only lists in step with ReadOnlyUserFields.
+func TestReadOnlyLists(t *testing.T) {
+	without := func(list []string, drop ...string) []string {
+		return slices.DeleteFunc(slices.Clone(list), func(f string) bool { return slices.Contains(drop, f) })
+	}
+	admin := without(ReadOnlyUserFields, "role", "active", "email_verified")
+	for _, tt := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"patchReadOnly", patchReadOnly, append(slices.Clone(ReadOnlyUserFields), "sponsor_id")},
+		{"adminReadOnly", adminReadOnly, admin},
+		{"adminPatchReadOnly", adminPatchReadOnly, append(slices.Clone(admin), "sponsor_id")},
+	} {
+		if !slices.Equal(tt.got, tt.want) {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
 }

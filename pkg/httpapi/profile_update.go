@@ -146,8 +146,11 @@ func rawObject(raw json.RawMessage, field string, dst any, errs *apperr.Fields) 
 	return nil
 }
 
-// patchReadOnly are the user members PATCH /v1/me cannot set: the sponsor is set at sign-up.
-var patchReadOnly = append(slices.Clone(ReadOnlyUserFields), "sponsor_id")
+// patchReadOnly are the user members PATCH /v1/me cannot set: ReadOnlyUserFields and the
+// sponsor, set at sign-up. This list and the admin's two are written out, not derived at
+// package init, which a cold start would pay for (TestReadOnlyLists keeps them in step).
+var patchReadOnly = []string{"id", "email_verified", "pending_email", "role", "active",
+	"avatar_url", "mfa_enabled", "created_at", "updated_at", "sponsor_id"}
 
 // UpdateMe serves PATCH /v1/me.
 func UpdateMe(svc *user.Service) Handler {

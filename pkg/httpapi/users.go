@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/userbase/userbase/pkg/apperr"
@@ -27,13 +26,13 @@ type createdView struct {
 	GeneratedPassword string   `json:"generated_password,omitempty"`
 }
 
-// adminReadOnly are the user members an admin cannot set either.
-var adminReadOnly = slices.DeleteFunc(slices.Clone(ReadOnlyUserFields), func(f string) bool {
-	return f == "role" || f == "active" || f == "email_verified"
-})
+// adminReadOnly are the user members an admin cannot set either: ReadOnlyUserFields but
+// role, active and email_verified.
+var adminReadOnly = []string{"id", "pending_email", "avatar_url", "mfa_enabled", "created_at", "updated_at"}
 
 // adminPatchReadOnly are those an admin's change cannot set: the sponsor is set at creation.
-var adminPatchReadOnly = append(slices.Clone(adminReadOnly), "sponsor_id")
+var adminPatchReadOnly = []string{"id", "pending_email", "avatar_url", "mfa_enabled", "created_at",
+	"updated_at", "sponsor_id"}
 
 // CreateUser serves POST /v1/users.
 func CreateUser(svc *user.Service) Handler {

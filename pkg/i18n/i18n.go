@@ -100,9 +100,10 @@ func qvalue(v string) bool {
 // T returns the text of key in l, falling back to English, then to the key itself.
 // Arguments fill %v verbs in the text.
 func T(l Lang, key string, args ...any) string {
-	s, ok := catalog[l][key]
+	all := catalog.Get()
+	s, ok := all[l][key]
 	if !ok {
-		if s, ok = catalog[English][key]; !ok {
+		if s, ok = all[English][key]; !ok {
 			return key
 		}
 	}
@@ -116,7 +117,7 @@ func T(l Lang, key string, args ...any) string {
 
 // Has reports whether an English text exists for key.
 func Has(key string) bool {
-	_, ok := catalog[English][key]
+	_, ok := catalog.Get()[English][key]
 	return ok
 }
 
@@ -158,16 +159,21 @@ func Count(l Lang, n int64, unit string) string {
 	return number(l, n) + " " + T(l, "unit."+unit)
 }
 
-// persianDigits writes 0-9 as Persian text does (۰-۹), as the hosted pages show numbers.
-var persianDigits = strings.NewReplacer("0", "۰", "1", "۱", "2", "۲", "3", "۳", "4", "۴", "5", "۵", "6", "۶", "7", "۷", "8", "۸", "9", "۹")
-
-// number is n in l's digits.
+// number is n in l's digits: Persian text writes 0-9 as ۰-۹ (U+06F0-U+06F9), as the
+// hosted pages show numbers.
 func number(l Lang, n int64) string {
 	s := strconv.FormatInt(n, 10)
-	if l == Persian {
-		return persianDigits.Replace(s)
+	if l != Persian {
+		return s
 	}
-	return s
+	var b strings.Builder
+	for _, c := range s {
+		if '0' <= c && c <= '9' {
+			c += '۰' - '0'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func unit(l Lang, n int64, name string) string {

@@ -54,9 +54,9 @@ func TestDuration(t *testing.T) {
 
 // Every English text exists in every other language, so no user falls back silently.
 func TestCatalogComplete(t *testing.T) {
-	for key := range catalog[English] {
+	for key := range catalog.Get()[English] {
 		for _, l := range []Lang{Persian, Russian} {
-			if _, ok := catalog[l][key]; ok {
+			if _, ok := catalog.Get()[l][key]; ok {
 				continue
 			}
 			if l == Russian && (key == "hours" || key == "minutes" || key == "seconds") {

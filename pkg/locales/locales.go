@@ -23,7 +23,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/userbase/userbase/pkg/lazy"
 )
 
 // CacheControl suits responses carrying Document: the data changes only with a deployment,
@@ -95,11 +96,16 @@ func NotModified(ifNoneMatch string) bool {
 
 func languages() []Entry { return languageTable[:] }
 
+// Built on first use; a lazy.Value costs a cold start nothing until then.
 var (
-	currencies = sync.OnceValue(buildCurrencies)
-	timezones  = sync.OnceValue(buildTimezones)
-	document   = sync.OnceValue(buildDocument)
+	currencyList = lazy.Value[[]Entry]{New: buildCurrencies}
+	timezoneList = lazy.Value[[]Entry]{New: buildTimezones}
+	documentBody = lazy.Value[doc]{New: buildDocument}
 )
+
+func currencies() []Entry { return currencyList.Get() }
+func timezones() []Entry  { return timezoneList.Get() }
+func document() doc       { return documentBody.Get() }
 
 func buildCurrencies() []Entry {
 	out := make([]Entry, len(currencyCodes))

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/userbase/userbase/pkg/i18n"
+	"github.com/userbase/userbase/pkg/lazy"
 )
 
 // Mail kinds. Those marked "code" carry a code (Link or Code); those marked "notice" show
@@ -57,7 +57,7 @@ func Render(m *Mail, from, app string) (*Message, error) {
 		return nil, err
 	}
 	t, ok := all[m.Kind]
-	if _, known := templates[m.Kind]; !ok || !known {
+	if !ok || m.Kind == "" { // "" holds the layout
 		return nil, fmt.Errorf("mail: unknown kind %q", m.Kind)
 	}
 	lang := i18n.Pick(m.Lang, "")
@@ -143,12 +143,26 @@ type compiled struct {
 	text, html tmpl
 }
 
-// parsed parses every template once, on the first Render: not at package init, so a cold
-// start of a function that never mails does not pay for it, and not on every Render.
-// The layout is kept under the kind "".
-var parsed = sync.OnceValues(parseAll)
+// parsedMail is every template parsed, the layout under the kind "", or why not.
+type parsedMail struct {
+	all map[string]map[i18n.Lang]compiled
+	err error
+}
+
+// parsedOnce parses every template once, on the first Render: not at package init, so a
+// cold start of a function that never mails does not pay for it, and not on every Render.
+var parsedOnce = lazy.Value[parsedMail]{New: func() parsedMail {
+	all, err := parseAll()
+	return parsedMail{all, err}
+}}
+
+func parsed() (map[string]map[i18n.Lang]compiled, error) {
+	p := parsedOnce.Get()
+	return p.all, p.err
+}
 
 func parseAll() (map[string]map[i18n.Lang]compiled, error) {
+	templates := templateTexts()
 	all := make(map[string]map[i18n.Lang]compiled, len(templates)+1)
 	page, err := parseChecked("layout", layout)
 	if err != nil {

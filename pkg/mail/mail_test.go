@@ -191,6 +191,7 @@ func TestAddressIsEscaped(t *testing.T) {
 }
 
 func TestEveryKindHasEveryLanguage(t *testing.T) {
+	templates := templateTexts()
 	if len(templates) != len(kinds) {
 		t.Errorf("%d kinds have templates, %d are listed in this test", len(templates), len(kinds))
 	}

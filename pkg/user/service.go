@@ -11,6 +11,7 @@ import (
 	"github.com/userbase/userbase/pkg/apperr"
 	"github.com/userbase/userbase/pkg/auth"
 	"github.com/userbase/userbase/pkg/i18n"
+	"github.com/userbase/userbase/pkg/lazy"
 	"github.com/userbase/userbase/pkg/mail"
 	"github.com/userbase/userbase/pkg/profilefields"
 )
@@ -554,7 +555,7 @@ func (s *Service) linkTemplate(raw, fallback, self string) (string, error) {
 		return fallback, nil
 	}
 	u, err := url.Parse(raw)
-	if err != nil || len(raw) > MaxURLLen || strings.Count(raw, "{{code}}") != 1 || !uriChars(placeholders.Replace(raw)) ||
+	if err != nil || len(raw) > MaxURLLen || strings.Count(raw, "{{code}}") != 1 || !uriChars(placeholders.Get().Replace(raw)) ||
 		u.User != nil || u.Host == "" ||
 		!(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) ||
 		!(s.opts.AllowConfirmationURL(u) || self != "" && strings.EqualFold(u.Scheme+"://"+u.Host, self)) {
@@ -571,8 +572,11 @@ func fillLink(link, code, address, lang string) string {
 		"{{lang}}", url.QueryEscape(lang)).Replace(link)
 }
 
-// placeholders removes what a confirmation_url may hold besides a URI's characters.
-var placeholders = strings.NewReplacer("{{code}}", "", "{{email}}", "")
+// placeholders removes what a confirmation_url may hold besides a URI's characters; made on
+// first use, not at package init.
+var placeholders = lazy.Value[*strings.Replacer]{New: func() *strings.Replacer {
+	return strings.NewReplacer("{{code}}", "", "{{email}}", "")
+}}
 
 // uriChars says whether s holds only the characters RFC 3986 allows in a URI, so a link
 // put in a mail is one link: no space, line break, quote, angle bracket or non-ASCII text of
