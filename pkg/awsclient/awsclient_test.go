@@ -1,6 +1,10 @@
 package awsclient
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
 
 // The template declares the endpoint overrides empty for sam local's env.json: empty must
 // mean none, as an unset variable does.
@@ -37,5 +41,18 @@ func TestResolveOnce(t *testing.T) {
 	}
 	if f := resolveOnce("", nil); f.err == nil {
 		t.Errorf("no region: endpoint %q, want an error", f.endpoint.URI.String())
+	}
+}
+
+// TestConfigRetries pins what Config's retry settings give a client: the standard mode the
+// SDK would fall back to, three attempts.
+func TestConfigRetries(t *testing.T) {
+	t.Setenv("AWS_REGION", "eu-west-1")
+	o := DynamoDB(Config()).Options()
+	if o.RetryMode != aws.RetryModeStandard {
+		t.Errorf("RetryMode = %q, want %q", o.RetryMode, aws.RetryModeStandard)
+	}
+	if n := o.Retryer.MaxAttempts(); n != 3 {
+		t.Errorf("MaxAttempts = %d, want 3", n)
 	}
 }
