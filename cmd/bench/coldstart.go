@@ -147,8 +147,8 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 	// hello-world first, with the environment of the first function under its own name;
 	// a function that is not built or not in the template is reported, the others measured.
 	targets := []*coldTarget{{name: "hello-world", path: hello.Host, env: envs.hello(api.addr)}}
-	// The SDK floors: hello-world + the SDK clients a function builds, with the environment
-	// of a function that builds them; the part of a start that is the SDK's.
+	// The SDK floors: hello-world + the SDK clients a function links, with the environment
+	// of a function that links them; the part of a start that is the SDK's.
 	for _, f := range sdkFloors(hello) {
 		t := &coldTarget{name: f.name, path: f.path, reference: true}
 		if t.env, err = envs.function(f.envOf, api.addr); err != nil {
@@ -270,9 +270,10 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 	s.note("x hello is paired: each start of a function ran beside one of hello-world, in a random order, and the")
 	s.note("figure is the median of the %d ratios (the hello-world row: all its starts). %d of %d functions are within", coldRuns, withinGoal, measured)
 	s.note("%.1fx, issue 14's goal.", coldPairedGoal)
-	s.note("The SDK floors are hello-world that builds pkg/awsclient's clients at start and runs no code of this")
-	s.note("product (testdata/helloread, hellokms, hellos3; each with the environment of a function that builds")
-	s.note("those clients): the share of a function's ratio that aws-sdk-go-v2's package init and clients take.")
+	s.note("The SDK floors are hello-world that links pkg/awsclient's clients as the functions do, builds")
+	s.note("DynamoDB's at start (KMS's and S3's are built on first use) and runs no code of this product")
+	s.note("(testdata/helloread, hellokms, hellos3; each with the environment of a function that links those")
+	s.note("clients): the share of a function's ratio that aws-sdk-go-v2's package init and client take.")
 	if floor > time.Duration(float64(coldAbsBudget)/coldRatioBudget) {
 		s.note("Hello-world itself takes %s here, so on this machine the %s bound is stricter than the %.1fx one.",
 			ms(floor), ms(coldAbsBudget), coldRatioBudget)
