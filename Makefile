@@ -32,7 +32,8 @@ build-%Function: ## build <Name>Function for Lambda (linux/arm64) into $(ARTIFAC
 	@test -n "$(ARTIFACTS_DIR)" || { echo "make $@: ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
 	@folder=$$(printf '%s' '$*' | sed -E 's/([A-Z])/-\1/g; s/^-//' | tr 'A-Z' 'a-z'); \
 	  test -f "functions/$$folder/main.go" || { echo "make $@: no functions/$$folder/main.go" >&2; exit 1; }; \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" "./functions/$$folder"
+	  modfile=$$(env -u GOOS -u GOARCH $(GO) run ./cmd/sdkpatch); \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -modfile "$$modfile" $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" "./functions/$$folder"
 
 # make local builds only what it runs: the functions for this machine and cmd/local itself.
 # The linux/arm64 build is for Lambda (sam build, make build, make bench), not for this.

@@ -58,7 +58,10 @@ progress() {
   echo "build: $target: $compiled package(s) compiled and $linked function(s) linked in $((SECONDS - start))s (the rest up to date)"
 }
 
-flags=(-tags lambda.norpc -trimpath -ldflags "-s -w" -o "$bin/")
+# The functions link aws-sdk-go-v2's service modules with their legacy endpoint tables built
+# on first use rather than at every cold start (cmd/sdkpatch says why and how).
+modfile=$(env -u GOOS -u GOARCH go run ./cmd/sdkpatch) # a tool for this machine, whatever the target
+flags=(-modfile "$modfile" -tags lambda.norpc -trimpath -ldflags "-s -w" -o "$bin/")
 echo "build: ${#names[@]} function(s) for $target ($goos/$goarch)"
 start=$SECONDS
 set +e

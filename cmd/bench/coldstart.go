@@ -43,7 +43,8 @@ func sdkFloors(h *helloBuild) []sdkFloor {
 	}
 }
 
-// buildFlags are the flags of scripts/build-functions.sh (docs/CONVENTIONS.md).
+// buildFlags are the flags of scripts/build-functions.sh (docs/CONVENTIONS.md), which
+// also builds with cmd/sdkpatch's go.mod.
 var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
 
 // helloBuild is the hello-world Lambda of testdata/hello, built in this run like the
@@ -76,6 +77,15 @@ func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	// The SDK modules as the functions link them (cmd/sdkpatch).
+	patch := exec.CommandContext(ctx, goBin, "run", "./cmd/sdkpatch")
+	patch.Dir = root
+	patch.Stderr = os.Stderr
+	modfile, err := patch.Output()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("go run ./cmd/sdkpatch: %w", err)
+	}
 	for _, t := range []struct{ goos, goarch, out, pkg string }{
 		{runtime.GOOS, runtime.GOARCH, h.Host, "hello"},
 		{"linux", "arm64", h.ARM64, "hello"},
@@ -83,7 +93,7 @@ func buildHello(ctx context.Context, root string) (*helloBuild, error) {
 		{runtime.GOOS, runtime.GOARCH, h.KMS, "hellokms"},
 		{runtime.GOOS, runtime.GOARCH, h.S3, "hellos3"},
 	} {
-		args := append([]string{"build"}, buildFlags...)
+		args := append([]string{"build", "-modfile", strings.TrimSpace(string(modfile))}, buildFlags...)
 		args = append(args, "-o", t.out, "./cmd/bench/testdata/"+t.pkg)
 		cmd := exec.CommandContext(ctx, goBin, args...)
 		cmd.Dir = root
@@ -273,7 +283,8 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 	s.note("The SDK floors are hello-world that links pkg/awsclient's clients as the functions do, builds")
 	s.note("DynamoDB's at start (KMS's and S3's are built on first use) and runs no code of this product")
 	s.note("(testdata/helloread, hellokms, hellos3; each with the environment of a function that links those")
-	s.note("clients): the share of a function's ratio that aws-sdk-go-v2's package init and client take.")
+	s.note("clients; built with cmd/sdkpatch's go.mod, as the functions are): the share of a function's ratio")
+	s.note("that aws-sdk-go-v2's package init and client take.")
 	if floor > time.Duration(float64(coldAbsBudget)/coldRatioBudget) {
 		s.note("Hello-world itself takes %s here, so on this machine the %s bound is stricter than the %.1fx one.",
 			ms(floor), ms(coldAbsBudget), coldRatioBudget)
