@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures the performance budgets of the design (docs/design.md,
 // "Performance budgets") and prints each figure beside its budget with a PASS or OVER mark:
 //
