@@ -203,7 +203,7 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 	s.note("nothing else: what one read costs above the floor, whatever the function does around it.")
 	s.note("GoTrue (Supabase Auth) measured as this part measured when issue 14 was filed, unpinned: GET /user 1.27 ms, login 70.4 ms,")
 	s.note("login minus the hash 4.0 ms.")
-	s.note("Before issue 14's cuts (this part, two runs on this machine under loads of 9 and 20): GET /v1/me 1.22-1.62 ms (3.4-4.2x")
+	s.note("Before issue 14's cuts (this part, unpinned, two runs on this machine under loads of 9 and 20): GET /v1/me 1.22-1.62 ms (3.4-4.2x")
 	s.note("hello-world), login minus the hash 3.50-3.71 ms, registration 28-31 ms, login 27-29 ms, logout 1.17-1.51 ms. Login minus")
 	s.note("the hash is about 40%% an RS256 signature (the access token, part 10); GET /v1/me about half one DynamoDB call (the SDK).")
 	s.note("GODEBUG=schedtrace=2147483647 (Go's sysmon kept from the deep sleep each system call woke it from to poll every 20 µs),")
