@@ -119,8 +119,6 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 		return fail(err)
 	}
 	defer stackLog.Close()
-	// The template's parameter defaults (a deployed stack's), but the registration limit
-	// per address: every bench request comes from one.
 	cpus, err := splitCPUs()
 	if err != nil {
 		return fail(err)
@@ -133,6 +131,8 @@ func measureInvocations(ctx context.Context, root string, hello *helloBuild, hel
 		defer pinThreads(0, &cpus.orig)
 	}
 	progress("  starting the local stack")
+	// The template's parameter defaults (a deployed stack's), but the registration limit
+	// per address: every bench request comes from one.
 	stack, err := localstack.Start(ctx, localstack.Options{Dir: root, Log: stackLog,
 		Env: map[string]string{"REGISTER_LIMIT_PER_HOUR": "100000"}})
 	if err != nil {
