@@ -132,7 +132,7 @@ func run() int {
 		return 2
 	}
 	// The whole run is bounded; each part has its own, shorter, limits inside this one.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+invocationTimeout+searchTimeout())
+	ctx, cancel := context.WithTimeout(context.Background(), coldTotalTimeout+2*time.Minute+invocationTimeout+searchTimeout())
 	defer cancel()
 
 	printMachine(os.Stdout)
