@@ -2,15 +2,16 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package argon2id is golang.org/x/crypto/argon2's Argon2id (RFC 9106), changed in one
-// respect: its working memory is kept by the process between hashes instead of being
-// allocated, zeroed and handed back to the kernel each time. A warm Lambda process then
-// hashes a password without faulting 19 MiB of pages in again (hundreds of page faults and
-// milliseconds of system CPU per sign-in). The output is the same as x/crypto's, bit for
-// bit (TestSameAsXCrypto).
+// Package argon2id is golang.org/x/crypto/argon2's Argon2id (RFC 9106), changed so that a
+// warm process hashes without faulting pages in: its working memory is kept by the process
+// between hashes instead of being allocated, zeroed and handed back to the kernel each time
+// (hundreds of page faults and milliseconds of system CPU per sign-in), and at one lane a
+// hash allocates only its key (TestOneLaneAllocatesOnlyTheKey), so that no small-object page
+// comes back either. The output is the same as x/crypto's, bit for bit (TestSameAsXCrypto).
 //
 // The first pass over the memory overwrites each block where x/crypto XORs it into a
-// zeroed one: the same result, without zeroing the reused memory first.
+// zeroed one: the same result, without zeroing the reused memory first. BLAKE2b is summed
+// with its Sum functions, and one lane runs on the caller's goroutine.
 package argon2id
 
 import (
@@ -86,32 +87,21 @@ type block [blockLength]uint64
 
 func initHash(password, salt, key, data []byte, time, memory, threads, keyLen uint32, mode int) [blake2b.Size + 8]byte {
 	var (
-		h0     [blake2b.Size + 8]byte
-		params [24]byte
-		tmp    [4]byte
+		h0 [blake2b.Size + 8]byte
+		// The whole input, summed at once (see blake2bHash); a password within the
+		// policy's length fits on the stack.
+		buf [256]byte
 	)
-
-	b2, _ := blake2b.New512(nil)
-	binary.LittleEndian.PutUint32(params[0:4], threads)
-	binary.LittleEndian.PutUint32(params[4:8], keyLen)
-	binary.LittleEndian.PutUint32(params[8:12], memory)
-	binary.LittleEndian.PutUint32(params[12:16], time)
-	binary.LittleEndian.PutUint32(params[16:20], uint32(Version))
-	binary.LittleEndian.PutUint32(params[20:24], uint32(mode))
-	b2.Write(params[:])
-	binary.LittleEndian.PutUint32(tmp[:], uint32(len(password)))
-	b2.Write(tmp[:])
-	b2.Write(password)
-	binary.LittleEndian.PutUint32(tmp[:], uint32(len(salt)))
-	b2.Write(tmp[:])
-	b2.Write(salt)
-	binary.LittleEndian.PutUint32(tmp[:], uint32(len(key)))
-	b2.Write(tmp[:])
-	b2.Write(key)
-	binary.LittleEndian.PutUint32(tmp[:], uint32(len(data)))
-	b2.Write(tmp[:])
-	b2.Write(data)
-	b2.Sum(h0[:0])
+	m := buf[:0]
+	for _, v := range []uint32{threads, keyLen, memory, time, uint32(Version), uint32(mode)} {
+		m = binary.LittleEndian.AppendUint32(m, v)
+	}
+	for _, b := range [][]byte{password, salt, key, data} {
+		m = binary.LittleEndian.AppendUint32(m, uint32(len(b)))
+		m = append(m, b...)
+	}
+	v := blake2b.Sum512(m)
+	copy(h0[:], v[:])
 	return h0
 }
 
@@ -136,69 +126,88 @@ func initBlocks(B []block, h0 *[blake2b.Size + 8]byte, memory, threads uint32) {
 }
 
 func processBlocks(B []block, time, memory, threads uint32, mode int) {
-	lanes := memory / threads
-	segments := lanes / syncPoints
-
-	processSegment := func(n, slice, lane uint32, wg *sync.WaitGroup) {
-		var addresses, in, zero block
-		if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
-			in[0] = uint64(n)
-			in[1] = uint64(lane)
-			in[2] = uint64(slice)
-			in[3] = uint64(memory)
-			in[4] = uint64(time)
-			in[5] = uint64(mode)
+	p := pass{B: B, time: time, memory: memory, threads: threads, mode: mode, lanes: memory / threads}
+	p.segments = p.lanes / syncPoints
+	for n := uint32(0); n < time; n++ {
+		for slice := uint32(0); slice < syncPoints; slice++ {
+			if threads == 1 {
+				// One lane runs here: a goroutine per segment would allocate, and grow a
+				// stack, each hash.
+				p.segment(n, slice, 0)
+			} else {
+				p.lanesAtOnce(n, slice)
+			}
 		}
+	}
+}
 
-		index := uint32(0)
-		if n == 0 && slice == 0 {
-			index = 2 // we have already generated the first two blocks
-			if mode == argon2i || mode == argon2id {
+// pass is what the segments of a hash share.
+type pass struct {
+	B                                      []block
+	time, memory, threads, lanes, segments uint32
+	mode                                   int
+}
+
+// lanesAtOnce fills slice's segment of every lane, each on its own goroutine.
+func (p pass) lanesAtOnce(n, slice uint32) {
+	var wg sync.WaitGroup
+	for lane := uint32(0); lane < p.threads; lane++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.segment(n, slice, lane)
+		}()
+	}
+	wg.Wait()
+}
+
+// segment fills one segment of one lane in pass n.
+func (p *pass) segment(n, slice, lane uint32) {
+	var addresses, in, zero block
+	if p.mode == argon2i || (p.mode == argon2id && n == 0 && slice < syncPoints/2) {
+		in[0] = uint64(n)
+		in[1] = uint64(lane)
+		in[2] = uint64(slice)
+		in[3] = uint64(p.memory)
+		in[4] = uint64(p.time)
+		in[5] = uint64(p.mode)
+	}
+
+	index := uint32(0)
+	if n == 0 && slice == 0 {
+		index = 2 // we have already generated the first two blocks
+		if p.mode == argon2i || p.mode == argon2id {
+			in[6]++
+			processBlock(&addresses, &in, &zero)
+			processBlock(&addresses, &addresses, &zero)
+		}
+	}
+
+	offset := lane*p.lanes + slice*p.segments + index
+	var random uint64
+	for index < p.segments {
+		prev := offset - 1
+		if index == 0 && slice == 0 {
+			prev += p.lanes // last block in lane
+		}
+		if p.mode == argon2i || (p.mode == argon2id && n == 0 && slice < syncPoints/2) {
+			if index%blockLength == 0 {
 				in[6]++
 				processBlock(&addresses, &in, &zero)
 				processBlock(&addresses, &addresses, &zero)
 			}
+			random = addresses[index%blockLength]
+		} else {
+			random = p.B[prev][0]
 		}
-
-		offset := lane*lanes + slice*segments + index
-		var random uint64
-		for index < segments {
-			prev := offset - 1
-			if index == 0 && slice == 0 {
-				prev += lanes // last block in lane
-			}
-			if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
-				if index%blockLength == 0 {
-					in[6]++
-					processBlock(&addresses, &in, &zero)
-					processBlock(&addresses, &addresses, &zero)
-				}
-				random = addresses[index%blockLength]
-			} else {
-				random = B[prev][0]
-			}
-			newOffset := indexAlpha(random, lanes, segments, threads, n, slice, lane, index)
-			if n == 0 {
-				processBlock(&B[offset], &B[prev], &B[newOffset]) // reused memory: overwrite
-			} else {
-				processBlockXOR(&B[offset], &B[prev], &B[newOffset])
-			}
-			index, offset = index+1, offset+1
+		newOffset := indexAlpha(random, p.lanes, p.segments, p.threads, n, slice, lane, index)
+		if n == 0 {
+			processBlock(&p.B[offset], &p.B[prev], &p.B[newOffset]) // reused memory: overwrite
+		} else {
+			processBlockXOR(&p.B[offset], &p.B[prev], &p.B[newOffset])
 		}
-		wg.Done()
+		index, offset = index+1, offset+1
 	}
-
-	for n := uint32(0); n < time; n++ {
-		for slice := uint32(0); slice < syncPoints; slice++ {
-			var wg sync.WaitGroup
-			for lane := uint32(0); lane < threads; lane++ {
-				wg.Add(1)
-				go processSegment(n, slice, lane, &wg)
-			}
-			wg.Wait()
-		}
-	}
-
 }
 
 func extractKey(B []block, memory, threads, keyLen uint32) []byte {

@@ -25,7 +25,9 @@ func testSameAsXCrypto(t *testing.T) {
 		time, memory uint32
 		threads      uint8
 		keyLen       uint32
-	}{{1, 8, 1, 32}, {2, 64, 1, 32}, {3, 256, 2, 16}, {1, 1024, 4, 64}, {2, 19456, 1, 32}, {2, 100, 3, 32}} {
+	}{{1, 8, 1, 32}, {2, 64, 1, 32}, {3, 256, 2, 16}, {1, 1024, 4, 64}, {2, 19456, 1, 32}, {2, 100, 3, 32},
+		// Key lengths on each path of blake2bHash: a Sum function, a digest, the chain.
+		{1, 32, 1, 48}, {1, 32, 1, 20}, {1, 32, 1, 100}, {1, 32, 1, 128}} {
 		for i := range 3 {
 			pw, salt := make([]byte, 1+i*7), make([]byte, 16)
 			_, _ = rand.Read(pw)
@@ -68,5 +70,17 @@ func TestNoPageFaultsWarm(t *testing.T) {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	if faults := after.Minflt - before.Minflt; faults > 50 {
 		t.Errorf("%d page faults in a warm hash, want (almost) none", faults)
+	}
+}
+
+// TestOneLaneAllocatesOnlyTheKey: at one lane (the parameters this product uses), a warm
+// hash allocates its key and nothing else. Each other allocation (a BLAKE2b digest, a
+// goroutine per segment) is heap a process that handed its free memory back faults in
+// again, a page or two a hash.
+func TestOneLaneAllocatesOnlyTheKey(t *testing.T) {
+	pw, salt := []byte("password"), []byte("saltsalt")
+	IDKey(pw, salt, 2, 64, 1, 32)
+	if n := testing.AllocsPerRun(10, func() { IDKey(pw, salt, 2, 64, 1, 32) }); n != 1 {
+		t.Errorf("%v allocations per hash, want 1 (the key)", n)
 	}
 }

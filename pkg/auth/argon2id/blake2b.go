@@ -6,48 +6,52 @@ package argon2id
 
 import (
 	"encoding/binary"
-	"hash"
 
 	"golang.org/x/crypto/blake2b"
 )
 
-// blake2bHash computes an arbitrary long hash value of in
-// and writes the hash to out.
+// blake2bHash computes an arbitrary long hash value of in and writes the hash to out
+// (RFC 9106's H'). in is at most a block. It sums with blake2b's Sum functions, whose
+// state stays on the stack, where x/crypto's streams through blake2b.New, whose digest
+// escapes to the heap: a few small allocations per hash, and a warm process that has
+// handed its free memory back faults a page or two in again for them.
 func blake2bHash(out []byte, in []byte) {
-	var b2 hash.Hash
-	if n := len(out); n < blake2b.Size {
-		b2, _ = blake2b.New(n, nil)
-	} else {
-		b2, _ = blake2b.New512(nil)
-	}
-
-	var buffer [blake2b.Size]byte
-	binary.LittleEndian.PutUint32(buffer[:4], uint32(len(out)))
-	b2.Write(buffer[:4])
-	b2.Write(in)
-
+	var msg [4 + blockLength*8]byte
+	binary.LittleEndian.PutUint32(msg[:4], uint32(len(out)))
+	m := msg[:4+copy(msg[4:], in)]
 	if len(out) <= blake2b.Size {
-		b2.Sum(out[:0])
+		sum(out, m)
 		return
 	}
-
-	outLen := len(out)
-	b2.Sum(buffer[:0])
-	b2.Reset()
-	copy(out, buffer[:32])
+	// Longer outputs: the first 32 bytes of each of a chain of 64-byte hashes, then the
+	// last hash whole, of the length that remains.
+	v := blake2b.Sum512(m)
+	copy(out, v[:32])
 	out = out[32:]
 	for len(out) > blake2b.Size {
-		b2.Write(buffer[:])
-		b2.Sum(buffer[:0])
-		copy(out, buffer[:32])
+		v = blake2b.Sum512(v[:])
+		copy(out, v[:32])
 		out = out[32:]
-		b2.Reset()
 	}
+	sum(out, v[:])
+}
 
-	if outLen%blake2b.Size > 0 { // outLen > 64
-		r := ((outLen + 31) / 32) - 2 // ⌈τ /32⌉-2
-		b2, _ = blake2b.New(outLen-32*r, nil)
+// sum writes the BLAKE2b hash of m, len(out) bytes long (at most 64), to out. The lengths
+// Argon2id uses here have Sum functions; any other takes a digest.
+func sum(out, m []byte) {
+	switch len(out) {
+	case blake2b.Size256:
+		v := blake2b.Sum256(m)
+		copy(out, v[:])
+	case blake2b.Size384:
+		v := blake2b.Sum384(m)
+		copy(out, v[:])
+	case blake2b.Size:
+		v := blake2b.Sum512(m)
+		copy(out, v[:])
+	default:
+		b2, _ := blake2b.New(len(out), nil)
+		b2.Write(m)
+		b2.Sum(out[:0])
 	}
-	b2.Write(buffer[:])
-	b2.Sum(out[:0])
 }
