@@ -187,15 +187,19 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 		return s
 	}
 	defer os.RemoveAll(binDir)
+	var copyErr error // the first copy that failed (a full disk, say): that function runs from its build
 	for _, f := range folders {
 		t := &coldTarget{name: f}
 		built := filepath.Join(root, ".build", "host", f, "bootstrap")
 		if _, err := os.Stat(built); err != nil {
 			t.err = fmt.Errorf("not built (run make build): %w", err)
-		} else if t.path, err = freshCopy(built, filepath.Join(binDir, f)); err != nil {
-			t.err = err
 		} else if t.env, err = envs.function(f, api.addr); err != nil {
 			t.err = err
+		} else if t.path, err = freshCopy(built, filepath.Join(binDir, f)); err != nil {
+			t.path = built
+			if copyErr == nil {
+				copyErr = err
+			}
 		}
 		targets = append(targets, t)
 	}
@@ -316,6 +320,9 @@ func measureColdStarts(ctx context.Context, root string, hello *helloBuild, hell
 		(coldRuns+coldRereadEvery-1)/coldRereadEvery)
 	s.note("Each function runs from a copy of its .build/host bootstrap made at the start of this part, as hello-world runs")
 	s.note("from its build of this run: the same bytes written days before started about 4%% slower.")
+	if copyErr != nil {
+		s.note("Some functions ran from their .build/host files, which favours hello-world; the first copy that failed: %v", copyErr)
+	}
 	s.note("Each process has the environment Lambda would give it: template.yaml's variables resolved with the")
 	s.note("parameter defaults, AWS_REGION, the three credential variables, AWS_LAMBDA_*; no endpoint overrides.")
 	if len(envs.unset) > 0 {
