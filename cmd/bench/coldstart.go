@@ -504,8 +504,8 @@ func (a *runtimeAPI) reread(ctx context.Context, targets []*coldTarget, logDir s
 // its pages came into the cache: the same auth-login starts 5-8% faster from pages a copy
 // or the linker wrote than from pages read back from disk, and hello-world, built at the
 // start of each run, could be in one state and functions built earlier in the other (up
-// to a tenth of a ratio, measured). Dropping every binary's pages before its unmeasured
-// warm-up start puts them all in one state, that of a fresh Lambda sandbox, which reads
+// to a tenth of a ratio, measured). Dropping every binary's pages before an unmeasured
+// start (reread) puts them all in one state, that of a fresh Lambda sandbox, which reads
 // its code from disk.
 func dropFromPageCache(path string) error {
 	f, err := os.Open(path)
